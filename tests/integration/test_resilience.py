@@ -1,0 +1,61 @@
+"""Throttling, transient failures, refused tokens and what the client sends on every request."""
+import re
+
+ARGS = {'name': 'mma-retry', 'resource_group': 'it-rg', 'location': 'eastus', 'sku': {'name': 'S1', 'capacity': 1}}
+ACCOUNT_PATH = '/providers/Microsoft.MachineLearningModelManagement/accounts/mma-retry$'
+GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+
+
+def test_throttled_get_is_retried_after_retry_after(ansible, emulator):
+    emulator.fault(method='GET', path=ACCOUNT_PATH, count=2, status=429, headers={'Retry-After': '1'},
+                   body={'error': {'code': 'TooManyRequests', 'message': 'Throttled.'}})
+    result, _ = ansible.module('account', ARGS)
+    assert result['changed'] is True and not result.get('failed')
+    methods = [entry['method'] for entry in emulator.journal()]
+    assert methods == ['GET', 'GET', 'GET', 'PUT']
+    gets = [entry for entry in emulator.journal() if entry['method'] == 'GET']
+    assert [bool(entry.get('fault')) for entry in gets] == [True, True, False]
+
+
+def test_server_errors_and_dropped_connections_are_retried(ansible, emulator):
+    emulator.fault(method='PUT', path=ACCOUNT_PATH, count=1, status=503, headers={'Retry-After': '0'},
+                   body={'error': {'code': 'ServiceUnavailable', 'message': 'Try later.'}})
+    emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, drop=True)
+    result, _ = ansible.module('account', ARGS)
+    assert result['changed'] is True and not result.get('failed')
+    assert [entry['method'] for entry in emulator.journal()] == ['GET', 'GET', 'PUT', 'PUT']
+    assert emulator.get_account('mma-retry') is not None
+
+
+def test_persistent_client_error_fails_with_azure_message(ansible, emulator):
+    emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, status=400,
+                   body={'code': 'BadThing', 'message': 'The provider says no.', 'details': []})
+    result, _ = ansible.module('account', ARGS)
+    assert result['failed'] is True
+    assert result['msg'] == '400 BadThing: The provider says no.'
+    assert result['error']['code'] == 'BadThing'
+    assert len(emulator.journal()) == 1  # 400 is not retried
+
+
+def test_unauthorized_once_gets_a_fresh_token(ansible, emulator):
+    emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, status=401,
+                   headers={'WWW-Authenticate': 'Bearer error="invalid_token"'},
+                   body={'error': {'code': 'ExpiredAuthenticationToken', 'message': 'The access token expired.'}})
+    result, _ = ansible.module('account', ARGS)
+    assert result['changed'] is True and not result.get('failed')
+    token_requests = [entry for entry in emulator.journal(kind='identity') if entry['method'] == 'POST']
+    assert len(token_requests) == 2
+
+
+def test_every_request_names_the_collection_and_carries_a_request_id(ansible, emulator):
+    ansible.module('account', ARGS)
+    journal = emulator.journal()
+    assert journal
+    ids = set()
+    for entry in journal:
+        headers = {key.lower(): value for key, value in entry['headers'].items()}
+        assert headers['user-agent'].startswith('azureml.model_management/0.1.0')
+        assert GUID.match(headers['x-ms-client-request-id'])
+        assert entry['query']['api-version'] == '2017-09-01-preview'
+        ids.add(headers['x-ms-client-request-id'])
+    assert len(ids) == len(journal)
