@@ -1,0 +1,227 @@
+"""The WSGI application: classifies each request (control, metadata, identity, ARM, async), applies
+injected faults, adds the headers every Azure response carries, journals the request and logs one line.
+"""
+
+import json
+import logging
+import re
+import socket
+import threading
+import time
+import uuid
+from urllib.parse import parse_qsl, urlsplit
+
+from werkzeug.wrappers import Request, Response
+
+from . import arm, errors
+from .config import Config
+from .control import ControlApi, Faults, Journal, journal_body, journal_headers
+from .identity import Identity
+from .replies import Reply, iso, utc_now
+from .store import Store
+
+LOG = logging.getLogger("emulator")
+JSON_TYPE = "application/json; charset=utf-8"
+READS_PER_HOUR = 12000
+WRITES_PER_HOUR = 1200
+OPENID_V2 = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration/?$", re.IGNORECASE)
+OPENID_V1 = re.compile(r"^/(?P<tenant>[^/]+)/\.well-known/openid-configuration/?$", re.IGNORECASE)
+TOKEN_V2 = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$", re.IGNORECASE)
+MSI = re.compile(r"^/msi/token/?$", re.IGNORECASE)
+METADATA = re.compile(r"^/metadata/endpoints/?$", re.IGNORECASE)
+SUB_IN_PATH = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+
+
+class RateLimits:
+    """x-ms-ratelimit-remaining-subscription-reads/-writes: per subscription per clock hour, never below 0."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._used = {}
+
+    def count(self, sub, write):
+        hour = int(time.time() // 3600)
+        with self._lock:
+            reads, writes = self._used.get((sub, hour), (0, 0))
+            if write:
+                writes += 1
+            else:
+                reads += 1
+            self._used[(sub, hour)] = (reads, writes)
+        return max(READS_PER_HOUR - reads, 0), max(WRITES_PER_HOUR - writes, 0)
+
+    def clear(self):
+        with self._lock:
+            self._used = {}
+
+
+class Emulator:
+    """All state of one running emulator, and the WSGI entry point."""
+
+    def __init__(self, secrets, db_path=None, resource_groups=("demo-rg",), subscriptions=(), **config):
+        self.secrets = secrets
+        self.store = Store(db_path)
+        self.config = Config(**config)
+        self.identity = Identity(secrets, self.store, self.config)
+        self.journal = Journal()
+        self.faults = Faults()
+        self.ratelimits = RateLimits()
+        self.control = ControlApi(self)
+        self.base = None
+        self.default_subscription = secrets["subscription_id"].lower()
+        self.seed_groups = list(dict.fromkeys(resource_groups))
+        self.subscriptions = list(dict.fromkeys([self.default_subscription] + [s.lower() for s in subscriptions]))
+        self._seed(initial=True)
+
+    def set_base(self, base):
+        self.base = base
+        self.identity.base = base
+
+    # ---- state ----------------------------------------------------------------------------------
+    def _seed(self, initial=False):
+        with self.store.write() as conn:
+            for index, sub in enumerate(self.subscriptions):
+                name = "Emulated Subscription" if index == 0 else "Emulated Subscription %d" % index
+                conn.execute("INSERT OR IGNORE INTO subscriptions (id, display_name) VALUES (?, ?)", (sub, name))
+            for name in self.seed_groups:
+                row = conn.execute("SELECT seq FROM resource_groups WHERE sub = ? AND key = ?",
+                                   (self.default_subscription, name.lower())).fetchone()
+                if row is None:
+                    conn.execute("INSERT INTO resource_groups (sub, key, name, location, tags) VALUES (?,?,?,?,?)",
+                                 (self.default_subscription, name.lower(), name, "eastus", "{}"))
+                elif not initial:
+                    conn.execute("UPDATE resource_groups SET name = ?, location = 'eastus', tags = '{}' WHERE seq = ?",
+                                 (name, row["seq"]))
+
+    def reset(self, keep_tokens=False):
+        with self.store.write() as conn:
+            conn.execute("DELETE FROM accounts")
+            conn.execute("DELETE FROM operations")
+            conn.execute("DELETE FROM resource_groups")
+            conn.execute("DELETE FROM subscriptions")
+            if not keep_tokens:
+                conn.execute("DELETE FROM tokens")
+        self._seed()
+        self.config.reset()
+        self.journal.clear()
+        self.faults.clear()
+        self.ratelimits.clear()
+
+    def close(self):
+        self.store.close()
+
+    # ---- WSGI -----------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        started = time.monotonic()
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        raw_path = urlsplit(raw_uri).path or "/"
+        method = request.method.upper()
+        raw = request.get_data(cache=True)
+        if raw_path.lower().startswith("/_emulator/"):
+            reply = self.control.handle(method, raw_path, request.args, raw)
+            return self._finish(request, reply, environ, start_response, started, "control", raw_path)
+
+        args = {}
+        for key, value in request.args.items(multi=True):
+            args.setdefault(key.lower(), value)
+        kind, dispatch, form = self._classify(method, raw_path, args, request, raw)
+        entry = {"time": iso(utc_now()), "method": method, "path": request.path, "query": dict(request.args.items()),
+                 "headers": journal_headers(request.headers), "body": journal_body(raw, form), "kind": kind}
+        fault = self.faults.take(method, request.path)
+        if fault is not None:
+            if fault["delay"]:
+                time.sleep(fault["delay"])
+            if fault["drop"]:
+                return self._drop(environ, entry, fault, method, raw_path)
+            if fault["status"] is not None:
+                entry["fault"] = True
+                reply = Reply(fault["status"], fault["body"], fault["headers"])
+                return self._finish(request, reply, environ, start_response, started, kind, raw_path, entry)
+        try:
+            reply = dispatch()
+        except errors.ApiError as exc:
+            reply = Reply(exc.status, exc.body(), exc.headers)
+        except Exception:  # pylint: disable=broad-except
+            LOG.exception("unhandled error on %s %s", method, raw_path)
+            reply = Reply(500, {"error": {"code": "InternalServerError", "message": "The emulator failed; see its log."}})
+        return self._finish(request, reply, environ, start_response, started, kind, raw_path, entry)
+
+    def _drop(self, environ, entry, fault, method, raw_path):
+        """Close the connection without any answer (the client sees a connection reset / remote disconnect)."""
+        entry.update(status=0, fault=True)
+        self.journal.add(entry)
+        LOG.info("%s %s -> connection dropped (fault %s)", method, raw_path, fault["id"])
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return []
+
+    def _classify(self, method, raw_path, args, request, raw):
+        """Return (kind, zero-argument handler, identity form or None)."""
+        if METADATA.match(raw_path):
+            return "metadata", lambda: self._metadata(method, args), None
+        if MSI.match(raw_path):
+            return "identity", lambda: self._only(method, ("GET",)) or self.identity.msi_token(
+                args, request.headers.get("X-IDENTITY-HEADER")), None
+        found = OPENID_V2.match(raw_path) or OPENID_V1.match(raw_path)
+        if found:
+            v2 = OPENID_V2.match(raw_path) is not None
+            return "identity", lambda: self._only(method, ("GET",)) or self.identity.openid_configuration(
+                found.group("tenant"), v2=v2), None
+        found = TOKEN_V2.match(raw_path)
+        if found:
+            form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
+            return "identity", lambda: self._only(method, ("POST",)) or self.identity.token(found.group("tenant"), form), form
+        kind = arm.classify(raw_path)
+        return kind, lambda: arm.handle(self, method, raw_path, args, request.headers, raw), None
+
+    @staticmethod
+    def _only(method, allowed):
+        if method not in allowed:
+            return Reply(405, {"error": "invalid_request", "error_description": "The endpoint only accepts %s requests."
+                               % " or ".join(allowed)}, {"Allow": ", ".join(allowed)})
+        return None
+
+    def _metadata(self, method, args):
+        if method != "GET":
+            raise errors.arm(405, "MethodNotAllowed", "The requested resource does not support http method '%s'." % method,
+                             headers={"Allow": "GET"})
+        if not args.get("api-version"):
+            raise errors.arm(400, "MissingApiVersionParameter",
+                             "The api-version query parameter (?api-version=) is required for all requests.")
+        base = self.base + "/"
+        return Reply(200, {"galleryEndpoint": base, "graphEndpoint": base, "portalEndpoint": base, "resourceManager": base,
+                           "authentication": {"loginEndpoint": base, "audiences": [self.identity.audience]}})
+
+    def _finish(self, request, reply, environ, start_response, started, kind, raw_path, entry=None):
+        headers = dict(reply.headers)
+        headers["x-ms-request-id"] = str(uuid.uuid4())
+        headers["x-ms-correlation-request-id"] = request.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4())
+        client_id = request.headers.get("x-ms-client-request-id")
+        if client_id:
+            headers["x-ms-client-request-id"] = client_id
+        if kind != "control":
+            found = SUB_IN_PATH.match(raw_path)
+            reads, writes = self.ratelimits.count(found.group(1).lower() if found else "", request.method not in ("GET", "HEAD"))
+            headers["x-ms-ratelimit-remaining-subscription-reads"] = str(reads)
+            headers["x-ms-ratelimit-remaining-subscription-writes"] = str(writes)
+        if reply.body is None or reply.status == 204 or request.method == "HEAD":
+            data = b""
+        elif isinstance(reply.body, (dict, list)):
+            data = json.dumps(reply.body).encode("utf-8")
+            headers["Content-Type"] = JSON_TYPE
+        else:
+            data = str(reply.body).encode("utf-8")
+            headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        response = Response(data, status=reply.status, headers=list(headers.items()))
+        if not data and "Content-Type" not in headers:
+            del response.headers["Content-Type"]
+        if entry is not None:
+            entry["status"] = reply.status
+            self.journal.add(entry)
+        LOG.info("%s %s -> %d (%s, %.1f ms)", request.method, raw_path, reply.status, kind, (time.monotonic() - started) * 1000)
+        return response(environ, start_response)

@@ -1,0 +1,102 @@
+"""Resource Manager's front door: authentication, api-version, routing, subscription checks.
+
+Paths match case-insensitively (as ARM does) against the raw, still percent-encoded path, so an
+encoded '/' or '%' inside a name reaches the name rules instead of changing the route.
+"""
+
+import re
+from urllib.parse import unquote
+
+from . import errors, groups, provider
+
+NS = re.escape(provider.NAMESPACE)
+SUB = r"/subscriptions/(?P<sub>[^/]+)"
+RG = SUB + r"/resourcegroups/(?P<rg>[^/]+)"
+RG_API_VERSIONS = ("2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01")
+SUB_API_VERSIONS = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
+PV = provider.API_VERSIONS
+
+
+def _route(pattern, methods, versions, kind="arm"):
+    return re.compile("^" + pattern + "/?$", re.IGNORECASE), methods, versions, kind
+
+
+ROUTES = [
+    _route(r"/providers/" + NS + r"/operations", {"GET": provider.list_operations}, PV),
+    _route(r"/subscriptions", {"GET": groups.list_subscriptions}, SUB_API_VERSIONS),
+    _route(SUB, {"GET": groups.get_subscription}, SUB_API_VERSIONS),
+    _route(SUB + r"/resourcegroups", {"GET": groups.list_groups}, RG_API_VERSIONS),
+    _route(RG, {"GET": groups.get_group, "HEAD": groups.get_group, "PUT": groups.put_group, "DELETE": groups.delete_group},
+           RG_API_VERSIONS),
+    _route(RG + r"/providers/" + NS + r"/accounts", {"GET": provider.list_in_group}, PV),
+    _route(RG + r"/providers/" + NS + r"/accounts/(?P<name>[^/]+)",
+           {"GET": provider.get_account, "PUT": provider.put_account, "PATCH": provider.patch_account,
+            "DELETE": provider.delete_account}, PV),
+    _route(SUB + r"/providers/" + NS + r"/accounts", {"GET": provider.list_in_subscription}, PV),
+    _route(SUB + r"/providers/" + NS + r"/locations/(?P<loc>[^/]+)/operationStatuses/(?P<op>[^/]+)",
+           {"GET": provider.operation_status}, PV, "async"),
+    _route(SUB + r"/providers/" + NS + r"/locations/(?P<loc>[^/]+)/operationResults/(?P<op>[^/]+)",
+           {"GET": provider.operation_result}, PV, "async"),
+]
+UNKNOWN_TYPE = re.compile(r"/providers/" + NS + r"/(?P<type>[^/?]+)", re.IGNORECASE)
+
+
+class Call:
+    """What a handler needs to know about one ARM request."""
+
+    def __init__(self, method, raw_path, args, headers, raw, params, api_version):
+        self.method = method
+        self.raw_path = raw_path
+        self.args = args
+        self.headers = headers
+        self.raw = raw
+        self.api_version = api_version
+        self.sub = params.get("sub")
+        self.rg = params.get("rg")
+        self.name = params.get("name")
+        self.loc = params.get("loc")
+        self.op = params.get("op")
+
+
+def classify(raw_path):
+    """'async' for operation status/result URLs, else 'arm'."""
+    for regex, _methods, _versions, kind in ROUTES:
+        if kind == "async" and regex.match(raw_path):
+            return "async"
+    return "arm"
+
+
+def handle(emu, method, raw_path, args, headers, raw):
+    """Answer one Resource Manager request (raises errors.ApiError for error answers).
+
+    Order of checks, as ARM: token, api-version present, route/method, api-version supported,
+    subscription, then the handler (resource group, name, body, preconditions).
+    """
+    emu.identity.authenticate(headers.get("Authorization"))
+    api_version = args.get("api-version")
+    if not api_version:
+        raise errors.arm(400, "MissingApiVersionParameter",
+                         "The api-version query parameter (?api-version=) is required for all requests.")
+    for regex, methods, versions, _kind in ROUTES:
+        found = regex.match(raw_path)
+        if not found:
+            continue
+        handler = methods.get(method)
+        if handler is None:
+            raise errors.arm(405, "MethodNotAllowed", "The requested resource does not support http method '%s'." % method,
+                             headers={"Allow": ", ".join(sorted(methods))})
+        if api_version not in versions:
+            raise errors.arm(400, "InvalidApiVersionParameter",
+                             "The api-version '%s' is invalid. The supported versions are '%s'." % (api_version, "','".join(versions)))
+        params = {k: unquote(v) for k, v in found.groupdict().items()}
+        call = Call(method, raw_path, args, headers, raw, params, api_version)
+        if call.sub is not None:
+            with emu.store.read() as conn:
+                groups.require_subscription(conn, call.sub)
+        return handler(emu, call)
+    unknown = UNKNOWN_TYPE.search(raw_path)
+    if unknown:
+        raise errors.arm(404, "InvalidResourceType",
+                         "The resource type '%s' could not be found in the namespace '%s' for api version '%s'."
+                         % (unquote(unknown.group("type")), provider.NAMESPACE, api_version))
+    raise errors.arm(404, "NotFound", "No HTTP resource was found that matches the request URI '%s%s'." % (emu.base, raw_path))

@@ -1,0 +1,110 @@
+"""Runtime knobs (paging, async behaviour, Retry-After, token lifetime), changeable via the control API.
+
+Kept in memory: a restart or POST /_emulator/reset brings back the values given at start.
+"""
+
+import copy
+import threading
+
+OUTCOMES = ("Succeeded", "Failed", "Canceled")
+
+DEFAULTS = {
+    "page_size": 100,
+    "empty_pages": False,
+    "async": False,
+    "async_polls": 2,
+    "async_seconds": None,
+    "async_outcome": "Succeeded",
+    "async_error": {"code": "InternalOperationError", "message": "The operation failed (emulated failure)."},
+    "retry_after": 1,
+    "token_lifetime": 3600,
+}
+
+
+def _int(minimum):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError("must be an integer >= %d" % minimum)
+        return value
+    return check
+
+
+def _bool(value):
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _seconds_or_null(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError("must be a number of seconds >= 0, or null")
+    return value
+
+
+def _outcome(value):
+    if value not in OUTCOMES:
+        raise ValueError("must be one of %s" % ", ".join(OUTCOMES))
+    return value
+
+
+def _error(value):
+    if not isinstance(value, dict) or not isinstance(value.get("code"), str) or not isinstance(value.get("message"), str):
+        raise ValueError('must be an object {"code": str, "message": str}')
+    return {"code": value["code"], "message": value["message"]}
+
+
+CHECKS = {
+    "page_size": _int(1),
+    "empty_pages": _bool,
+    "async": _bool,
+    "async_polls": _int(0),
+    "async_seconds": _seconds_or_null,
+    "async_outcome": _outcome,
+    "async_error": _error,
+    "retry_after": _int(0),
+    "token_lifetime": _int(1),
+}
+
+
+class Config:
+    """Thread-safe runtime configuration with validated updates."""
+
+    def __init__(self, **start):
+        self._lock = threading.Lock()
+        values = copy.deepcopy(DEFAULTS)
+        values.update(start)
+        self._start = self.validate(values)
+        self._values = copy.deepcopy(self._start)
+
+    @staticmethod
+    def validate(changes):
+        """Return validated changes; raise ValueError('key: reason') on the first problem."""
+        out = {}
+        for key, value in changes.items():
+            if key not in CHECKS:
+                raise ValueError("%s: unknown configuration key (known: %s)" % (key, ", ".join(sorted(CHECKS))))
+            try:
+                out[key] = CHECKS[key](value)
+            except ValueError as exc:
+                raise ValueError("%s: %s" % (key, exc)) from None
+        return out
+
+    def update(self, changes):
+        valid = self.validate(changes)
+        with self._lock:
+            self._values.update(valid)
+            return copy.deepcopy(self._values)
+
+    def snapshot(self):
+        with self._lock:
+            return copy.deepcopy(self._values)
+
+    def get(self, key):
+        with self._lock:
+            return copy.deepcopy(self._values[key])
+
+    def reset(self):
+        with self._lock:
+            self._values = copy.deepcopy(self._start)

@@ -1,0 +1,236 @@
+"""Test aids that are not Azure: the request journal, fault injection and the /_emulator/ control API.
+
+Journal and faults live in memory (they are per-run test aids, cleared by reset and lost on restart);
+control requests themselves are never journaled and never faulted.
+"""
+
+import json
+import re
+import threading
+
+from .replies import Reply, iso, utc_now
+
+JOURNAL_LIMIT = 20000
+JOURNAL_HEADERS = ("User-Agent", "Content-Type", "If-Match", "If-None-Match", "x-ms-client-request-id",
+                   "x-ms-correlation-request-id", "Authorization", "X-IDENTITY-HEADER")
+REDACTED_HEADERS = ("authorization", "x-identity-header")
+REDACTED_FIELDS = ("client_secret", "client_assertion", "password")
+
+
+def _bad(message):
+    return Reply(400, {"error": {"code": "BadRequest", "message": message}})
+
+
+class Journal:
+    """Every non-control request, in arrival order, with secrets redacted (the newest JOURNAL_LIMIT)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = []
+        self._seq = 0
+
+    def add(self, entry):
+        with self._lock:
+            self._seq += 1
+            self._entries.append(dict({"seq": self._seq}, **entry))
+            if len(self._entries) > JOURNAL_LIMIT:
+                del self._entries[: len(self._entries) - JOURNAL_LIMIT]
+
+    def list(self, kind=None, since=0):
+        with self._lock:
+            return [dict(e) for e in self._entries if e["seq"] > since and (kind is None or e["kind"] == kind)]
+
+    def clear(self):
+        with self._lock:
+            self._entries = []
+
+
+def journal_headers(headers):
+    out = {}
+    for name in JOURNAL_HEADERS:
+        value = headers.get(name)
+        if value is not None:
+            out[name] = "REDACTED" if name.lower() in REDACTED_HEADERS else value
+    return out
+
+
+def journal_body(raw, form=None):
+    """The identity form with secrets redacted, else parsed JSON, else raw text, else None."""
+    if form is not None:
+        return {k: ("REDACTED" if k in REDACTED_FIELDS else v) for k, v in form.items()}
+    if not raw:
+        return None
+    text = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class Faults:
+    """Injected answers: the next `count` requests matching method + path regex get the fault."""
+
+    FIELDS = ("method", "path", "count", "status", "headers", "body", "delay", "drop")
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._faults = []
+        self._next_id = 0
+
+    @staticmethod
+    def _check(spec):
+        """Return an error message for an invalid fault spec, or None."""
+        if not isinstance(spec, dict):
+            return "The fault must be a JSON object."
+        unknown = sorted(set(spec) - set(Faults.FIELDS))
+        if unknown:
+            return "Unknown fault field(s): %s. Known: %s." % (", ".join(unknown), ", ".join(Faults.FIELDS))
+        count, status, delay = spec.get("count", 1), spec.get("status"), spec.get("delay", 0)
+        headers = spec.get("headers") or {}
+        problems = [
+            (not isinstance(spec.get("method", "*"), str) or not spec.get("method", "*"), "'method' must be an HTTP method or '*'."),
+            (not isinstance(spec.get("path", ""), str), "'path' must be a regular expression string."),
+            (isinstance(count, bool) or not isinstance(count, int) or count < 1, "'count' must be an integer >= 1."),
+            (status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599),
+             "'status' must be an HTTP status code (100-599)."),
+            (not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()),
+             "'headers' must be an object of string values."),
+            (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0, "'delay' must be a number of seconds >= 0."),
+            (not isinstance(spec.get("drop", False), bool), "'drop' must be true or false."),
+            (status is None and not delay and not spec.get("drop"), "A fault needs at least one of 'status', 'delay' or 'drop'."),
+        ]
+        for failed, message in problems:
+            if failed:
+                return message
+        return None
+
+    def add(self, spec):
+        """Validate and register a fault; return (fault, None) or (None, error message)."""
+        problem = self._check(spec)
+        if problem:
+            return None, problem
+        try:
+            regex = re.compile(spec.get("path", ""), re.IGNORECASE)
+        except re.error as exc:
+            return None, "'path' is not a valid regular expression: %s" % exc
+        with self._lock:
+            self._next_id += 1
+            count = spec.get("count", 1)
+            fault = {"id": self._next_id, "method": spec.get("method", "*").upper(), "path": spec.get("path", ""), "count": count,
+                     "remaining": count, "status": spec.get("status"), "headers": dict(spec.get("headers") or {}),
+                     "body": spec.get("body"), "delay": spec.get("delay", 0), "drop": spec.get("drop", False), "_regex": regex}
+            self._faults.append(fault)
+        return self.public(fault), None
+
+    @staticmethod
+    def public(fault):
+        return {k: v for k, v in fault.items() if not k.startswith("_")}
+
+    def take(self, method, path):
+        """Consume one use of the first fault matching this request, or return None."""
+        with self._lock:
+            for fault in self._faults:
+                if fault["remaining"] > 0 and fault["method"] in ("*", method.upper()) and fault["_regex"].search(path):
+                    fault["remaining"] -= 1
+                    return self.public(fault)
+        return None
+
+    def list(self):
+        with self._lock:
+            return [self.public(f) for f in self._faults]
+
+    def clear(self):
+        with self._lock:
+            self._faults = []
+
+
+class ControlApi:
+    """Handlers for /_emulator/* (no auth, not journaled, never faulted)."""
+
+    def __init__(self, emulator):
+        self.emu = emulator
+
+    def handle(self, method, path, args, raw):
+        route = path.rstrip("/").lower()
+        table = {
+            "/_emulator/health": {"GET": self.health},
+            "/_emulator/requests": {"GET": self.get_requests, "DELETE": self.clear_requests},
+            "/_emulator/faults": {"GET": self.get_faults, "POST": self.add_fault, "DELETE": self.clear_faults},
+            "/_emulator/config": {"GET": self.get_config, "PATCH": self.patch_config},
+            "/_emulator/reset": {"POST": self.reset},
+            "/_emulator/tokens/expire": {"POST": self.expire_tokens},
+        }
+        methods = table.get(route)
+        if methods is None:
+            return Reply(404, {"error": {"code": "NotFound", "message": "Unknown control endpoint '%s'." % path}})
+        handler = methods.get(method)
+        if handler is None:
+            return Reply(405, {"error": {"code": "MethodNotAllowed", "message": "Use %s." % ", ".join(sorted(methods))}},
+                         headers={"Allow": ", ".join(sorted(methods))})
+        return handler(args, raw)
+
+    @staticmethod
+    def _json(raw, empty=None):
+        if not raw or not raw.strip():
+            return empty, None
+        try:
+            return json.loads(raw), None
+        except ValueError as exc:
+            return None, "The body is not valid JSON: %s" % exc
+
+    def health(self, _args, _raw):
+        return Reply(200, {"status": "ok", "time": iso(utc_now()), "base_url": self.emu.base})
+
+    def get_requests(self, args, _raw):
+        try:
+            since = int(args.get("since", "0"))
+        except ValueError:
+            return _bad("'since' must be an integer sequence number.")
+        return Reply(200, {"requests": self.emu.journal.list(kind=args.get("kind"), since=since)})
+
+    def clear_requests(self, _args, _raw):
+        self.emu.journal.clear()
+        return Reply(204)
+
+    def get_faults(self, _args, _raw):
+        return Reply(200, {"faults": self.emu.faults.list()})
+
+    def add_fault(self, _args, raw):
+        spec, err = self._json(raw)
+        if err:
+            return _bad(err)
+        fault, err = self.emu.faults.add(spec)
+        if err:
+            return _bad(err)
+        return Reply(201, fault)
+
+    def clear_faults(self, _args, _raw):
+        self.emu.faults.clear()
+        return Reply(204)
+
+    def get_config(self, _args, _raw):
+        return Reply(200, self.emu.config.snapshot())
+
+    def patch_config(self, _args, raw):
+        changes, err = self._json(raw)
+        if err:
+            return _bad(err)
+        if not isinstance(changes, dict):
+            return _bad("The body must be a JSON object of configuration keys.")
+        try:
+            return Reply(200, self.emu.config.update(changes))
+        except ValueError as exc:
+            return _bad(str(exc))
+
+    def reset(self, _args, raw):
+        options, err = self._json(raw, empty={})
+        if err:
+            return _bad(err)
+        if not isinstance(options, dict) or set(options) - {"keep_tokens"} or not isinstance(options.get("keep_tokens", False), bool):
+            return _bad('The body must be empty or {"keep_tokens": true|false}.')
+        keep = options.get("keep_tokens", False)
+        self.emu.reset(keep_tokens=keep)
+        return Reply(200, {"status": "reset", "keep_tokens": keep})
+
+    def expire_tokens(self, _args, _raw):
+        return Reply(200, {"expired": self.emu.identity.expire_all()})

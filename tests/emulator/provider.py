@@ -1,0 +1,396 @@
+"""The resource provider Microsoft.MachineLearningModelManagement: accounts, operations list, async operations.
+
+Every write runs in one SQLite write transaction (read current state, check preconditions, write), so
+concurrent clients never lose an update. Async mode (a test aid: the real service was synchronous)
+answers PUT/DELETE with ARM's async patterns and completes operations after N polls or S seconds.
+"""
+
+import json
+import time
+import uuid
+
+from . import errors, groups, paging, validation
+from .replies import Reply, iso, utc_now
+
+NAMESPACE = "Microsoft.MachineLearningModelManagement"
+ACCOUNT_TYPE = NAMESPACE + "/accounts"
+API_VERSION = "2017-09-01-preview"
+API_VERSIONS = (API_VERSION,)
+SWAGGER = ("https://{location}.modelmanagement.azureml.net/api/subscriptions/{sub}/resourceGroups/{rg}/accounts/{name}"
+           "/swagger.json?api-version=" + API_VERSION)
+PROVIDER_DISPLAY = "Microsoft Machine Learning Model Management"
+
+
+def _op(name, resource, operation, description):
+    display = {"provider": PROVIDER_DISPLAY, "resource": resource, "operation": operation, "description": description}
+    return {"name": "%s/%s" % (NAMESPACE, name), "display": display, "origin": "user,system"}
+
+
+OPERATIONS = [
+    _op("accounts/read", "Model Management Accounts", "Read Model Management Account",
+        "Reads a Model Management Account or lists Model Management Accounts."),
+    _op("accounts/write", "Model Management Accounts", "Create or Update Model Management Account",
+        "Creates a new Model Management Account or updates an existing one."),
+    _op("accounts/delete", "Model Management Accounts", "Delete Model Management Account",
+        "Deletes a Model Management Account."),
+    _op("operations/read", "Operations", "List Operations",
+        "Lists the operations of the Microsoft.MachineLearningModelManagement resource provider."),
+    _op("locations/operationStatuses/read", "Operation Statuses", "Read Operation Status",
+        "Reads the status of an asynchronous operation."),
+    _op("locations/operationResults/read", "Operation Results", "Read Operation Result",
+        "Reads the result of an asynchronous operation."),
+    _op("register/action", "Microsoft.MachineLearningModelManagement", "Register Resource Provider",
+        "Registers the subscription for the Microsoft.MachineLearningModelManagement resource provider."),
+    _op("unregister/action", "Microsoft.MachineLearningModelManagement", "Unregister Resource Provider",
+        "Unregisters the subscription from the Microsoft.MachineLearningModelManagement resource provider."),
+]
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+def new_etag():
+    return '"%s"' % uuid.uuid4()
+
+
+def _etag_set(value):
+    out = set()
+    for part in value.split(","):
+        part = part.strip()
+        if part.startswith("W/"):
+            part = part[2:]
+        out.add(part.strip('"'))
+    return out
+
+
+def check_preconditions(headers, current_etag):
+    """If-Match / If-None-Match against the current etag (None when the resource is absent)."""
+    if_match = headers.get("If-Match")
+    if_none = headers.get("If-None-Match")
+    current = current_etag.strip('"') if current_etag else None
+    if if_match is not None:
+        wanted = _etag_set(if_match)
+        if current is None:
+            raise errors.arm(412, "PreconditionFailed",
+                             "The condition 'If-Match: %s' was not met: the resource does not exist." % if_match)
+        if "*" not in wanted and current not in wanted:
+            raise errors.arm(412, "PreconditionFailed",
+                             "The condition 'If-Match: %s' was not met: the current etag is '%s'." % (if_match, current_etag))
+    if if_none is not None and current is not None:
+        wanted = _etag_set(if_none)
+        if "*" in wanted or current in wanted:
+            raise errors.arm(412, "PreconditionFailed",
+                             "The condition 'If-None-Match: %s' was not met: the resource already exists with etag '%s'."
+                             % (if_none, current_etag))
+
+
+def not_found(name, rg):
+    return errors.arm(404, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found."
+                      % (ACCOUNT_TYPE, name, rg))
+
+
+def build_doc(sub, rg, name, location, tags, sku, props, created, modified, etag, state=None):
+    properties = {}
+    if "description" in props:
+        properties["description"] = props["description"]
+    properties["createdOn"] = created
+    properties["modifiedOn"] = modified
+    properties["modelManagementSwaggerLocation"] = SWAGGER.format(location=location, sub=sub, rg=rg, name=name)
+    if state is not None:
+        properties["provisioningState"] = state
+    return {"id": "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (sub, rg, ACCOUNT_TYPE, name),
+            "name": name, "type": ACCOUNT_TYPE, "location": location, "tags": tags, "sku": sku, "etag": etag,
+            "properties": properties}
+
+
+def _account_row(conn, sub, rg, name):
+    return conn.execute("SELECT * FROM accounts WHERE sub = ? AND rg_key = ? AND key = ?",
+                        (sub.lower(), rg.lower(), name.lower())).fetchone()
+
+
+def _reply(status, doc, headers=None):
+    out = {"ETag": doc["etag"]}
+    out.update(headers or {})
+    return Reply(status, doc, out)
+
+
+def _op_url(emu, sub, location, op_id, kind):
+    return "%s/subscriptions/%s/providers/%s/locations/%s/%s/%s?api-version=%s" % (
+        emu.base, sub, NAMESPACE, location, kind, op_id, API_VERSION)
+
+
+# ---- async operations ---------------------------------------------------------------------------
+def _start_operation(emu, conn, action, sub, location, rg_key, acct_key):
+    cfg = emu.config.snapshot()
+    op_id = str(uuid.uuid4())
+    error = json.dumps(cfg["async_error"]) if cfg["async_outcome"] != "Succeeded" else None
+    conn.execute("INSERT INTO operations (id, action, sub, location, rg_key, acct_key, status, start_time, created, polls, "
+                 "need_polls, need_seconds, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 (op_id, action, sub, location, rg_key, acct_key, "InProgress", iso(utc_now()), time.time(), 0,
+                  cfg["async_polls"], cfg["async_seconds"], cfg["async_outcome"], error))
+    return op_id, cfg["retry_after"]
+
+
+def _settle(conn, op, poll=False):
+    """Advance one operation (count a poll, finish it when due), apply its effect, return the fresh row."""
+    if op["status"] != "InProgress":
+        return op
+    polls = op["polls"] + (1 if poll else 0)
+    if op["need_seconds"] is not None:
+        done = time.time() >= op["created"] + op["need_seconds"]
+    else:
+        done = polls > op["need_polls"]
+    if not done:
+        conn.execute("UPDATE operations SET polls = ? WHERE id = ?", (polls, op["id"]))
+        return conn.execute("SELECT * FROM operations WHERE id = ?", (op["id"],)).fetchone()
+    outcome = op["outcome"]
+    conn.execute("UPDATE operations SET polls = ?, status = ?, end_time = ? WHERE id = ?",
+                 (polls, outcome, iso(utc_now()), op["id"]))
+    row = conn.execute("SELECT * FROM accounts WHERE op_id = ?", (op["id"],)).fetchone()
+    if row is not None:
+        if op["action"] == "delete" and outcome == "Succeeded":
+            conn.execute("DELETE FROM accounts WHERE seq = ?", (row["seq"],))
+        else:
+            doc = json.loads(row["doc"])
+            doc["properties"]["provisioningState"] = outcome
+            conn.execute("UPDATE accounts SET doc = ? WHERE seq = ?", (json.dumps(doc), row["seq"]))
+    return conn.execute("SELECT * FROM operations WHERE id = ?", (op["id"],)).fetchone()
+
+
+def settle_due(emu):
+    """Finish time-based operations whose time has come (called before account reads and writes)."""
+    now = time.time()
+    with emu.store.read() as conn:
+        due = conn.execute("SELECT id FROM operations WHERE status = 'InProgress' AND need_seconds IS NOT NULL "
+                           "AND created + need_seconds <= ?", (now,)).fetchall()
+    if due:
+        with emu.store.write() as conn:
+            for item in due:
+                op = conn.execute("SELECT * FROM operations WHERE id = ?", (item["id"],)).fetchone()
+                if op is not None:
+                    _settle(conn, op)
+
+
+def _in_progress(conn, row):
+    if row is None or not row["op_id"]:
+        return None
+    op = conn.execute("SELECT * FROM operations WHERE id = ?", (row["op_id"],)).fetchone()
+    if op is not None and op["status"] == "InProgress":
+        return op
+    return None
+
+
+def _conflict(op):
+    return errors.provider(409, "AnotherOperationInProgress",
+                           "Another operation (%s, id '%s') is in progress on this account. Retry when it has completed."
+                           % (op["action"], op["id"]))
+
+
+def _location_change(current, requested):
+    return errors.provider(400, "LocationCannotBeChanged",
+                           "The location of an existing account cannot be changed: it is '%s', the request asks for '%s'."
+                           % (current, requested),
+                           details=[{"code": "LocationCannotBeChanged", "message": "Delete and recreate the account to move it."}])
+
+
+# ---- accounts -----------------------------------------------------------------------------------
+def _check_put_body(call, body):
+    for field, expected in (("name", call.name), ("type", ACCOUNT_TYPE)):
+        value = body.get(field)
+        if value is not None and (not isinstance(value, str) or value.lower() != expected.lower()):
+            raise errors.provider(400, "InvalidRequestBody", "The %s '%s' in the request body does not match '%s'."
+                                  % (field, value, expected))
+
+
+def put_account(emu, call):
+    with emu.store.read() as conn:
+        groups.require_group(conn, call.sub, call.rg)
+    validation.check_resource_name(call.name)
+    body = validation.parse_json_body(call.raw)
+    location = validation.require_location(body)
+    tags = validation.check_tags(body.get("tags"))
+    _check_put_body(call, body)
+    sku = validation.check_sku_for_put(body.get("sku"))
+    props = validation.check_properties(body.get("properties"))
+    settle_due(emu)
+    async_mode = emu.config.get("async")
+    with emu.store.write() as conn:
+        rg_row = groups.require_group(conn, call.sub, call.rg)
+        row = _account_row(conn, call.sub, call.rg, call.name)
+        check_preconditions(call.headers, row["etag"] if row else None)
+        busy = _in_progress(conn, row)
+        if busy is not None:
+            raise _conflict(busy)
+        now = iso(utc_now())
+        created = now
+        if row is not None:
+            old = json.loads(row["doc"])
+            if old["location"] != location:
+                raise _location_change(old["location"], location)
+            created = old["properties"]["createdOn"]
+        headers = {}
+        state = op_id = None
+        if async_mode:
+            state = "Updating" if row is not None else "Creating"
+            op_id, retry = _start_operation(emu, conn, "replace" if row is not None else "create", call.sub.lower(), location,
+                                            rg_row["key"], call.name.lower())
+            headers = {"Azure-AsyncOperation": _op_url(emu, call.sub.lower(), location, op_id, "operationStatuses"),
+                       "Retry-After": str(retry)}
+        doc = build_doc(call.sub.lower(), call.rg, call.name, location, tags, sku, props, created, now, new_etag(), state)
+        if row is None:
+            conn.execute("INSERT INTO accounts (sub, rg_key, key, doc, etag, op_id) VALUES (?,?,?,?,?,?)",
+                         (call.sub.lower(), rg_row["key"], call.name.lower(), json.dumps(doc), doc["etag"], op_id))
+        else:
+            conn.execute("UPDATE accounts SET doc = ?, etag = ?, op_id = ? WHERE seq = ?",
+                         (json.dumps(doc), doc["etag"], op_id, row["seq"]))
+    return _reply(200 if row is not None else 201, doc, headers)
+
+
+def get_account(emu, call):
+    settle_due(emu)
+    with emu.store.read() as conn:
+        groups.require_group(conn, call.sub, call.rg)
+        validation.check_resource_name(call.name)
+        row = _account_row(conn, call.sub, call.rg, call.name)
+    if row is None:
+        raise not_found(call.name, call.rg)
+    return _reply(200, json.loads(row["doc"]))
+
+
+def patch_account(emu, call):
+    with emu.store.read() as conn:
+        groups.require_group(conn, call.sub, call.rg)
+    validation.check_resource_name(call.name)
+    body = validation.parse_json_body(call.raw)
+    tags = validation.check_tags(body.get("tags")) if "tags" in body else None
+    settle_due(emu)
+    with emu.store.write() as conn:
+        groups.require_group(conn, call.sub, call.rg)
+        row = _account_row(conn, call.sub, call.rg, call.name)
+        check_preconditions(call.headers, row["etag"] if row else None)
+        if row is None:
+            raise not_found(call.name, call.rg)
+        busy = _in_progress(conn, row)
+        if busy is not None:
+            raise _conflict(busy)
+        old = json.loads(row["doc"])
+        if "location" in body and validation.normalize_location(body["location"]) != old["location"]:
+            raise _location_change(old["location"], body["location"])
+        for field, expected in (("name", call.name), ("type", ACCOUNT_TYPE)):
+            if field in body and (not isinstance(body[field], str) or body[field].lower() != expected.lower()):
+                raise errors.provider(400, "InvalidRequestBody", "The property '%s' cannot be changed by PATCH (requested '%s', "
+                                      "current '%s')." % (field, body[field], expected))
+        sku = validation.merge_sku(old["sku"], body.get("sku"))
+        current_props = {"description": old["properties"]["description"]} if "description" in old["properties"] else {}
+        props = validation.merge_properties(current_props, body.get("properties"))
+        doc = build_doc(row["sub"], call.rg, call.name, old["location"], tags if tags is not None else old["tags"], sku, props,
+                        old["properties"]["createdOn"], iso(utc_now()), new_etag(), old["properties"].get("provisioningState"))
+        conn.execute("UPDATE accounts SET doc = ?, etag = ? WHERE seq = ?", (json.dumps(doc), doc["etag"], row["seq"]))
+    return _reply(200, doc)
+
+
+def delete_account(emu, call):
+    with emu.store.read() as conn:
+        groups.require_group(conn, call.sub, call.rg)
+    validation.check_resource_name(call.name)
+    settle_due(emu)
+    with emu.store.write() as conn:
+        row = _account_row(conn, call.sub, call.rg, call.name)
+        check_preconditions(call.headers, row["etag"] if row else None)
+        if row is None:
+            return Reply(204)
+        busy = _in_progress(conn, row)
+        if busy is not None and busy["action"] == "delete":
+            return Reply(202, None, {"Location": _op_url(emu, busy["sub"], busy["location"], busy["id"], "operationResults"),
+                                     "Retry-After": str(emu.config.get("retry_after"))})
+        if busy is not None:
+            raise _conflict(busy)
+        if not emu.config.get("async"):
+            conn.execute("DELETE FROM accounts WHERE seq = ?", (row["seq"],))
+            return Reply(200)
+        doc = json.loads(row["doc"])
+        op_id, retry = _start_operation(emu, conn, "delete", row["sub"], doc["location"], row["rg_key"], row["key"])
+        doc["properties"]["provisioningState"] = "Deleting"
+        conn.execute("UPDATE accounts SET doc = ?, op_id = ? WHERE seq = ?", (json.dumps(doc), op_id, row["seq"]))
+    return Reply(202, None, {"Location": _op_url(emu, row["sub"], doc["location"], op_id, "operationResults"),
+                             "Retry-After": str(retry)})
+
+
+def _list(emu, call, scope, where, params):
+    settle_due(emu)
+    cfg = emu.config.snapshot()
+
+    def fetch(after, limit):
+        with emu.store.read() as conn:
+            rows = conn.execute("SELECT seq, doc FROM accounts WHERE %s AND seq > ? ORDER BY seq LIMIT ?" % where,
+                                params + (after, limit)).fetchall()
+        return [(r["seq"], json.loads(r["doc"])) for r in rows]
+
+    body = paging.page(scope, call.args.get("$skiptoken"), cfg["page_size"], cfg["empty_pages"], fetch,
+                       lambda token: paging.next_link(emu.base, call.raw_path, call.api_version, token))
+    return Reply(200, body)
+
+
+def list_in_group(emu, call):
+    with emu.store.read() as conn:
+        row = groups.require_group(conn, call.sub, call.rg)
+    return _list(emu, call, "rg:%s/%s" % (row["sub"], row["key"]), "sub = ? AND rg_key = ?", (row["sub"], row["key"]))
+
+
+def list_in_subscription(emu, call):
+    return _list(emu, call, "sub:%s" % call.sub.lower(), "sub = ?", (call.sub.lower(),))
+
+
+def list_operations(emu, call):
+    cfg = emu.config.snapshot()
+
+    def fetch(after, limit):
+        return [(i + 1, OPERATIONS[i]) for i in range(after, min(after + limit, len(OPERATIONS)))]
+
+    body = paging.page("operations", call.args.get("$skiptoken"), cfg["page_size"], cfg["empty_pages"], fetch,
+                       lambda token: paging.next_link(emu.base, call.raw_path, call.api_version, token))
+    return Reply(200, body)
+
+
+# ---- operation status / result ------------------------------------------------------------------
+def _poll(emu, call):
+    with emu.store.write() as conn:
+        op = conn.execute("SELECT * FROM operations WHERE id = ? AND sub = ?", (call.op.lower(), call.sub.lower())).fetchone()
+        if op is None or op["location"] != validation.normalize_location(call.loc):
+            raise errors.provider(404, "OperationNotFound", "The operation '%s' could not be found in location '%s'."
+                                  % (call.op, call.loc))
+        op = _settle(conn, op, poll=True)
+        account = conn.execute("SELECT doc FROM accounts WHERE sub = ? AND rg_key = ? AND key = ?",
+                               (op["sub"], op["rg_key"], op["acct_key"])).fetchone()
+    return op, account
+
+
+def _status_body(op):
+    op_path = "/subscriptions/%s/providers/%s/locations/%s/operationStatuses/%s" % (op["sub"], NAMESPACE, op["location"], op["id"])
+    body = {"id": op_path, "name": op["id"], "status": op["status"], "startTime": op["start_time"]}
+    if op["end_time"]:
+        body["endTime"] = op["end_time"]
+    if op["status"] in ("Failed", "Canceled") and op["error"]:
+        body["error"] = json.loads(op["error"])
+    return body
+
+
+def operation_status(emu, call):
+    op, _account = _poll(emu, call)
+    headers = {}
+    if op["status"] == "InProgress":
+        headers["Retry-After"] = str(emu.config.get("retry_after"))
+    return Reply(200, _status_body(op), headers)
+
+
+def operation_result(emu, call):
+    op, account = _poll(emu, call)
+    if op["status"] == "InProgress":
+        return Reply(202, None, {"Location": _op_url(emu, op["sub"], op["location"], op["id"], "operationResults"),
+                                 "Retry-After": str(emu.config.get("retry_after"))})
+    if op["status"] != "Succeeded":
+        error = json.loads(op["error"])
+        raise errors.arm(400, error["code"], error["message"])
+    if op["action"] == "delete":
+        return Reply(200)
+    if account is None:
+        return Reply(204)
+    return _reply(200, json.loads(account["doc"]))

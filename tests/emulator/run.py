@@ -1,0 +1,127 @@
+"""Start the emulator: python tests/emulator/run.py [--data-dir DIR] [--port N] [...].
+
+A collection cannot be run with `python -m`, so this script puts tests/ on sys.path and imports the
+`emulator` package from there. It writes DATA_DIR/env once the socket listens and removes it on stop
+(SIGTERM/SIGINT, exit status 0), so a stale env file never points at a dead emulator.
+"""
+
+import argparse
+import logging
+import os
+import shlex
+import signal
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from werkzeug.serving import make_server  # noqa: E402  pylint: disable=wrong-import-position
+
+from emulator import certs, identity  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.app import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+LOG = logging.getLogger("emulator")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Local Azure Resource Manager emulator for Microsoft.MachineLearningModelManagement.")
+    parser.add_argument("--data-dir", default=".emulator", help="state, certificates, secrets and env files (default: .emulator)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default 0: pick a free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--in-memory", action="store_true", help="keep resources in a temporary database, lost on stop")
+    parser.add_argument("--page-size", type=int, default=100, help="items per list page (default 100)")
+    parser.add_argument("--async", dest="async_mode", action="store_true", help="start in async mode")
+    parser.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime in seconds (default 3600)")
+    parser.add_argument("--resource-group", action="append", dest="resource_groups",
+                        help="resource group to create at start in the default subscription (repeatable; default demo-rg)")
+    parser.add_argument("--subscription", action="append", dest="subscriptions", default=[],
+                        help="extra known subscription id (repeatable)")
+    parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    return parser.parse_args(argv)
+
+
+def _write_atomic(path, text, mode=0o600):
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def _exports(pairs):
+    return "".join("export %s=%s\n" % (key, shlex.quote(str(value))) for key, value in pairs)
+
+
+def write_env_files(data_dir, base, values, ca_path):
+    """msi.env (managed identity variables, opt-in) first, then env (what tests and the Makefile poll for)."""
+    _write_atomic(os.path.join(data_dir, "msi.env"), _exports([
+        ("IDENTITY_ENDPOINT", base + "/msi/token"),
+        ("IDENTITY_HEADER", values["msi_header"]),
+    ]))
+    _write_atomic(os.path.join(data_dir, "env"), _exports([
+        ("EMULATOR_URL", base),
+        ("AZURE_CLOUD_ENVIRONMENT", base),
+        ("AZURE_SUBSCRIPTION_ID", values["subscription_id"]),
+        ("AZURE_CLIENT_ID", values["client_id"]),
+        ("AZURE_SECRET", values["client_secret"]),
+        ("AZURE_TENANT", values["tenant_id"]),
+        ("REQUESTS_CA_BUNDLE", ca_path),
+        ("EMULATOR_FEDERATED_TOKEN_FILE", os.path.join(data_dir, identity.FEDERATED_TOKEN_FILE)),
+    ]))
+
+
+def main(argv=None):
+    opts = parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, opts.log_level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    data_dir = os.path.abspath(opts.data_dir)
+    os.makedirs(data_dir, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    env_path = os.path.join(data_dir, "env")
+    if os.path.exists(env_path):
+        os.remove(env_path)
+    ca_path, cert_path, key_path = certs.ensure_certificates(data_dir)
+    values = identity.load_or_create_secrets(data_dir)
+    emu = Emulator(values, db_path=None if opts.in_memory else os.path.join(data_dir, "state.sqlite3"),
+                   resource_groups=opts.resource_groups or ["demo-rg"], subscriptions=opts.subscriptions,
+                   page_size=opts.page_size, token_lifetime=opts.token_lifetime, **{"async": opts.async_mode})
+    server = make_server(opts.host, opts.port, emu, threaded=True, ssl_context=(cert_path, key_path))
+    port = server.socket.getsockname()[1]
+    host = opts.host if ":" not in opts.host else "[%s]" % opts.host
+    base = "https://%s:%d" % (host, port)
+    emu.set_base(base)
+
+    stop = threading.Event()
+
+    def on_signal(signum, _frame):
+        LOG.info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    worker = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
+    worker.start()
+    write_env_files(data_dir, base, values, ca_path)
+    LOG.info("listening on %s (data dir %s, %s state); env written to %s", base, data_dir,
+             "in-memory" if opts.in_memory else "persistent", env_path)
+    status = 0
+    while not stop.wait(0.5):
+        if not worker.is_alive():
+            LOG.error("server thread ended unexpectedly")
+            status = 1
+            break
+    for path in (env_path, os.path.join(data_dir, "msi.env")):
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+    server.shutdown()
+    server.server_close()
+    emu.close()
+    LOG.info("stopped")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

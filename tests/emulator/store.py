@@ -1,0 +1,120 @@
+"""SQLite state: accounts, resource groups, subscriptions, tokens, async operations.
+
+Each request thread gets its own connection; every write is one BEGIN IMMEDIATE transaction, so
+concurrent writers serialize in SQLite (WAL mode, busy_timeout) and no update is lost. "In-memory"
+mode uses a database file in a private temp directory (removed on close): a real file keeps WAL and
+per-thread connections working, which SQLite's shared-cache memory databases do not do reliably.
+"""
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resource_groups (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sub TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    location TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (sub, key)
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sub TEXT NOT NULL,
+    rg_key TEXT NOT NULL,
+    key TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    op_id TEXT,
+    UNIQUE (sub, rg_key, key)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    principal TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    issued_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operations (
+    id TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    location TEXT NOT NULL,
+    rg_key TEXT NOT NULL,
+    acct_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time TEXT NOT NULL,
+    end_time TEXT,
+    created REAL NOT NULL,
+    polls INTEGER NOT NULL DEFAULT 0,
+    need_polls INTEGER NOT NULL,
+    need_seconds REAL,
+    outcome TEXT NOT NULL,
+    error TEXT
+);
+"""
+
+
+class Store:
+    """Opens per-thread connections to one database file."""
+
+    def __init__(self, path=None):
+        self._tempdir = None
+        if path is None:
+            self._tempdir = tempfile.mkdtemp(prefix="mm-emulator-")
+            path = os.path.join(self._tempdir, "state.sqlite3")
+        self.path = path
+        self._local = threading.local()
+        conn = self._connect()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(SCHEMA)
+
+    def _connect(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def write(self):
+        """One write transaction (BEGIN IMMEDIATE takes the write lock up front: no lost updates)."""
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self):
+        """A consistent read snapshot."""
+        conn = self._connect()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        if self._tempdir:
+            shutil.rmtree(self._tempdir, ignore_errors=True)

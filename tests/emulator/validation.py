@@ -1,0 +1,204 @@
+"""Resource Manager's input rules: names, locations, tags, sku, request bodies.
+
+Pure functions that raise errors.ApiError, so the rules can be read in one place and tested through HTTP.
+"""
+
+import json
+import re
+
+from . import errors
+
+SKU_NAMES = ("S1", "S2", "S3", "DevTest")
+MIN_CAPACITY = 1
+MAX_CAPACITY = 16
+MAX_TAGS = 50
+MAX_TAG_NAME = 512
+MAX_TAG_VALUE = 256
+MAX_RESOURCE_NAME = 260
+RESOURCE_NAME_FORBIDDEN = set('<>%&:\\?/')
+TAG_NAME_FORBIDDEN = set('<>%&\\?/')
+RG_NAME_RE = re.compile(r"^[-\w._()]+$")
+SUBSCRIPTION_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _has_control(text):
+    return any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
+
+
+def parse_json_body(raw):
+    """Parse a request body as ARM does: it must be a JSON object."""
+    if raw is None or not raw.strip():
+        raise errors.invalid_content("The request body is empty.")
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        value = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.invalid_content("%s" % exc) from None
+    if not isinstance(value, dict):
+        raise errors.invalid_content("The request body must be a JSON object, not %s." % type(value).__name__)
+    return value
+
+
+def check_subscription_id(sub):
+    if not SUBSCRIPTION_RE.match(sub):
+        raise errors.arm(400, "InvalidSubscriptionId", "The provided subscription identifier '%s' is malformed or invalid." % sub)
+
+
+def check_resource_name(name, type_name="Microsoft.MachineLearningModelManagement/accounts"):
+    bad = (not name or len(name) > MAX_RESOURCE_NAME or any(ch in RESOURCE_NAME_FORBIDDEN for ch in name)
+           or _has_control(name))
+    if bad:
+        raise errors.arm(
+            400, "InvalidResourceName",
+            "The resource name '%s' is invalid. The name can be up to %d characters in length and cannot contain the "
+            "characters '<,>,%%,&,:,\\,?,/' or control characters. Resource type: '%s'." % (name, MAX_RESOURCE_NAME, type_name))
+
+
+def resource_group_name_valid(name):
+    return bool(name) and len(name) <= 90 and not name.endswith(".") and bool(RG_NAME_RE.match(name))
+
+
+def check_resource_group_name(name):
+    if not resource_group_name_valid(name):
+        raise errors.arm(
+            400, "InvalidResourceGroupName",
+            "The provided resource group name '%s' is invalid. Resource group names can be 1 to 90 characters long, may only "
+            "contain alphanumeric characters, periods, underscores, hyphens and parentheses, and cannot end in a period." % name)
+
+
+def normalize_location(value):
+    """'East US 2' -> 'eastus2'; None when absent or empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise errors.invalid_content("'location' must be a string.")
+    norm = "".join(value.split()).lower()
+    return norm or None
+
+
+def require_location(body):
+    loc = normalize_location(body.get("location"))
+    if loc is None:
+        raise errors.arm(400, "LocationRequired", "The location property is required for this definition.")
+    return loc
+
+
+def check_tags(tags):
+    """Validate a tags object as ARM does; return a new dict (None -> {})."""
+    if tags is None:
+        return {}
+    if not isinstance(tags, dict):
+        raise errors.invalid_content("'tags' must be a JSON object of string values.")
+    seen = {}
+    for name, value in tags.items():
+        if not isinstance(value, str):
+            raise errors.invalid_content("The value of tag '%s' must be a string." % name)
+        lower = name.lower()
+        if lower in seen:
+            raise errors.invalid_content(
+                "Can not add property %s to the tags object. A tag with the same name '%s' already exists "
+                "(tag names are case-insensitive)." % (name, seen[lower]))
+        seen[lower] = name
+    if len(tags) > MAX_TAGS:
+        raise errors.arm(400, "InvalidTagCount",
+                         "The number of tags '%d' exceeds the maximum of '%d' tags per resource." % (len(tags), MAX_TAGS))
+    bad_chars = [n for n in tags if any(ch in TAG_NAME_FORBIDDEN for ch in n) or _has_control(n)]
+    if bad_chars:
+        raise errors.arm(400, "InvalidTagNameCharacters",
+                         "The tag names '%s' have reserved characters '<,>,%%,&,\\,?,/' or control characters."
+                         % ",".join(bad_chars))
+    for name, value in tags.items():
+        if not name or len(name) > MAX_TAG_NAME:
+            raise errors.arm(400, "InvalidTagNameLength",
+                             "The tag name '%s' is empty or exceeds the maximum length of '%d' characters." % (name, MAX_TAG_NAME))
+        if len(value) > MAX_TAG_VALUE:
+            raise errors.arm(400, "InvalidTagValueLength",
+                             "The tag value '%s' exceeds the maximum length of '%d' characters." % (value, MAX_TAG_VALUE))
+    return dict(tags)
+
+
+def _sku_name_error(value):
+    return errors.provider(
+        400, "InvalidSkuName",
+        "The sku name '%s' is invalid. Valid sku names are: %s." % (value, ", ".join(SKU_NAMES)),
+        details=[{"code": "InvalidSkuName", "message": "Allowed values: %s." % ", ".join(SKU_NAMES)}])
+
+
+def canonical_sku_name(value):
+    if not isinstance(value, str):
+        raise _sku_name_error(value)
+    for name in SKU_NAMES:
+        if name.lower() == value.lower():
+            return name
+    raise _sku_name_error(value)
+
+
+def check_capacity(value):
+    if value is None:
+        raise errors.provider(400, "InvalidSkuCapacity", "The sku capacity is required. It must be an integer from %d to %d."
+                              % (MIN_CAPACITY, MAX_CAPACITY),
+                              details=[{"code": "InvalidSkuCapacity", "message": "sku.capacity is missing."}])
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_CAPACITY <= value <= MAX_CAPACITY:
+        raise errors.provider(400, "InvalidSkuCapacity", "The sku capacity '%s' is invalid. It must be an integer from %d to %d."
+                              % (json.dumps(value), MIN_CAPACITY, MAX_CAPACITY),
+                              details=[{"code": "InvalidSkuCapacity", "message": "sku.capacity must be between %d and %d."
+                                        % (MIN_CAPACITY, MAX_CAPACITY)}])
+    return value
+
+
+def check_sku_for_put(sku):
+    if sku is None:
+        raise errors.provider(400, "SkuRequired", "The sku property is required when creating or replacing an account.",
+                              details=[{"code": "SkuRequired", "message": "sku is missing."}])
+    if not isinstance(sku, dict):
+        raise errors.provider(400, "InvalidRequestBody", "The 'sku' property must be an object with 'name' and 'capacity'.")
+    if sku.get("name") is None:
+        raise errors.provider(400, "InvalidSkuName", "The sku name is required. Valid sku names are: %s." % ", ".join(SKU_NAMES),
+                              details=[{"code": "InvalidSkuName", "message": "sku.name is missing."}])
+    return {"name": canonical_sku_name(sku["name"]), "capacity": check_capacity(sku.get("capacity"))}
+
+
+def merge_sku(current, patch):
+    if patch is None:
+        return dict(current)
+    if not isinstance(patch, dict):
+        raise errors.provider(400, "InvalidRequestBody", "The 'sku' property must be an object with 'name' and/or 'capacity'.")
+    merged = dict(current)
+    if patch.get("name") is not None:
+        merged["name"] = canonical_sku_name(patch["name"])
+    if patch.get("capacity") is not None:
+        merged["capacity"] = check_capacity(patch["capacity"])
+    return merged
+
+
+def check_properties(props):
+    """Return the writable properties from a PUT body (only description; read-only ones are ignored)."""
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise errors.provider(400, "InvalidRequestBody", "The 'properties' property must be a JSON object.")
+    out = {}
+    desc = props.get("description")
+    if desc is not None:
+        if not isinstance(desc, str):
+            raise errors.provider(400, "InvalidRequestBody", "The property 'description' must be a string.")
+        out["description"] = desc
+    return out
+
+
+def merge_properties(current, patch):
+    """JSON merge-patch of the writable properties (description); null removes it."""
+    if patch is None:
+        return dict(current)
+    if not isinstance(patch, dict):
+        raise errors.provider(400, "InvalidRequestBody", "The 'properties' property must be a JSON object.")
+    merged = dict(current)
+    if "description" in patch:
+        desc = patch["description"]
+        if desc is None:
+            merged.pop("description", None)
+        elif isinstance(desc, str):
+            merged["description"] = desc
+        else:
+            raise errors.provider(400, "InvalidRequestBody", "The property 'description' must be a string.")
+    return merged
