@@ -50,9 +50,9 @@ def main():
             'update': lambda: ansible.module('account', dict(present, tags={'round': str(time.time())})),
         }
         samples = {name: [] for name in cases}
-        for _ in range(options.rounds):
+        for _round in range(options.rounds):
             for name, case in cases.items():  # interleaved, so drift hits every case alike
-                seconds, (result, _) = timed(case)
+                seconds, result = timed(case)
                 if result.get('failed'):
                     sys.exit('%s failed: %s' % (name, result.get('msg')))
                 samples[name].append(seconds)

@@ -29,7 +29,7 @@ def test_async_create_then_succeeds_after_polls(async_emu):
     assert url.startswith("%s/subscriptions/%s/providers/%s/locations/eastus/operationStatuses/" % (emu.base, emu.sub, NS))
     assert url.endswith("?api-version=2017-09-01-preview")
     assert emu.arm("GET", emu.account_path("a1")).json()["properties"]["provisioningState"] == "Creating"
-    statuses = [poll(emu, url).json()["status"] for _ in range(3)]
+    statuses = [poll(emu, url).json()["status"] for _poll in range(3)]
     assert statuses == ["InProgress", "InProgress", "Succeeded"]
     final = poll(emu, url).json()
     assert final["status"] == "Succeeded" and "error" not in final and final["endTime"] and final["startTime"]

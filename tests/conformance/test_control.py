@@ -52,7 +52,7 @@ def test_fault_429_with_retry_after_and_count(emu):
                                                "body": {"error": {"code": "TooManyRequests", "message": "slow down"}}})
     assert resp.status_code == 201
     fault_id = resp.json()["id"]
-    for _ in range(2):
+    for _attempt in range(2):
         hit = emu.arm("GET", emu.account_path("F1"))
         assert hit.status_code == 429
         assert hit.headers["Retry-After"] == "1"

@@ -143,6 +143,7 @@ class Ansible:
     def __init__(self, emulator, work_dir):
         self.emulator = emulator
         self.work_dir = work_dir
+        self.last_process = None
 
     def environment(self, auth_env=None, drop_auth=False, extra=None):
         env = {key: value for key, value in os.environ.items() if key not in ENV_NAMES_TO_DROP}
@@ -156,7 +157,7 @@ class Ansible:
         return env
 
     def module(self, name, args, check=False, diff=False, verbosity=0, **env_options):
-        """Run one module ad hoc on localhost; return (result dict, completed process).
+        """Run one module ad hoc on localhost and return its result; the process is kept as ``last_process``.
 
         ``name`` is a module of this collection (``account``) or any fully qualified name.
         """
@@ -175,8 +176,9 @@ class Ansible:
         result_file = os.path.join(tree, 'localhost')
         if not os.path.exists(result_file):
             raise AssertionError('no result from ansible:\n%s\n%s' % (process.stdout, process.stderr))
+        self.last_process = process
         with open(result_file, encoding='utf-8') as handle:
-            return json.load(handle), process
+            return json.load(handle)
 
     def playbook(self, path, *args, **env_options):
         command = [os.path.join(BIN_DIR, 'ansible-playbook'), path,

@@ -22,10 +22,10 @@ def path_of(emulator, name=NAME, resource_group='it-rg'):
 def run_check_then_real(ansible, emulator, args):
     """Run the task with --check --diff, then for real with --diff; return both results and journals."""
     emulator.clear_journal()
-    checked, _ = ansible.module('account', args, check=True, diff=True)
+    checked = ansible.module('account', args, check=True, diff=True)
     check_calls = emulator.calls()
     emulator.clear_journal()
-    real, _ = ansible.module('account', args, diff=True)
+    real = ansible.module('account', args, diff=True)
     return checked, check_calls, real, emulator.journal()
 
 
@@ -53,7 +53,7 @@ def test_absent_to_present_creates_with_one_put(ansible, emulator):
 
 
 def test_check_mode_writes_nothing(ansible, emulator):
-    result, _ = ansible.module('account', account_args(), check=True)
+    result = ansible.module('account', account_args(), check=True)
     assert result['changed'] is True
     assert emulator.get_account(NAME) is None
 
@@ -101,7 +101,7 @@ def test_each_field_change_is_one_patch(ansible, emulator, change, expected_patc
 
     # And the same task again is a no-op: one GET, nothing changed.
     emulator.clear_journal()
-    again, _ = ansible.module('account', args)
+    again = ansible.module('account', args)
     assert again['changed'] is False
     assert emulator.calls() == [('GET', path)]
 
@@ -117,7 +117,7 @@ def test_location_change_is_refused(ansible, emulator):
     emulator.put_account(NAME, location='eastus2', tags={'env': 'test'}, description='integration')
     for check in (True, False):
         emulator.clear_journal()
-        result, _ = ansible.module('account', account_args(location='westeurope'), check=check)
+        result = ansible.module('account', account_args(location='westeurope'), check=check)
         assert result['failed'] is True
         assert 'location cannot be changed' in result['msg']
         assert emulator.calls() == [('GET', path_of(emulator))]
@@ -147,13 +147,13 @@ def test_absent_to_absent_is_one_get(ansible, emulator):
 
 
 def test_absent_in_missing_resource_group_is_ok(ansible, emulator):
-    result, _ = ansible.module('account', {'name': NAME, 'resource_group': 'no-such-rg', 'state': 'absent'})
+    result = ansible.module('account', {'name': NAME, 'resource_group': 'no-such-rg', 'state': 'absent'})
     assert result['changed'] is False and not result.get('failed')
 
 
 def test_create_in_missing_resource_group_fails_with_azure_error(ansible, emulator):
     for check in (True, False):
-        result, _ = ansible.module('account', account_args(resource_group='no-such-rg'), check=check)
+        result = ansible.module('account', account_args(resource_group='no-such-rg'), check=check)
         assert result['failed'] is True
         assert result['msg'].startswith('404 ResourceGroupNotFound:')
         assert result['error']['code'] == 'ResourceGroupNotFound'
@@ -164,6 +164,6 @@ def test_create_in_missing_resource_group_fails_with_azure_error(ansible, emulat
 def test_create_without_required_field_names_it(ansible, emulator, missing):
     args = account_args()
     del args[missing]
-    result, _ = ansible.module('account', args)
+    result = ansible.module('account', args)
     assert result['failed'] is True and missing in result['msg']
     assert [call for call in emulator.calls() if call[0] != 'GET'] == []

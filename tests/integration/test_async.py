@@ -21,7 +21,7 @@ def sequence(emulator):
 
 def test_async_create_is_followed_to_success(ansible, emulator):
     emulator.configure(**{'async': True, 'async_polls': 2, 'async_outcome': 'Succeeded'})
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['changed'] is True
     assert result['account']['properties']['provisioningState'] == 'Succeeded'
     calls = sequence(emulator)
@@ -32,7 +32,7 @@ def test_async_create_is_followed_to_success(ansible, emulator):
 
 def test_async_create_without_wait_returns_at_once(ansible, emulator):
     emulator.configure(**{'async': True, 'async_polls': 2})
-    result, _ = ansible.module('account', dict(ARGS, wait=False))
+    result = ansible.module('account', dict(ARGS, wait=False))
     assert result['changed'] is True
     assert result['account']['properties']['provisioningState'] not in ('Succeeded', 'Failed', 'Canceled')
     assert sequence(emulator) == [('GET', 'account'), ('PUT', 'account')]
@@ -42,7 +42,7 @@ def test_async_delete_is_followed_to_the_end(ansible, emulator):
     emulator.put_account('mma-async')
     emulator.configure(**{'async': True, 'async_polls': 2})
     emulator.clear_journal()
-    result, _ = ansible.module('account', {'name': 'mma-async', 'resource_group': 'it-rg', 'state': 'absent'})
+    result = ansible.module('account', {'name': 'mma-async', 'resource_group': 'it-rg', 'state': 'absent'})
     assert result['changed'] is True
     calls = sequence(emulator)
     assert calls[:2] == [('GET', 'account'), ('DELETE', 'account')]
@@ -54,7 +54,7 @@ def test_async_delete_is_followed_to_the_end(ansible, emulator):
 def test_failed_async_operation_fails_the_task_with_azures_error(ansible, emulator):
     emulator.configure(**{'async': True, 'async_polls': 1, 'async_outcome': 'Failed',
                           'async_error': {'code': 'QuotaExceeded', 'message': 'No capacity left in eastus.'}})
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['failed'] is True
     assert 'QuotaExceeded' in result['msg'] and 'No capacity left in eastus.' in result['msg']
     assert result['error']['code'] == 'QuotaExceeded'
@@ -62,6 +62,6 @@ def test_failed_async_operation_fails_the_task_with_azures_error(ansible, emulat
 
 def test_canceled_async_operation_fails_the_task(ansible, emulator):
     emulator.configure(**{'async': True, 'async_polls': 1, 'async_outcome': 'Canceled'})
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['failed'] is True
     assert 'cancel' in result['msg'].lower()

@@ -25,7 +25,7 @@ def token_grants(emulator):
 def test_awx_environment_variables(ansible, emulator):
     env = dict(cloud_only(emulator), AZURE_SUBSCRIPTION_ID=emulator.subscription, AZURE_CLIENT_ID=emulator.env['AZURE_CLIENT_ID'],
                AZURE_SECRET=emulator.env['AZURE_SECRET'], AZURE_TENANT=emulator.env['AZURE_TENANT'])
-    result, _ = ansible.module(INFO, {}, drop_auth=True, auth_env=env)
+    result = ansible.module(INFO, {}, drop_auth=True, auth_env=env)
     assert_works(result)
     assert token_grants(emulator) == ['client_credentials']
 
@@ -33,7 +33,7 @@ def test_awx_environment_variables(ansible, emulator):
 def test_azure_identity_variable_names(ansible, emulator):
     env = dict(cloud_only(emulator), AZURE_SUBSCRIPTION_ID=emulator.subscription, AZURE_CLIENT_ID=emulator.env['AZURE_CLIENT_ID'],
                AZURE_CLIENT_SECRET=emulator.env['AZURE_SECRET'], AZURE_TENANT_ID=emulator.env['AZURE_TENANT'])
-    result, _ = ansible.module(INFO, {}, drop_auth=True, auth_env=env)
+    result = ansible.module(INFO, {}, drop_auth=True, auth_env=env)
     assert_works(result)
 
 
@@ -41,7 +41,7 @@ def test_explicit_options(ansible, emulator):
     args = {'subscription_id': emulator.subscription, 'client_id': emulator.env['AZURE_CLIENT_ID'],
             'secret': emulator.env['AZURE_SECRET'], 'tenant': emulator.env['AZURE_TENANT'],
             'cloud_environment': emulator.url}
-    result, _ = ansible.module(INFO, args, drop_auth=True, auth_env={'REQUESTS_CA_BUNDLE': emulator.env['REQUESTS_CA_BUNDLE']})
+    result = ansible.module(INFO, args, drop_auth=True, auth_env={'REQUESTS_CA_BUNDLE': emulator.env['REQUESTS_CA_BUNDLE']})
     assert_works(result)
 
 
@@ -54,7 +54,7 @@ def test_credentials_profile_file(ansible, emulator, tmp_path, section, option):
             section, emulator.subscription, emulator.env['AZURE_CLIENT_ID'], emulator.env['AZURE_SECRET'],
             emulator.env['AZURE_TENANT'], emulator.url))
     args = {'profile': option} if option else {}
-    result, _ = ansible.module(INFO, args, drop_auth=True,
+    result = ansible.module(INFO, args, drop_auth=True,
                                auth_env={'HOME': str(home), 'REQUESTS_CA_BUNDLE': emulator.env['REQUESTS_CA_BUNDLE']})
     assert_works(result)
 
@@ -62,7 +62,7 @@ def test_credentials_profile_file(ansible, emulator, tmp_path, section, option):
 @pytest.mark.parametrize('auth_source', ['msi', 'auto'])
 def test_managed_identity(ansible, emulator, auth_source):
     env = dict(cloud_only(emulator), AZURE_SUBSCRIPTION_ID=emulator.subscription, **emulator.extra_env('msi.env'))
-    result, _ = ansible.module(INFO, {'auth_source': auth_source}, drop_auth=True, auth_env=env)
+    result = ansible.module(INFO, {'auth_source': auth_source}, drop_auth=True, auth_env=env)
     assert_works(result)
     assert token_grants(emulator) == []  # no client-credential exchange: the token came from the MSI endpoint
     assert any('/msi/' in entry['path'] for entry in emulator.journal(kind='identity'))
@@ -72,19 +72,20 @@ def test_workload_identity(ansible, emulator):
     env = dict(cloud_only(emulator), AZURE_SUBSCRIPTION_ID=emulator.subscription, AZURE_CLIENT_ID=emulator.env['AZURE_CLIENT_ID'],
                AZURE_TENANT_ID=emulator.env['AZURE_TENANT'],
                AZURE_FEDERATED_TOKEN_FILE=os.path.join(emulator.data_dir, 'federated-token'))
-    result, _ = ansible.module(INFO, {'auth_source': 'workload_identity'}, drop_auth=True, auth_env=env)
+    result = ansible.module(INFO, {'auth_source': 'workload_identity'}, drop_auth=True, auth_env=env)
     assert_works(result)
     assert token_grants(emulator) == ['client_credentials']
 
 
 def test_auth_source_from_environment_variable(ansible, emulator):
-    result, _ = ansible.module(INFO, {}, extra={'ANSIBLE_AZURE_AUTH_SOURCE': 'env'})
+    result = ansible.module(INFO, {}, extra={'ANSIBLE_AZURE_AUTH_SOURCE': 'env'})
     assert_works(result)
 
 
 def test_wrong_secret_fails_cleanly_without_leaking_it(ansible, emulator):
     wrong = 'Wr0ng-S3cret-Value-4711'
-    result, process = ansible.module(INFO, {}, verbosity=3, auth_env={'AZURE_SECRET': wrong})
+    result = ansible.module(INFO, {}, verbosity=3, auth_env={'AZURE_SECRET': wrong})
+    process = ansible.last_process
     assert result['failed'] is True
     assert 'AADSTS7000215' in result['msg']
     everything = process.stdout + process.stderr + repr(result)
@@ -95,7 +96,8 @@ def test_secrets_and_tokens_never_reach_verbose_output(ansible, emulator):
     secret = emulator.env['AZURE_SECRET']
     args = {'name': 'mma-secret', 'resource_group': 'it-rg', 'location': 'eastus', 'sku': {'name': 'S1', 'capacity': 1},
             'secret': secret, 'client_id': emulator.env['AZURE_CLIENT_ID'], 'tenant': emulator.env['AZURE_TENANT']}
-    result, process = ansible.module('account', args, verbosity=4, diff=True)
+    result = ansible.module('account', args, verbosity=4, diff=True)
+    process = ansible.last_process
     assert result['changed'] is True
     everything = process.stdout + process.stderr
     assert secret not in everything

@@ -3,10 +3,10 @@
 
 def test_info_one_account_and_missing_one(ansible, emulator):
     emulator.put_account('mma-one', tags={'team': 'ml'})
-    found, _ = ansible.module('account_info', {'name': 'MMA-ONE', 'resource_group': 'it-rg'})
+    found = ansible.module('account_info', {'name': 'MMA-ONE', 'resource_group': 'it-rg'})
     assert found['changed'] is False
     assert [account['name'] for account in found['accounts']] == ['mma-one']
-    missing, _ = ansible.module('account_info', {'name': 'nope', 'resource_group': 'it-rg'})
+    missing = ansible.module('account_info', {'name': 'nope', 'resource_group': 'it-rg'})
     assert missing['accounts'] == [] and not missing.get('failed')
 
 
@@ -18,14 +18,14 @@ def test_info_pages_through_group_and_subscription(ansible, emulator):
     emulator.configure(page_size=2)
     emulator.clear_journal()
 
-    in_group, _ = ansible.module('account_info', {'resource_group': 'it-rg'})
+    in_group = ansible.module('account_info', {'resource_group': 'it-rg'})
     assert sorted(account['name'] for account in in_group['accounts']) == ['mma-g%d' % i for i in range(7)]
     calls = emulator.journal()
     assert len(calls) == 4  # 2 + 2 + 2 + 1
     assert all(entry['method'] == 'GET' for entry in calls)
     assert all('$skiptoken' in entry['query'] for entry in calls[1:])
 
-    everywhere, _ = ansible.module('account_info', {})
+    everywhere = ansible.module('account_info', {})
     assert len(everywhere['accounts']) == 10
 
 
@@ -34,7 +34,7 @@ def test_info_follows_empty_pages(ansible, emulator):
         emulator.put_account('mma-e%d' % index)
     emulator.configure(page_size=2, empty_pages=True)
     emulator.clear_journal()
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg'})
+    result = ansible.module('account_info', {'resource_group': 'it-rg'})
     assert len(result['accounts']) == 3
     assert len(emulator.journal()) > 2
 
@@ -43,31 +43,31 @@ def test_info_tag_filter(ansible, emulator):
     emulator.put_account('mma-a', tags={'Team': 'ml', 'env': 'prod'})
     emulator.put_account('mma-b', tags={'team': 'ml', 'env': 'dev'})
     emulator.put_account('mma-c', tags={'team': 'web', 'env': ''})
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['team:ml']})
+    result = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['team:ml']})
     assert sorted(account['name'] for account in result['accounts']) == ['mma-a', 'mma-b']
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['TEAM:ml', 'env:prod']})
+    result = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['TEAM:ml', 'env:prod']})
     assert [account['name'] for account in result['accounts']] == ['mma-a']
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['env']})
+    result = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['env']})
     assert len(result['accounts']) == 3
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['env:']})
+    result = ansible.module('account_info', {'resource_group': 'it-rg', 'tags': ['env:']})
     assert [account['name'] for account in result['accounts']] == ['mma-c']
 
 
 def test_info_check_mode_is_supported(ansible, emulator):
     emulator.put_account('mma-check')
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg'}, check=True)
+    result = ansible.module('account_info', {'resource_group': 'it-rg'}, check=True)
     assert [account['name'] for account in result['accounts']] == ['mma-check']
 
 
 def test_operations_info_follows_next_links(ansible, emulator):
-    result, _ = ansible.module('operations_info', {})
+    result = ansible.module('operations_info', {})
     everything = result['operations']
     assert everything and all(op['name'].lower().startswith('microsoft.machinelearningmodelmanagement/') for op in everything)
     assert {'provider', 'resource', 'operation', 'description'} <= set(everything[0]['display'])
 
     emulator.configure(page_size=1)
     emulator.clear_journal()
-    paged, _ = ansible.module('operations_info', {})
+    paged = ansible.module('operations_info', {})
     assert paged['operations'] == everything
     calls = emulator.journal()
     assert len(calls) == len(everything)
@@ -82,7 +82,7 @@ def test_next_link_to_another_host_is_refused(ansible, emulator):
     emulator.fault(method='GET', path='/resourceGroups/it-rg/providers/Microsoft.MachineLearningModelManagement/accounts$',
                    count=1, status=200, body={'value': [], 'nextLink': foreign})
     emulator.clear_journal()
-    result, _ = ansible.module('account_info', {'resource_group': 'it-rg'})
+    result = ansible.module('account_info', {'resource_group': 'it-rg'})
     assert result['failed'] is True
     assert 'attacker.invalid' in result['msg']
     assert len(emulator.journal()) == 1

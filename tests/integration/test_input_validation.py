@@ -21,7 +21,7 @@ GOOD = {'name': 'mma-valid', 'resource_group': 'it-rg', 'location': 'eastus', 's
         'tag-value-long', 'tag-count', 'tag-name-case-duplicate', 'subscription-id'])
 def test_bad_input_fails_before_any_request(ansible, emulator, override, words):
     args = dict(GOOD, **override)
-    result, _ = ansible.module('account', args)
+    result = ansible.module('account', args)
     assert result['failed'] is True
     for word in words:
         assert word.lower() in result['msg'].lower(), result['msg']
@@ -30,13 +30,13 @@ def test_bad_input_fails_before_any_request(ansible, emulator, override, words):
 
 def test_missing_subscription_names_option_and_variable(ansible, emulator):
     env = {key: value for key, value in emulator.env.items() if key != 'AZURE_SUBSCRIPTION_ID'}
-    result, _ = ansible.module('account_info', {}, drop_auth=True, auth_env=env)
+    result = ansible.module('account_info', {}, drop_auth=True, auth_env=env)
     assert result['failed'] is True
     assert 'subscription_id' in result['msg'] and 'AZURE_SUBSCRIPTION_ID' in result['msg']
     assert emulator.journal(kind='arm') == []
 
 
 def test_info_name_requires_resource_group(ansible, emulator):
-    result, _ = ansible.module('account_info', {'name': 'x'})
+    result = ansible.module('account_info', {'name': 'x'})
     assert result['failed'] is True and 'resource_group' in result['msg']
     assert emulator.journal(kind=None) == []

@@ -9,7 +9,7 @@ GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 def test_throttled_get_is_retried_after_retry_after(ansible, emulator):
     emulator.fault(method='GET', path=ACCOUNT_PATH, count=2, status=429, headers={'Retry-After': '1'},
                    body={'error': {'code': 'TooManyRequests', 'message': 'Throttled.'}})
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['changed'] is True and not result.get('failed')
     methods = [entry['method'] for entry in emulator.journal()]
     assert methods == ['GET', 'GET', 'GET', 'PUT']
@@ -21,7 +21,7 @@ def test_server_errors_and_dropped_connections_are_retried(ansible, emulator):
     emulator.fault(method='PUT', path=ACCOUNT_PATH, count=1, status=503, headers={'Retry-After': '0'},
                    body={'error': {'code': 'ServiceUnavailable', 'message': 'Try later.'}})
     emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, drop=True)
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['changed'] is True and not result.get('failed')
     assert [entry['method'] for entry in emulator.journal()] == ['GET', 'GET', 'PUT', 'PUT']
     assert emulator.get_account('mma-retry') is not None
@@ -30,7 +30,7 @@ def test_server_errors_and_dropped_connections_are_retried(ansible, emulator):
 def test_persistent_client_error_fails_with_azure_message(ansible, emulator):
     emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, status=400,
                    body={'code': 'BadThing', 'message': 'The provider says no.', 'details': []})
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['failed'] is True
     assert result['msg'] == '400 BadThing: The provider says no.'
     assert result['error']['code'] == 'BadThing'
@@ -41,7 +41,7 @@ def test_unauthorized_once_gets_a_fresh_token(ansible, emulator):
     emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, status=401,
                    headers={'WWW-Authenticate': 'Bearer error="invalid_token"'},
                    body={'error': {'code': 'ExpiredAuthenticationToken', 'message': 'The access token expired.'}})
-    result, _ = ansible.module('account', ARGS)
+    result = ansible.module('account', ARGS)
     assert result['changed'] is True and not result.get('failed')
     token_requests = [entry for entry in emulator.journal(kind='identity') if entry['method'] == 'POST']
     assert len(token_requests) == 2
