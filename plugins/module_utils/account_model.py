@@ -1,0 +1,480 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Model Management Account resource: validation, normalization, diff, plan, request bodies.
+
+Pure logic, no I/O. Everything here is a function of plain dicts so that it can be tested table-driven.
+
+Shapes used throughout:
+
+- ``desired``: ``{"location": str|None, "sku": {"name": str|None, "capacity": int|None}|None,
+  "description": str|None, "tags": dict|None, "append_tags": bool}``; ``None`` means "not managed".
+- ``current``: the account as Resource Manager returned it (``None`` when absent).
+- ``Plan``: ``action`` is one of ``none``, ``create``, ``update``, ``delete``, ``error``;
+  ``body`` is the PUT (create) or PATCH (update) body; ``message`` explains an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import namedtuple
+
+from urllib.parse import quote
+
+PROVIDER = "Microsoft.MachineLearningModelManagement"
+RESOURCE_TYPE = PROVIDER + "/accounts"
+OPERATIONS_PATH = "/providers/" + PROVIDER + "/operations"
+
+SKU_NAMES = ("S1", "S2", "S3", "DevTest")
+SKU_CAPACITY_MIN = 1
+SKU_CAPACITY_MAX = 16
+NAME_MAX = 260
+RESOURCE_GROUP_MAX = 90
+TAGS_MAX = 50
+TAG_NAME_MAX = 512
+TAG_VALUE_MAX = 256
+
+NAME_FORBIDDEN = '<>%&:\\?/'
+TAG_NAME_FORBIDDEN = '<>%&\\?/'
+RESOURCE_GROUP_RE = re.compile(r"^[-\w\._\(\)]+$")
+TERMINAL_STATES = ("succeeded", "failed", "canceled", "cancelled")
+
+# 404 codes that mean "the account is not there" (as opposed to ResourceGroupNotFound).
+ACCOUNT_MISSING_CODES = ("ResourceNotFound", "NotFound")
+RESOURCE_GROUP_MISSING_CODE = "ResourceGroupNotFound"
+
+Plan = namedtuple("Plan", ["action", "body", "message"])
+
+
+class AccountError(Exception):
+    """Invalid options or an impossible change. Raised before (or instead of) any write."""
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# paths
+
+
+def _q(value):
+    return quote(str(value), safe="")
+
+
+def account_path(subscription_id, resource_group, name):
+    return "%s/%s" % (accounts_path(subscription_id, resource_group), _q(name))
+
+
+def accounts_path(subscription_id, resource_group=None):
+    """The list path: in a resource group when one is given, else in the subscription."""
+    if resource_group is None:
+        return "/subscriptions/%s/providers/%s" % (_q(subscription_id), RESOURCE_TYPE)
+    return "/subscriptions/%s/resourceGroups/%s/providers/%s" % (_q(subscription_id), _q(resource_group), RESOURCE_TYPE)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# validation: each check_* returns an error message or None
+
+
+def _has_control(value):
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+
+
+def _forbidden_in(value, forbidden):
+    return sorted(set(ch for ch in value if ch in forbidden))
+
+
+def check_name(name, option="name"):
+    if not isinstance(name, str) or not name:
+        return "%s must be a non-empty string" % option
+    if len(name) > NAME_MAX:
+        return "%s must be at most %d characters (got %d)" % (option, NAME_MAX, len(name))
+    bad = _forbidden_in(name, NAME_FORBIDDEN)
+    if bad:
+        return "%s must not contain any of %s (found %s)" % (option, " ".join(NAME_FORBIDDEN), " ".join(bad))
+    if _has_control(name):
+        return "%s must not contain control characters" % option
+    if name.endswith(".") or name.endswith(" "):
+        return "%s must not end with '.' or a space" % option
+    return None
+
+
+def check_resource_group(resource_group, option="resource_group"):
+    if not isinstance(resource_group, str) or not resource_group:
+        return "%s must be a non-empty string" % option
+    if len(resource_group) > RESOURCE_GROUP_MAX:
+        return "%s must be at most %d characters (got %d)" % (option, RESOURCE_GROUP_MAX, len(resource_group))
+    if not RESOURCE_GROUP_RE.match(resource_group):
+        return "%s may contain only letters, digits, '-', '_', '.', '(' and ')'" % option
+    if resource_group.endswith("."):
+        return "%s must not end with '.'" % option
+    return None
+
+
+def check_location(location, option="location"):
+    if not isinstance(location, str) or not normalize_location(location):
+        return "%s must be a non-empty string" % option
+    return None
+
+
+def check_sku(sku, option="sku"):
+    if not isinstance(sku, dict):
+        return "%s must be a dictionary with name and capacity" % option
+    name = sku.get("name")
+    if name is not None and canonical_sku_name(name) is None:
+        return "%s.name must be one of %s (case-insensitive), got %r" % (option, ", ".join(SKU_NAMES), name)
+    capacity = sku.get("capacity")
+    if capacity is not None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int):
+            return "%s.capacity must be an integer from %d to %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX)
+        if not SKU_CAPACITY_MIN <= capacity <= SKU_CAPACITY_MAX:
+            return "%s.capacity must be from %d to %d, got %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, capacity)
+    return None
+
+
+def check_tag_name(tag_name, option="tags"):
+    if not isinstance(tag_name, str) or not tag_name:
+        return "%s: tag names must be non-empty strings" % option
+    if len(tag_name) > TAG_NAME_MAX:
+        return "%s: tag name %r is longer than %d characters" % (option, tag_name[:40] + "...", TAG_NAME_MAX)
+    bad = _forbidden_in(tag_name, TAG_NAME_FORBIDDEN)
+    if bad:
+        return "%s: tag name %r must not contain any of %s (found %s)" % (option, tag_name, " ".join(TAG_NAME_FORBIDDEN), " ".join(bad))
+    return None
+
+
+def check_tag_value(tag_name, value, option="tags"):
+    if not isinstance(value, str):
+        return "%s: the value of tag %r must be a string (quote it in YAML; use '' for an empty value)" % (option, tag_name)
+    if len(value) > TAG_VALUE_MAX:
+        return "%s: the value of tag %r is longer than %d characters (got %d)" % (option, tag_name, TAG_VALUE_MAX, len(value))
+    return None
+
+
+def check_tags(tags, option="tags"):
+    if not isinstance(tags, dict):
+        return "%s must be a dictionary of tag names to string values" % option
+    if len(tags) > TAGS_MAX:
+        return "%s: at most %d tags are allowed (got %d)" % (option, TAGS_MAX, len(tags))
+    seen = {}
+    for tag_name, value in tags.items():
+        error = check_tag_name(tag_name, option) or check_tag_value(tag_name, value, option)
+        if error:
+            return error
+        key = tag_name.lower()
+        if key in seen:
+            return "%s: tag names %r and %r differ only by case; Azure treats them as the same tag" % (option, seen[key], tag_name)
+        seen[key] = tag_name
+    return None
+
+
+def coerce_tags(tags):
+    """Turn YAML numbers into strings (``version: 2`` → ``"2"``); anything else is left for check_tags."""
+    if not isinstance(tags, dict):
+        return tags
+    result = {}
+    for tag_name, value in tags.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        result[tag_name] = value
+    return result
+
+
+def check_tag_filters(filters, option="tags"):
+    for item in filters or []:
+        if not isinstance(item, str) or not split_tag_filter(item)[0]:
+            return "%s: each entry must be 'name' or 'name:value' with a non-empty name, got %r" % (option, item)
+    return None
+
+
+def validate_account_params(params):
+    """Return the error messages for the account module's options (empty when all are valid)."""
+    checks = [check_name(params.get("name")), check_resource_group(params.get("resource_group"))]
+    if params.get("location") is not None:
+        checks.append(check_location(params["location"]))
+    if params.get("sku") is not None:
+        checks.append(check_sku(params["sku"]))
+    if params.get("tags") is not None:
+        checks.append(check_tags(coerce_tags(params["tags"])))
+    return [msg for msg in checks if msg]
+
+
+def validate_info_params(params):
+    """Return the error messages for the account_info module's options."""
+    checks = []
+    if params.get("name") is not None:
+        checks.append(check_name(params["name"]))
+    if params.get("resource_group") is not None:
+        checks.append(check_resource_group(params["resource_group"]))
+    checks.append(check_tag_filters(params.get("tags")))
+    return [msg for msg in checks if msg]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# normalization
+
+
+def normalize_location(location):
+    """'East US 2' → 'eastus2' (Resource Manager ignores case and spaces)."""
+    if location is None:
+        return None
+    return "".join(str(location).split()).lower()
+
+
+def canonical_sku_name(name):
+    """'devtest' → 'DevTest'; None when the name is not a known SKU."""
+    if not isinstance(name, str):
+        return None
+    for known in SKU_NAMES:
+        if known.lower() == name.lower():
+            return known
+    return None
+
+
+def same_sku_name(a, b):
+    return (a or "").lower() == (b or "").lower()
+
+
+def _lower_tags(tags):
+    return dict((k.lower(), v) for k, v in (tags or {}).items())
+
+
+def same_tags(a, b):
+    """Tag names compare ignoring case, values exactly ("" is a value)."""
+    return _lower_tags(a) == _lower_tags(b)
+
+
+def desired_from_params(params):
+    """The desired state from module params (validated first). None means "not managed"."""
+    sku = params.get("sku")
+    if sku is not None:
+        sku = {
+            "name": canonical_sku_name(sku["name"]) if sku.get("name") is not None else None,
+            "capacity": sku.get("capacity"),
+        }
+        if sku["name"] is None and sku["capacity"] is None:
+            sku = None
+    tags = params.get("tags")
+    return {
+        "location": normalize_location(params.get("location")) if params.get("location") is not None else None,
+        "sku": sku,
+        "description": params.get("description"),
+        "tags": coerce_tags(tags) if tags is not None else None,
+        "append_tags": params.get("append_tags", True) is not False,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# comparison
+
+
+def current_description(current):
+    return ((current or {}).get("properties") or {}).get("description") or ""
+
+
+def merge_tags(current_tags, desired_tags, append_tags):
+    """The tag set after applying desired_tags to current_tags.
+
+    append_tags=True keeps tags that are not listed; False removes them. A listed tag whose value is
+    unchanged keeps its current name casing; a changed or new one is written as the task spells it.
+    """
+    current_tags = current_tags or {}
+    current_by_lower = dict((k.lower(), k) for k in current_tags)
+    result = dict(current_tags) if append_tags else {}
+    for tag_name, value in desired_tags.items():
+        existing = current_by_lower.get(tag_name.lower())
+        if existing is not None and current_tags[existing] == value:
+            result[existing] = value
+            continue
+        if existing is not None:
+            result.pop(existing, None)
+        result[tag_name] = value
+    return result
+
+
+def merge_sku(current_sku, desired_sku):
+    """The whole sku after applying the given fields; None when nothing changes."""
+    current_sku = current_sku or {}
+    merged = dict((k, current_sku[k]) for k in ("name", "capacity") if k in current_sku)
+    changed = False
+    if desired_sku.get("name") is not None and not same_sku_name(desired_sku["name"], current_sku.get("name")):
+        merged["name"] = desired_sku["name"]
+        changed = True
+    if desired_sku.get("capacity") is not None and desired_sku["capacity"] != current_sku.get("capacity"):
+        merged["capacity"] = desired_sku["capacity"]
+        changed = True
+    return merged if changed else None
+
+
+def location_conflict(desired, current):
+    """The error message when the task asks for a different location than the account has, else None."""
+    wanted = desired.get("location")
+    have = normalize_location(current.get("location"))
+    if wanted is None or wanted == have:
+        return None
+    return ("location cannot be changed (current %r, requested %r); Azure cannot move a Model Management Account"
+            " — delete it and create it again" % (have, wanted))
+
+
+def diff(desired, current):
+    """The managed fields that differ on an existing account: ``{"sku"?, "tags"?, "description"?}``.
+
+    Each value is what the field becomes (sku and tags as the whole resulting value). Location is
+    not part of it: see location_conflict.
+    """
+    changes = {}
+    if desired.get("sku") is not None:
+        merged = merge_sku(current.get("sku"), desired["sku"])
+        if merged is not None:
+            changes["sku"] = merged
+    if desired.get("tags") is not None:
+        merged_tags = merge_tags(current.get("tags"), desired["tags"], desired.get("append_tags", True))
+        if not same_tags(merged_tags, current.get("tags")):
+            changes["tags"] = merged_tags
+    if desired.get("description") is not None and desired["description"] != current_description(current):
+        changes["description"] = desired["description"]
+    return changes
+
+
+def missing_for_create(desired):
+    missing = []
+    if desired.get("location") is None:
+        missing.append("location")
+    sku = desired.get("sku") or {}
+    if sku.get("name") is None:
+        missing.append("sku.name")
+    if sku.get("capacity") is None:
+        missing.append("sku.capacity")
+    return missing
+
+
+def plan(desired, current, state, name="account"):
+    """Decide the one request to send. ``desired`` may be None for state=absent."""
+    if state == "absent":
+        if current is None:
+            return Plan("none", None, None)
+        return Plan("delete", None, None)
+    if current is None:
+        missing = missing_for_create(desired)
+        if missing:
+            return Plan("error", None, "creating account %r needs %s" % (name, " and ".join(missing)))
+        return Plan("create", put_body(desired), None)
+    conflict = location_conflict(desired, current)
+    if conflict:
+        return Plan("error", None, conflict)
+    changes = diff(desired, current)
+    if not changes:
+        return Plan("none", None, None)
+    return Plan("update", patch_body(changes), None)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# request bodies and predictions
+
+
+def put_body(desired):
+    """The create body. Only sent after a GET answered 404 (PUT overwrites the whole resource)."""
+    body = {
+        "location": desired["location"],
+        "sku": {"name": desired["sku"]["name"], "capacity": desired["sku"]["capacity"]},
+    }
+    if desired.get("tags") is not None:
+        body["tags"] = dict(desired["tags"])
+    body["properties"] = {"description": desired["description"]} if desired.get("description") is not None else {}
+    return body
+
+
+def patch_body(changes):
+    """The PATCH body: properties always; sku and tags whole, and only when they change."""
+    body = {}
+    if "tags" in changes:
+        body["tags"] = dict(changes["tags"])
+    if "sku" in changes:
+        body["sku"] = dict(changes["sku"])
+    body["properties"] = {"description": changes["description"]} if "description" in changes else {}
+    return body
+
+
+def apply_patch(current, body):
+    """The account after a PATCH: tags replaced, sku replaced by the merged sku, properties merged."""
+    result = copy.deepcopy(current)
+    if "tags" in body:
+        result["tags"] = dict(body["tags"])
+    if "sku" in body:
+        result["sku"] = dict(body["sku"])
+    properties = dict(result.get("properties") or {})
+    properties.update(body.get("properties") or {})
+    result["properties"] = properties
+    return result
+
+
+def predicted_create(subscription_id, resource_group, name, body):
+    """The account Azure would return for a create with this PUT body (read-only timestamps left out)."""
+    return {
+        "id": "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (subscription_id, resource_group, RESOURCE_TYPE, name),
+        "name": name,
+        "type": RESOURCE_TYPE,
+        "location": body["location"],
+        "tags": dict(body.get("tags") or {}),
+        "sku": dict(body["sku"]),
+        "properties": dict(body.get("properties") or {}),
+    }
+
+
+def predicted_after(the_plan, current, subscription_id, resource_group, name):
+    """What the account looks like after the plan ({} when it will not exist)."""
+    if the_plan.action == "create":
+        return predicted_create(subscription_id, resource_group, name, the_plan.body)
+    if the_plan.action == "update":
+        return apply_patch(current, the_plan.body)
+    if the_plan.action == "delete" or current is None:
+        return {}
+    return copy.deepcopy(current)
+
+
+def managed_view(account):
+    """Only the fields this collection manages, in a stable order, for --diff output."""
+    if not account:
+        return {}
+    sku = account.get("sku") or {}
+    tags = account.get("tags") or {}
+    return {
+        "name": account.get("name"),
+        "location": normalize_location(account.get("location")),
+        "sku": {"name": sku.get("name"), "capacity": sku.get("capacity")},
+        "tags": dict((k, tags[k]) for k in sorted(tags, key=lambda k: (k.lower(), k))),
+        "description": current_description(account),
+    }
+
+
+def diff_output(before, after):
+    return {"before": managed_view(before), "after": managed_view(after)}
+
+
+def is_running(account):
+    """True when the body carries a provisioningState that is not terminal."""
+    state = ((account or {}).get("properties") or {}).get("provisioningState")
+    return state is not None and str(state).lower() not in TERMINAL_STATES
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# account_info filters
+
+
+def split_tag_filter(item):
+    """'env:prod:eu' → ('env', 'prod:eu'); 'env' → ('env', None)."""
+    if ":" in item:
+        tag_name, value = item.split(":", 1)
+        return tag_name, value
+    return item, None
+
+
+def matches_tag_filters(account, filters):
+    """All filters must match: name ignoring case; value, when given, exactly."""
+    tags = _lower_tags((account or {}).get("tags"))
+    for item in filters or []:
+        tag_name, value = split_tag_filter(item)
+        if tag_name.lower() not in tags:
+            return False
+        if value is not None and tags[tag_name.lower()] != value:
+            return False
+    return True

@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: account_info
+short_description: Get or list Azure Machine Learning Model Management Accounts
+version_added: 0.1.0
+description:
+  - Gets one Model Management Account, or lists the accounts of a resource group or of the whole subscription.
+  - With O(name) and O(resource_group), sends one GET; an account (or resource group) that does not exist gives RV(accounts=[]), not a failure.
+  - With only O(resource_group), lists the accounts of that resource group; with neither, lists the accounts of the subscription.
+    Every page is read (the C(nextLink) of each page is followed). A resource group that does not exist gives RV(accounts=[]).
+  - Never changes anything.
+options:
+  name:
+    description:
+      - Name of the account to get. Requires O(resource_group).
+    type: str
+  resource_group:
+    description:
+      - Resource group to look in.
+    type: str
+  tags:
+    description:
+      - Only return accounts that have all of these tags.
+      - Each entry is V(name) (the tag exists, with any value) or V(name:value) (the tag has exactly this value),
+        split on the first C(:); V(name:) matches an empty value.
+      - Tag names are compared ignoring case, values exactly.
+    type: list
+    elements: str
+extends_documentation_fragment:
+  - azureml.model_management.auth
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - azureml.model_management.model_management
+seealso:
+  - module: azureml.model_management.account
+author:
+  - azureml.model_management developers (@azureml-model-management)
+"""
+
+EXAMPLES = r"""
+- name: Get one account
+  azureml.model_management.account_info:
+    name: mma-prod
+    resource_group: ml-prod
+  register: result
+
+- name: Fail when it does not exist
+  ansible.builtin.assert:
+    that: result.accounts | length == 1
+
+- name: List the accounts of a resource group
+  azureml.model_management.account_info:
+    resource_group: ml-prod
+
+- name: List the production accounts of the subscription owned by ml-team
+  azureml.model_management.account_info:
+    tags:
+      - env:prod
+      - owner
+"""
+
+RETURN = r"""
+accounts:
+  description:
+    - The accounts found, as Azure returned them. Empty when none matched.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-prod/providers/Microsoft.MachineLearningModelManagement/accounts/mma-prod
+      name: mma-prod
+      type: Microsoft.MachineLearningModelManagement/accounts
+      location: eastus2
+      tags:
+        env: prod
+      sku:
+        name: S1
+        capacity: 1
+      properties:
+        description: Production models
+        createdOn: "2018-03-11T12:39:09.060982Z"
+        modifiedOn: "2018-03-11T12:39:09.060982Z"
+        modelManagementSwaggerLocation: "https://eastus2.modelmanagement.azureml.net/api/subscriptions/00000000-0000-0000-0000-000000000000/\
+        resourceGroups/ml-prod/accounts/mma-prod/swagger.json?api-version=2017-09-01-preview"
+  contains:
+    id:
+      description: Resource Manager ID of the account.
+      returned: always
+      type: str
+    name:
+      description: Name of the account.
+      returned: always
+      type: str
+    type:
+      description: Resource type, C(Microsoft.MachineLearningModelManagement/accounts).
+      returned: always
+      type: str
+    location:
+      description: Azure region, in normalized form.
+      returned: always
+      type: str
+    tags:
+      description: Tags of the account.
+      returned: when Azure sends them
+      type: dict
+    sku:
+      description: Billing SKU, with C(name) and C(capacity).
+      returned: always
+      type: dict
+    properties:
+      description: Properties of the account (C(description), C(createdOn), C(modifiedOn), C(modelManagementSwaggerLocation)).
+      returned: always
+      type: dict
+"""
+
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import validate_info_params
+from ansible_collections.azureml.model_management.plugins.module_utils.account_service import get_accounts
+from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str"),
+    resource_group=dict(type="str"),
+    tags=dict(type="list", elements="str"),
+)
+
+
+def run_module(azure):
+    params = azure.params
+    errors = validate_info_params(params)
+    if errors:
+        azure.fail("; ".join(errors))
+    accounts = get_accounts(
+        azure.client,
+        azure.subscription_id,
+        resource_group=params["resource_group"],
+        name=params["name"],
+        tag_filters=params["tags"],
+    )
+    azure.exit(changed=False, accounts=accounts)
+
+
+def main():
+    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, required_by=dict(name="resource_group"))
+    azure.run(lambda: run_module(azure))
+
+
+if __name__ == "__main__":
+    main()

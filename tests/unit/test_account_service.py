@@ -1,0 +1,416 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The GET → plan → one write flow, against a fake client that records every request."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
+from ansible_collections.azureml.model_management.plugins.module_utils import account_service as svc
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
+
+SUB = "00000000-0000-0000-0000-000000000001"
+PATH = m.account_path(SUB, "rg", "mma")
+RG_PATH = m.accounts_path(SUB, "rg")
+SUB_PATH = m.accounts_path(SUB)
+
+
+def arm_error(status, code, message="boom"):
+    return ArmError(status, code, message, request_id="req-1")
+
+
+RG_MISSING = (404, "ResourceGroupNotFound")
+NOT_FOUND = (404, "ResourceNotFound")
+
+
+class Response(object):
+    def __init__(self, status, body=None, headers=None):
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+class FakeClient(object):
+    """Answers from a script; records (method, path, body, headers) of every call, including get_or_none/list_all/wait."""
+
+    def __init__(self, gets=(), writes=(), lists=None, wait_result=None):
+        self.gets = list(gets)          # answers of get_or_none: dict, None (404), or (status, code) to raise
+        self.writes = list(writes)      # answers of request: Response or (status, code) to raise
+        self.lists = lists or {}        # path -> list or (status, code)
+        self.wait_result = wait_result  # Response, None, or (status, code) to raise
+        self.calls = []
+
+    @staticmethod
+    def _answer(value):
+        if isinstance(value, tuple):
+            raise arm_error(*value)
+        return copy.deepcopy(value)
+
+    def get_or_none(self, path, missing_codes=None):
+        self.calls.append(("GET", path))
+        answer = self.gets.pop(0)
+        if isinstance(answer, tuple) and answer[0] == 404 and (missing_codes is None or answer[1] in missing_codes):
+            return None
+        return self._answer(answer)
+
+    def request(self, method, path_or_url, body=None, headers=None):
+        self.calls.append((method, path_or_url, copy.deepcopy(body), headers))
+        return self._answer(self.writes.pop(0))
+
+    def list_all(self, path):
+        self.calls.append(("LIST", path))
+        return self._answer(self.lists[path])
+
+    def wait(self, response, timeout, final_get_path=None):
+        self.calls.append(("WAIT", response.status, timeout, final_get_path))
+        return self._answer(self.wait_result)
+
+    def methods(self):
+        return [c[0] for c in self.calls]
+
+
+def account(**over):
+    base = {
+        "id": "/subscriptions/%s/resourceGroups/rg/providers/%s/mma" % (SUB, m.RESOURCE_TYPE),
+        "name": "mma",
+        "type": m.RESOURCE_TYPE,
+        "location": "eastus2",
+        "tags": {"env": "prod"},
+        "sku": {"name": "S1", "capacity": 1},
+        "properties": {"description": "models", "createdOn": "t0", "modifiedOn": "t0", "modelManagementSwaggerLocation": "u"},
+    }
+    base.update(over)
+    return base
+
+
+def desired(**params):
+    return m.desired_from_params(params)
+
+
+CREATE = dict(location="East US 2", sku={"name": "s1", "capacity": 1}, description="models", tags={"env": "prod"})
+CREATE_BODY = {"location": "eastus2", "sku": {"name": "S1", "capacity": 1}, "tags": {"env": "prod"}, "properties": {"description": "models"}}
+
+
+def present(client, params, check_mode=False, wait=True):
+    return svc.ensure_present(client, SUB, "rg", "mma", desired(**params), check_mode, wait, 600)
+
+
+def absent(client, check_mode=False, wait=True):
+    return svc.ensure_absent(client, SUB, "rg", "mma", check_mode, wait, 600)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# state=present
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_unchanged_is_one_get(check_mode):
+    client = FakeClient(gets=[account()])
+    changed, result, diff = present(client, CREATE, check_mode)
+    assert client.calls == [("GET", PATH)]
+    assert changed is False
+    assert result == account()
+    assert diff["before"] == diff["after"]
+
+
+def test_create_is_get_then_put_with_if_none_match():
+    created = dict(account(), properties=dict(account()["properties"], createdOn="t1"))
+    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, created)])
+    changed, result, diff = present(client, CREATE)
+    assert client.calls == [("GET", PATH), ("PUT", PATH, CREATE_BODY, {"If-None-Match": "*"})]
+    assert changed is True
+    assert result == created
+    assert diff["before"] == {} and diff["after"]["sku"] == {"name": "S1", "capacity": 1}
+
+
+def test_create_check_mode_is_get_only_and_predicts():
+    client = FakeClient(gets=[NOT_FOUND])
+    changed, result, diff = present(client, CREATE, check_mode=True)
+    assert client.calls == [("GET", PATH)]
+    assert changed is True
+    assert result == {
+        "id": account()["id"], "name": "mma", "type": m.RESOURCE_TYPE, "location": "eastus2",
+        "tags": {"env": "prod"}, "sku": {"name": "S1", "capacity": 1}, "properties": {"description": "models"},
+    }
+    assert diff == {"before": {}, "after": m.managed_view(result)}
+
+
+def test_get_is_asked_to_treat_only_account_codes_as_missing():
+    seen = {}
+
+    class Spy(FakeClient):
+        def get_or_none(self, path, missing_codes=None):
+            seen["codes"] = missing_codes
+            return super(Spy, self).get_or_none(path, missing_codes)
+
+    present(Spy(gets=[account()]), CREATE)
+    assert "ResourceNotFound" in seen["codes"] and "ResourceGroupNotFound" not in seen["codes"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_missing_resource_group_fails_for_present(check_mode):
+    client = FakeClient(gets=[RG_MISSING])
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE, check_mode)
+    assert info.value.code == "ResourceGroupNotFound"
+    assert client.calls == [("GET", PATH)]
+
+
+UPDATES = [
+    ("sku", dict(sku={"capacity": 3}), {"sku": {"name": "S1", "capacity": 3}, "properties": {}}),
+    ("description", dict(description="new"), {"properties": {"description": "new"}}),
+    ("tags append", dict(tags={"a": ""}), {"tags": {"env": "prod", "a": ""}, "properties": {}}),
+    ("tags purge", dict(tags={"a": "1"}, append_tags=False), {"tags": {"a": "1"}, "properties": {}}),
+]
+
+
+@pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES], ids=[u[0] for u in UPDATES])
+def test_update_is_get_then_patch(params, body):
+    patched = m.apply_patch(account(), body)
+    patched["properties"]["modifiedOn"] = "t1"
+    client = FakeClient(gets=[account()], writes=[Response(200, patched)])
+    changed, result, diff = present(client, params)
+    assert client.calls == [("GET", PATH), ("PATCH", PATH, body, None)]
+    assert changed is True
+    assert result == patched
+    assert diff == m.diff_output(account(), patched)
+
+
+@pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES], ids=[u[0] for u in UPDATES])
+def test_update_check_mode_is_get_only(params, body):
+    client = FakeClient(gets=[account()])
+    changed, result, diff = present(client, params, check_mode=True)
+    assert client.calls == [("GET", PATH)]
+    assert changed is True
+    assert result == m.apply_patch(account(), body)
+    assert diff == m.diff_output(account(), result)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("params, fragment", [
+    (dict(location="westeurope"), "location cannot be changed (current 'eastus2', requested 'westeurope')"),
+])
+def test_location_change_is_refused_before_any_write(check_mode, params, fragment):
+    client = FakeClient(gets=[account()])
+    with pytest.raises(m.AccountError) as info:
+        present(client, params, check_mode)
+    assert fragment in str(info.value)
+    assert client.calls == [("GET", PATH)]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_create_without_sku_capacity_is_refused_before_any_write(check_mode):
+    client = FakeClient(gets=[NOT_FOUND])
+    with pytest.raises(m.AccountError) as info:
+        present(client, dict(location="eastus2", sku={"name": "S1"}), check_mode)
+    assert str(info.value) == "creating account 'mma' needs sku.capacity"
+    assert client.calls == [("GET", PATH)]
+
+
+def test_put_412_falls_back_to_get_and_patch():
+    theirs = account(tags={"owner": "them"}, properties={"description": "theirs"})
+    patched = m.apply_patch(theirs, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}})
+    client = FakeClient(gets=[NOT_FOUND, theirs], writes=[(412, "PreconditionFailed"), Response(200, patched)])
+    changed, result, diff = present(client, CREATE)
+    assert client.calls == [
+        ("GET", PATH),
+        ("PUT", PATH, CREATE_BODY, {"If-None-Match": "*"}),
+        ("GET", PATH),
+        ("PATCH", PATH, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}}, None),
+    ]
+    assert changed is True and result == patched
+    assert diff["before"] == m.managed_view(theirs)
+
+
+def test_put_412_then_same_account_is_unchanged():
+    client = FakeClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed")])
+    changed, result, _diff = present(client, CREATE)
+    assert client.methods() == ["GET", "PUT", "GET"]
+    assert changed is False and result == account()
+
+
+def test_put_412_then_other_location_fails():
+    client = FakeClient(gets=[NOT_FOUND, account(location="westeurope")], writes=[(412, "PreconditionFailed")])
+    with pytest.raises(m.AccountError):
+        present(client, CREATE)
+    assert client.methods() == ["GET", "PUT", "GET"]
+
+
+def test_put_412_then_gone_again_raises_the_412():
+    client = FakeClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(412, "PreconditionFailed")])
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE)
+    assert info.value.status == 412
+
+
+@pytest.mark.parametrize("status, code", [(400, "InvalidSku"), (403, "AuthorizationFailed"), (409, "Conflict")])
+def test_put_errors_propagate(status, code):
+    client = FakeClient(gets=[NOT_FOUND], writes=[(status, code)])
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE)
+    assert info.value.code == code
+    assert client.methods() == ["GET", "PUT"]
+
+
+def test_patch_errors_propagate():
+    client = FakeClient(gets=[account()], writes=[(400, "BadRequest")])
+    with pytest.raises(ArmError):
+        present(client, dict(description="x"))
+    assert client.methods() == ["GET", "PATCH"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# waiting
+
+
+ASYNC_RESPONSES = [
+    ("201 + Azure-AsyncOperation", Response(201, account(properties={"provisioningState": "Creating"}), {"Azure-AsyncOperation": "https://x/op"})),
+    ("202 + Location", Response(202, None, {"Location": "https://x/loc"})),
+    ("201 lower-case header", Response(201, account(), {"azure-asyncoperation": "https://x/op"})),
+    ("200 non-terminal state", Response(200, account(properties={"provisioningState": "Updating"}))),
+]
+
+
+@pytest.mark.parametrize("response", [a[1] for a in ASYNC_RESPONSES], ids=[a[0] for a in ASYNC_RESPONSES])
+def test_async_create_waits_and_returns_final_resource(response):
+    final = account(properties={"description": "models", "provisioningState": "Succeeded"})
+    client = FakeClient(gets=[NOT_FOUND], writes=[response], wait_result=Response(200, final))
+    changed, result, _diff = present(client, CREATE)
+    assert client.calls[-1] == ("WAIT", response.status, 600, PATH)
+    assert client.methods() == ["GET", "PUT", "WAIT"]
+    assert changed is True and result == final
+
+
+def test_async_create_without_wait_returns_first_response():
+    first = account(properties={"provisioningState": "Creating"})
+    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, first, {"Azure-AsyncOperation": "https://x/op"})])
+    changed, result, _diff = present(client, CREATE, wait=False)
+    assert client.methods() == ["GET", "PUT"]
+    assert changed is True and result == first
+
+
+def test_async_create_without_wait_and_without_body_returns_prediction():
+    client = FakeClient(gets=[NOT_FOUND], writes=[Response(202, None, {"Location": "https://x/loc"})])
+    changed, result, _diff = present(client, CREATE, wait=False)
+    assert changed is True and result["sku"] == {"name": "S1", "capacity": 1} and result["name"] == "mma"
+
+
+def test_sync_create_does_not_wait():
+    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, account())])
+    present(client, CREATE)
+    assert client.methods() == ["GET", "PUT"]
+
+
+def test_failed_async_create_raises_azure_error():
+    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+                        wait_result=(200, "InternalServerError"))
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE)
+    assert info.value.code == "InternalServerError"
+
+
+def test_async_patch_waits():
+    final = account(sku={"name": "S1", "capacity": 4})
+    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=Response(200, final))
+    changed, result, _diff = present(client, dict(sku={"capacity": 4}))
+    assert client.methods() == ["GET", "PATCH", "WAIT"]
+    assert result == final
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# state=absent
+
+
+def test_delete_is_get_then_delete():
+    client = FakeClient(gets=[account()], writes=[Response(200)])
+    changed, result, diff = absent(client)
+    assert client.calls == [("GET", PATH), ("DELETE", PATH, None, None)]
+    assert changed is True and result == {}
+    assert diff == {"before": m.managed_view(account()), "after": {}}
+
+
+def test_delete_check_mode_is_get_only():
+    client = FakeClient(gets=[account()])
+    changed, result, diff = absent(client, check_mode=True)
+    assert client.calls == [("GET", PATH)]
+    assert changed is True and result == {}
+    assert diff == {"before": m.managed_view(account()), "after": {}}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("answer", [NOT_FOUND, RG_MISSING], ids=["account missing", "resource group missing"])
+def test_absent_absent_is_one_get(check_mode, answer):
+    client = FakeClient(gets=[answer])
+    changed, result, diff = absent(client, check_mode)
+    assert client.calls == [("GET", PATH)]
+    assert changed is False and result == {} and diff == {"before": {}, "after": {}}
+
+
+@pytest.mark.parametrize("answer", [Response(204), NOT_FOUND], ids=["204", "404"])
+def test_delete_race_already_gone_is_unchanged(answer):
+    client = FakeClient(gets=[account()], writes=[answer])
+    changed, result, _diff = absent(client)
+    assert client.methods() == ["GET", "DELETE"]
+    assert changed is False and result == {}
+
+
+def test_async_delete_waits_without_final_get():
+    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=None)
+    changed, result, _diff = absent(client)
+    assert client.calls[-1] == ("WAIT", 202, 600, None)
+    assert changed is True and result == {}
+
+
+def test_async_delete_without_wait():
+    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
+    changed, _result, _diff = absent(client, wait=False)
+    assert client.methods() == ["GET", "DELETE"]
+    assert changed is True
+
+
+def test_delete_errors_propagate():
+    client = FakeClient(gets=[account()], writes=[(409, "Conflict")])
+    with pytest.raises(ArmError):
+        absent(client)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# account_info
+
+
+def test_get_one():
+    client = FakeClient(gets=[account()])
+    assert svc.get_accounts(client, SUB, "rg", "mma") == [account()]
+    assert client.calls == [("GET", PATH)]
+
+
+@pytest.mark.parametrize("answer", [NOT_FOUND, RG_MISSING])
+def test_get_one_missing_is_empty(answer):
+    assert svc.get_accounts(FakeClient(gets=[answer]), SUB, "rg", "mma") == []
+
+
+def test_list_in_group_and_subscription():
+    a, b = account(), account(name="other", tags={"env": "dev"})
+    client = FakeClient(lists={RG_PATH: [a, b], SUB_PATH: [b]})
+    assert svc.get_accounts(client, SUB, "rg") == [a, b]
+    assert svc.get_accounts(client, SUB) == [b]
+    assert client.calls == [("LIST", RG_PATH), ("LIST", SUB_PATH)]
+
+
+def test_list_filters_by_tags():
+    a, b = account(), account(name="other", tags={"Env": "dev"})
+    client = FakeClient(lists={SUB_PATH: [a, b]})
+    assert svc.get_accounts(client, SUB, tag_filters=["ENV:dev"]) == [b]
+
+
+def test_list_in_missing_group_is_empty():
+    assert svc.get_accounts(FakeClient(lists={RG_PATH: RG_MISSING}), SUB, "rg") == []
+
+
+def test_list_other_errors_propagate():
+    with pytest.raises(ArmError):
+        svc.get_accounts(FakeClient(lists={SUB_PATH: (403, "AuthorizationFailed")}), SUB)

@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The modules' main(): argument spec behaviour and results, with the ARM client replaced by a recording fake."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
+from ansible_collections.azureml.model_management.plugins.module_utils import base
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
+from ansible_collections.azureml.model_management.plugins.modules import account as account_module
+from ansible_collections.azureml.model_management.plugins.modules import account_info as account_info_module
+from ansible_collections.azureml.model_management.plugins.modules import operations_info as operations_info_module
+
+SUB = "00000000-0000-0000-0000-000000000001"
+PATH = m.account_path(SUB, "rg", "mma")
+
+ACCOUNT = {
+    "id": "/subscriptions/%s/resourceGroups/rg/providers/%s/mma" % (SUB, m.RESOURCE_TYPE),
+    "name": "mma",
+    "type": m.RESOURCE_TYPE,
+    "location": "eastus2",
+    "tags": {"env": "prod"},
+    "sku": {"name": "S1", "capacity": 1},
+    "properties": {"description": "models"},
+}
+
+
+class Response(object):
+    def __init__(self, status, body=None, headers=None):
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+class FakeClient(object):
+    def __init__(self, current=None, write=None, lists=None):
+        self.current = current
+        self.write = write
+        self.lists = lists or {}
+        self.calls = []
+
+    def get_or_none(self, path, missing_codes=None):
+        self.calls.append(("GET", path))
+        return self.current
+
+    def request(self, method, path_or_url, body=None, headers=None):
+        self.calls.append((method, path_or_url, body))
+        return self.write
+
+    def list_all(self, path):
+        self.calls.append(("LIST", path))
+        return self.lists.get(path, [])
+
+    def wait(self, response, timeout, final_get_path=None):
+        raise AssertionError("no wait expected")
+
+
+@pytest.fixture
+def client(monkeypatch):
+    """Every AzureMLModule gets this fake instead of a real ArmClient; the subscription comes from the environment."""
+    fake = FakeClient()
+    monkeypatch.setattr(base.AzureMLModule, "client", property(lambda self: fake), raising=False)
+    for var in ("AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT", "AZURE_AD_USER", "AZURE_PASSWORD", "AZURE_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SUB)
+    return fake
+
+
+def run(module, args, capsys, check_mode=False, diff=False):
+    args = dict(args)
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as info:
+            module.main()
+    result = json.loads(capsys.readouterr().out)
+    result["rc"] = info.value.code
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# account: bad input fails before any request
+
+
+BAD_ACCOUNT_ARGS = [
+    ("missing name", dict(resource_group="rg"), "name"),
+    ("missing resource_group", dict(name="mma"), "resource_group"),
+    ("bad name", dict(name="a/b", resource_group="rg"), "name must not contain"),
+    ("name ends with dot", dict(name="mma.", resource_group="rg"), "name must not end"),
+    ("bad resource_group", dict(name="mma", resource_group="r g"), "resource_group may contain only"),
+    ("bad sku name", dict(name="mma", resource_group="rg", sku={"name": "S9"}), "sku.name must be one of"),
+    ("bad sku capacity", dict(name="mma", resource_group="rg", sku={"capacity": 17}), "sku.capacity must be from 1 to 16"),
+    ("sku capacity not int", dict(name="mma", resource_group="rg", sku={"capacity": "many"}), "capacity"),
+    ("unknown sku field", dict(name="mma", resource_group="rg", sku={"size": 1}), "size"),
+    ("empty location", dict(name="mma", resource_group="rg", location=" "), "location must be a non-empty string"),
+    ("bad tag name", dict(name="mma", resource_group="rg", tags={"a/b": "x"}), "tags: tag name 'a/b'"),
+    ("tag names by case", dict(name="mma", resource_group="rg", tags={"A": "x", "a": "y"}), "differ only by case"),
+    ("tag value null", dict(name="mma", resource_group="rg", tags={"a": None}), "the value of tag 'a' must be a string"),
+    ("bad state", dict(name="mma", resource_group="rg", state="gone"), "state"),
+    ("bad wait_timeout", dict(name="mma", resource_group="rg", wait_timeout=0), "wait_timeout"),
+    ("unknown option", dict(name="mma", resource_group="rg", colour="red"), "colour"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", [b[1:] for b in BAD_ACCOUNT_ARGS], ids=[b[0] for b in BAD_ACCOUNT_ARGS])
+def test_account_bad_input_fails_before_any_request(client, capsys, args, fragment):
+    result = run(account_module, args, capsys)
+    assert result["failed"] is True and result["rc"] == 1
+    assert fragment in result["msg"]
+    assert client.calls == []
+
+
+def test_account_all_errors_are_reported_together(client, capsys):
+    result = run(account_module, dict(name="a:b", resource_group="rg.", sku={"capacity": 0}), capsys)
+    assert result["msg"].count(";") == 2
+    assert client.calls == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# account: results
+
+
+def test_account_unchanged(client, capsys):
+    client.current = ACCOUNT
+    result = run(account_module, dict(name="mma", resource_group="rg", location="East US 2", sku={"name": "s1"}), capsys)
+    assert result["changed"] is False and result["account"] == ACCOUNT
+    assert "diff" not in result
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_create_check_mode_diff(client, capsys):
+    args = dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "DevTest", "capacity": 2}, tags={"version": 3})
+    result = run(account_module, args, capsys, check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert result["account"]["sku"] == {"name": "DevTest", "capacity": 2}
+    assert result["account"]["tags"] == {"version": "3"}
+    assert result["diff"] == {
+        "before": {},
+        "after": {"name": "mma", "location": "eastus2", "sku": {"name": "DevTest", "capacity": 2}, "tags": {"version": "3"}, "description": ""},
+    }
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_create(client, capsys):
+    client.write = Response(201, ACCOUNT)
+    args = dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "S1", "capacity": 1}, description="models")
+    result = run(account_module, args, capsys)
+    assert result["changed"] is True and result["account"] == ACCOUNT
+    assert [c[0] for c in client.calls] == ["GET", "PUT"]
+
+
+def test_account_update_diff(client, capsys):
+    client.current = ACCOUNT
+    patched = dict(ACCOUNT, sku={"name": "S1", "capacity": 2})
+    client.write = Response(200, patched)
+    result = run(account_module, dict(name="mma", resource_group="rg", sku={"capacity": 2}), capsys, diff=True)
+    assert result["changed"] is True and result["account"] == patched
+    assert result["diff"]["before"]["sku"] == {"name": "S1", "capacity": 1}
+    assert result["diff"]["after"]["sku"] == {"name": "S1", "capacity": 2}
+    assert client.calls == [("GET", PATH), ("PATCH", PATH, {"sku": {"name": "S1", "capacity": 2}, "properties": {}})]
+
+
+def test_account_location_change_fails(client, capsys):
+    client.current = ACCOUNT
+    result = run(account_module, dict(name="mma", resource_group="rg", location="West Europe"), capsys, check_mode=True)
+    assert result["failed"] is True
+    assert result["msg"].startswith("location cannot be changed (current 'eastus2', requested 'westeurope')")
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_create_needs_location(client, capsys):
+    result = run(account_module, dict(name="mma", resource_group="rg", sku={"name": "S1", "capacity": 1}), capsys)
+    assert result["failed"] is True and result["msg"] == "creating account 'mma' needs location"
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_absent(client, capsys):
+    client.current = ACCOUNT
+    result = run(account_module, dict(name="mma", resource_group="rg", state="absent"), capsys, check_mode=True, diff=True)
+    assert result["changed"] is True and result["account"] == {}
+    assert result["diff"]["after"] == {}
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_azure_error_fails_with_status_code_and_message(client, capsys):
+    def missing_group(path, missing_codes=None):
+        client.calls.append(("GET", path))
+        raise ArmError(404, "ResourceGroupNotFound", "Resource group 'rg' could not be found.", request_id="req-1")
+
+    client.get_or_none = missing_group
+    result = run(account_module, dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "S1", "capacity": 1}), capsys, check_mode=True)
+    assert result["failed"] is True
+    assert result["msg"] == "404 ResourceGroupNotFound: Resource group 'rg' could not be found."
+    assert result["error"]["code"] == "ResourceGroupNotFound" and result["error"]["request_id"] == "req-1"
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_absent_ignores_create_options_but_validates_them(client, capsys):
+    result = run(account_module, dict(name="mma", resource_group="rg", state="absent", sku={"capacity": 99}), capsys)
+    assert result["failed"] is True and "sku.capacity" in result["msg"]
+    assert client.calls == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# account_info
+
+
+def test_account_info_name_requires_resource_group(client, capsys):
+    result = run(account_info_module, dict(name="mma"), capsys)
+    assert result["failed"] is True and "resource_group" in result["msg"]
+    assert client.calls == []
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (dict(name="a/b", resource_group="rg"), "name must not contain"),
+    (dict(resource_group="rg."), "resource_group must not end"),
+    (dict(tags=[":x"]), "tags: each entry"),
+    (dict(tags="env"), None),  # a string becomes a one-element list: valid
+])
+def test_account_info_bad_input(client, capsys, args, fragment):
+    result = run(account_info_module, args, capsys)
+    if fragment is None:
+        assert result.get("failed") is not True
+        return
+    assert result["failed"] is True and fragment in result["msg"]
+    assert client.calls == []
+
+
+def test_account_info_one(client, capsys):
+    client.current = ACCOUNT
+    result = run(account_info_module, dict(name="mma", resource_group="rg"), capsys, check_mode=True)
+    assert result["changed"] is False and result["accounts"] == [ACCOUNT]
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_info_one_missing(client, capsys):
+    result = run(account_info_module, dict(name="mma", resource_group="rg"), capsys)
+    assert result["changed"] is False and result["accounts"] == []
+
+
+def test_account_info_lists(client, capsys):
+    other = dict(ACCOUNT, name="other", tags={})
+    client.lists = {m.accounts_path(SUB, "rg"): [ACCOUNT, other], m.accounts_path(SUB): [ACCOUNT, other]}
+    assert run(account_info_module, dict(resource_group="rg"), capsys)["accounts"] == [ACCOUNT, other]
+    assert run(account_info_module, dict(tags=["ENV:prod"]), capsys)["accounts"] == [ACCOUNT]
+    assert client.calls == [("LIST", m.accounts_path(SUB, "rg")), ("LIST", m.accounts_path(SUB))]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# operations_info
+
+
+def test_operations_info(client, capsys):
+    ops = [{"name": "Microsoft.MachineLearningModelManagement/accounts/read", "display": {}, "origin": "user"}]
+    client.lists = {m.OPERATIONS_PATH: ops}
+    result = run(operations_info_module, {}, capsys, check_mode=True)
+    assert result["changed"] is False and result["operations"] == ops
+    assert client.calls == [("LIST", m.OPERATIONS_PATH)]
+
+
+def test_operations_info_has_no_own_options(client, capsys):
+    result = run(operations_info_module, dict(name="x"), capsys)
+    assert result["failed"] is True and "name" in result["msg"]
+    assert client.calls == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# documentation matches the argument spec
+
+
+@pytest.mark.parametrize("module", [account_module, account_info_module])
+def test_documented_options_match_argspec(module):
+    import yaml
+
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    spec = module.ARGUMENT_SPEC
+    assert set(doc["options"]) == set(spec)
+    for option, rules in spec.items():
+        documented = doc["options"][option]
+        assert documented["type"] == rules["type"], option
+        assert documented.get("default") == rules.get("default"), option
+        assert documented.get("choices") == rules.get("choices"), option
+        assert bool(documented.get("required", False)) == bool(rules.get("required", False)), option
+        assert documented.get("elements") == rules.get("elements"), option
+        for sub, sub_rules in (rules.get("options") or {}).items():
+            assert documented["suboptions"][sub]["type"] == sub_rules["type"]
