@@ -18,6 +18,7 @@ import requests
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMULATOR_SCRIPT = os.path.join(TESTS_DIR, 'emulator', 'run.py')
 BIN_DIR = os.path.dirname(sys.executable)
+CALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
 PROVIDER = 'Microsoft.MachineLearningModelManagement'
 API_VERSION = '2017-09-01-preview'
 ENV_NAMES_TO_DROP = (
@@ -161,24 +162,31 @@ class Ansible:
 
         ``name`` is a module of this collection (``account``) or any fully qualified name.
         """
-        tree = tempfile.mkdtemp(dir=self.work_dir)
+        result_file = os.path.join(tempfile.mkdtemp(dir=self.work_dir), 'results.jsonl')
         fqcn = name if '.' in name else 'azureml.model_management.' + name
-        command = [os.path.join(BIN_DIR, 'ansible'), 'localhost', '-m', fqcn,
-                   '-a', json.dumps(args), '-t', tree, '-e', 'ansible_python_interpreter=' + sys.executable]
+        command = [os.path.join(BIN_DIR, 'ansible'), 'localhost', '-m', fqcn, '-e', 'ansible_python_interpreter=' + sys.executable]
+        if args:  # ad hoc, '-a {}' would be taken as raw parameters
+            command += ['-a', json.dumps(args)]
         if check:
             command.append('--check')
         if diff:
             command.append('--diff')
         if verbosity:
             command.append('-' + 'v' * verbosity)
-        process = subprocess.run(command, env=self.environment(**env_options), capture_output=True, text=True,
-                                 timeout=300, check=False)
-        result_file = os.path.join(tree, 'localhost')
+        env = self.environment(**env_options)
+        env.update(RESULT_FILE=result_file, ANSIBLE_LOAD_CALLBACK_PLUGINS='true', ANSIBLE_CALLBACKS_ENABLED='result_file',
+                   ANSIBLE_CALLBACK_PLUGINS=CALLBACK_DIR)
+        process = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        self.last_process = process
         if not os.path.exists(result_file):
             raise AssertionError('no result from ansible:\n%s\n%s' % (process.stdout, process.stderr))
-        self.last_process = process
         with open(result_file, encoding='utf-8') as handle:
-            return json.load(handle)
+            records = [json.loads(line) for line in handle]
+        if len(records) != 1:
+            raise AssertionError('expected one task result, got %d' % len(records))
+        result = records[0]['result']
+        result.setdefault('failed', records[0]['status'] == 'failed')
+        return result
 
     def playbook(self, path, *args, **env_options):
         command = [os.path.join(BIN_DIR, 'ansible-playbook'), path,

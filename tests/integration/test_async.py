@@ -61,7 +61,8 @@ def test_failed_async_operation_fails_the_task_with_azures_error(ansible, emulat
 
 
 def test_canceled_async_operation_fails_the_task(ansible, emulator):
-    emulator.configure(**{'async': True, 'async_polls': 1, 'async_outcome': 'Canceled'})
+    emulator.configure(**{'async': True, 'async_polls': 1, 'async_outcome': 'Canceled',
+                          'async_error': {'code': 'OperationCanceled', 'message': 'The operation was canceled.'}})
     result = ansible.module('account', ARGS)
     assert result['failed'] is True
-    assert 'cancel' in result['msg'].lower()
+    assert 'OperationCanceled: The operation was canceled.' in result['msg']
