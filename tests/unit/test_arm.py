@@ -1,0 +1,519 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ArmClient against a fake session: errors, retries, token refresh, headers, paging, async waits. No network, no real sleeping."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import traceback
+import uuid
+
+import pytest
+import requests
+
+from ansible_collections.azureml.model_management.plugins.module_utils import arm
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError, ArmResponse, Headers
+from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
+
+ENDPOINT = "https://management.example.test"
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
+PATH = SUB + "/resourceGroups/rg/providers/Microsoft.MachineLearningModelManagement/accounts/mma"
+API = "2017-09-01-preview"
+
+
+class FakeResponse(object):
+    def __init__(self, status, body=None, headers=None, text=None):
+        self.status_code = status
+        self.headers = requests.structures.CaseInsensitiveDict(headers or {})
+        self.text = text if text is not None else ("" if body is None else json.dumps(body))
+        self.content = self.text.encode("utf-8")
+        self.reason = http.client.responses.get(status, "")
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class FakeSession(object):
+    """Answers with the queued replies (a FakeResponse, or an exception to raise) and records what was sent."""
+
+    def __init__(self, *replies):
+        self.replies = list(replies)
+        self.sent = []
+
+    def request(self, method, url, data=None, headers=None, timeout=None, verify=None, allow_redirects=True):
+        self.sent.append(dict(method=method, url=url, data=data, headers=dict(headers), timeout=timeout, verify=verify))
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+
+class FakeTokens(object):
+    def __init__(self):
+        self.count = 1
+        self.refreshes = 0
+
+    def get_token(self):
+        return "secret-token-%d" % self.count
+
+    def refresh(self):
+        self.refreshes += 1
+        self.count += 1
+        return self.get_token()
+
+
+class FakeTime(object):
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
+def make(*replies, **kwargs):
+    session = FakeSession(*replies)
+    fake_time = FakeTime()
+    tokens = FakeTokens()
+    options = dict(sleep=fake_time.sleep, clock=fake_time.clock, random=lambda: 1.0, session=session)
+    options.update(kwargs)
+    client = ArmClient(ENDPOINT, tokens, API, **options)
+    return client, session, fake_time, tokens
+
+
+def ok(body=None, status=200, headers=None):
+    return FakeResponse(status, body if body is not None else {}, headers)
+
+
+def no_token_anywhere(err, tokens=("secret-token",)):
+    text = "\n".join([str(err), repr(err), json.dumps(err.to_dict())] + traceback.format_exception(type(err), err, err.__traceback__))
+    return not any(token in text for token in tokens)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# error parsing
+
+ERRORS = [
+    ("arm wrapped", 404, {"error": {"code": "ResourceGroupNotFound", "message": "Resource group 'rg' could not be found.", "target": "rg"}}, None,
+     ("ResourceGroupNotFound", "Resource group 'rg' could not be found.", [], "rg")),
+    ("provider flat", 400, {"code": "BadRequest", "message": "bad sku", "details": [{"code": "InvalidSku", "message": "S9"}]}, None,
+     ("BadRequest", "bad sku", [{"code": "InvalidSku", "message": "S9"}], None)),
+    ("wrapped with details", 409, {"error": {"code": "Conflict", "message": "busy", "details": [{"code": "X", "message": "y"}]}}, None,
+     ("Conflict", "busy", [{"code": "X", "message": "y"}], None)),
+    ("code only", 403, {"error": {"code": "AuthorizationFailed"}}, None, ("AuthorizationFailed", "Forbidden", [], None)),
+    ("json without code", 400, {"unexpected": True}, None, ("BadRequest", '{"unexpected": true}', [], None)),
+    ("html body", 502, None, "<html><body>Bad gateway</body></html>", ("BadGateway", "<html><body>Bad gateway</body></html>", [], None)),
+    ("empty body", 404, None, "", ("NotFound", "Not Found", [], None)),
+    ("unknown status, empty", 499, None, "", ("HTTP499", "HTTP 499", [], None)),
+]
+
+
+@pytest.mark.parametrize("status, body, text, expected", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_error_parsing(status, body, text, expected):
+    reply = FakeResponse(status, body, {"x-ms-request-id": "req-42", "Retry-After": "9999"}, text=text)  # 9999: beyond the retry budget
+    client, _session, _time, _tokens = make(reply)
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    err = info.value
+    assert (err.code, err.message, err.details, err.target) == expected
+    assert err.status == status and err.request_id == "req-42"
+    assert str(err) == "%s %s: %s" % (status, err.code, err.message)
+    assert set(err.to_dict()) >= {"status", "code", "message", "details", "request_id"}
+
+
+def test_non_json_message_is_cut_to_500_characters():
+    client, _session, _time, _tokens = make(FakeResponse(400, text="x" * 2000))
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.message == "x" * 500 + "..."
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# retries
+
+
+def test_429_retry_after_seconds():
+    client, session, fake_time, _tokens = make(FakeResponse(429, {"error": {"code": "TooManyRequests"}}, {"Retry-After": "7"}), ok({"a": 1}))
+    assert client.request("GET", PATH).body == {"a": 1}
+    assert fake_time.sleeps == [7.0] and len(session.sent) == 2
+
+
+def test_429_retry_after_http_date_is_measured_from_the_response_date():
+    headers = {"Retry-After": "Wed, 21 Oct 2015 07:28:10 GMT", "Date": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    client, _session, fake_time, _tokens = make(FakeResponse(429, None, headers), ok())
+    client.request("GET", PATH)
+    assert fake_time.sleeps == [10.0]
+
+
+def test_503_then_success_uses_full_jitter():
+    client, _session, fake_time, _tokens = make(FakeResponse(503), ok(), random=lambda: 0.25)
+    assert client.request("GET", PATH).status == 200
+    assert fake_time.sleeps == [0.25]
+
+
+def test_backoff_doubles_up_to_the_cap():
+    replies = [FakeResponse(500)] * 6 + [ok()]
+    client, _session, fake_time, _tokens = make(*replies, backoff_cap=10.0)
+    client.request("GET", PATH)
+    assert fake_time.sleeps == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+
+
+def test_gives_up_after_max_retries_with_the_last_error():
+    replies = [FakeResponse(503, {"error": {"code": "ServiceUnavailable", "message": "try %d" % i}}) for i in range(7)]
+    client, session, fake_time, _tokens = make(*replies)
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.message == "try 6"
+    assert len(session.sent) == 7 and len(fake_time.sleeps) == 6
+
+
+def test_gives_up_when_the_next_wait_would_exceed_the_budget():
+    still = FakeResponse(429, {"error": {"code": "TooManyRequests", "message": "still"}}, {"Retry-After": "30"})
+    replies = [FakeResponse(429, None, {"Retry-After": "100"}), still, ok()]
+    client, session, fake_time, _tokens = make(*replies, retry_budget=120)
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.status == 429 and info.value.message == "still"
+    assert fake_time.sleeps == [100.0] and len(session.sent) == 2
+
+
+def test_retry_after_beyond_the_budget_is_not_waited_for():
+    client, session, fake_time, _tokens = make(FakeResponse(503, None, {"Retry-After": "3600"}), ok())
+    with pytest.raises(ArmError):
+        client.request("GET", PATH)
+    assert fake_time.sleeps == [] and len(session.sent) == 1
+
+
+@pytest.mark.parametrize("failure", [requests.exceptions.ConnectionError("refused"), requests.exceptions.ReadTimeout("slow")])
+def test_transport_failure_then_success(failure):
+    client, session, fake_time, _tokens = make(failure, ok({"a": 1}))
+    assert client.request("GET", PATH).body == {"a": 1}
+    assert len(session.sent) == 2 and fake_time.sleeps == [1.0]
+
+
+def test_transport_failure_exhausted_is_status_0():
+    client, _session, _time, _tokens = make(*[requests.exceptions.ConnectionError("Connection refused")] * 7)
+    with pytest.raises(ArmError) as info:
+        client.request("PUT", PATH, body={"a": 1})
+    err = info.value
+    assert (err.status, err.code) == (0, "ConnectionError")
+    assert err.message.startswith("PUT %s%s failed: Connection refused" % (ENDPOINT, PATH))
+    assert no_token_anywhere(err)
+
+
+def test_tls_failure_is_not_retried_and_says_how_to_fix_it():
+    client, session, _time, _tokens = make(requests.exceptions.SSLError("certificate verify failed"), ok())
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.code == "SSLError" and "REQUESTS_CA_BUNDLE" in info.value.message
+    assert len(session.sent) == 1
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 412])
+def test_client_errors_are_not_retried(status):
+    client, session, fake_time, _tokens = make(FakeResponse(status, {"error": {"code": "Nope", "message": "no"}}), ok())
+    with pytest.raises(ArmError) as info:
+        client.request("PUT", PATH, body={})
+    assert info.value.status == status
+    assert len(session.sent) == 1 and fake_time.sleeps == []
+
+
+def test_retries_keep_the_client_request_id():
+    client, session, _time, _tokens = make(FakeResponse(503), ok())
+    client.request("GET", PATH)
+    assert session.sent[0]["headers"]["x-ms-client-request-id"] == session.sent[1]["headers"]["x-ms-client-request-id"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 401: one token refresh
+
+
+def test_401_refreshes_the_token_once_then_succeeds():
+    client, session, fake_time, tokens = make(FakeResponse(401, {"error": {"code": "ExpiredAuthenticationToken"}}), ok())
+    assert client.request("GET", PATH).status == 200
+    assert tokens.refreshes == 1 and fake_time.sleeps == []
+    assert [s["headers"]["Authorization"] for s in session.sent] == ["Bearer secret-token-1", "Bearer secret-token-2"]
+
+
+def test_second_401_raises():
+    client, session, _time, tokens = make(*[FakeResponse(401, {"error": {"code": "InvalidAuthenticationToken", "message": "bad"}})] * 3)
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert (info.value.status, info.value.code) == (401, "InvalidAuthenticationToken")
+    assert tokens.refreshes == 1 and len(session.sent) == 2
+    assert no_token_anywhere(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# headers and URLs
+
+
+def test_headers_on_every_request():
+    client, session, _time, _tokens = make(ok(), ok(status=201))
+    client.request("GET", PATH)
+    client.request("PUT", PATH, body={"location": "eastus2"}, headers={"If-None-Match": "*"})
+    get, put = session.sent
+    user_agent = "azureml.model_management/%s ansible-core/[^ ]+ python/[^ ]+ requests/%s" % (re.escape(COLLECTION_VERSION), re.escape(requests.__version__))
+    for sent in (get, put):
+        assert sent["headers"]["Authorization"] == "Bearer secret-token-1"
+        assert sent["headers"]["Accept"] == "application/json"
+        assert re.match("^%s$" % user_agent, sent["headers"]["User-Agent"])
+        assert str(uuid.UUID(sent["headers"]["x-ms-client-request-id"])) == sent["headers"]["x-ms-client-request-id"]
+        assert sent["timeout"] == 30 and sent["verify"] is True
+    assert get["headers"]["x-ms-client-request-id"] != put["headers"]["x-ms-client-request-id"]
+    assert "Content-Type" not in get["headers"] and get["data"] is None
+    assert put["headers"]["Content-Type"] == "application/json" and put["headers"]["If-None-Match"] == "*"
+    assert json.loads(put["data"]) == {"location": "eastus2"}
+
+
+URLS = [
+    ("relative", PATH, ENDPOINT + PATH + "?api-version=" + API),
+    ("relative without slash", PATH.lstrip("/"), ENDPOINT + PATH + "?api-version=" + API),
+    ("query kept", PATH + "?$skiptoken=abc", ENDPOINT + PATH + "?$skiptoken=abc&api-version=" + API),
+    ("api-version present", PATH + "?api-version=2015-01-01", ENDPOINT + PATH + "?api-version=2015-01-01"),
+    ("api-version any case", ENDPOINT + PATH + "?API-Version=x", ENDPOINT + PATH + "?API-Version=x"),
+    ("absolute on endpoint", ENDPOINT + PATH, ENDPOINT + PATH + "?api-version=" + API),
+    ("default port and host case", "https://MANAGEMENT.example.test:443" + PATH, "https://MANAGEMENT.example.test:443" + PATH + "?api-version=" + API),
+]
+
+
+@pytest.mark.parametrize("given, sent", [u[1:] for u in URLS], ids=[u[0] for u in URLS])
+def test_urls(given, sent):
+    client, session, _time, _tokens = make(ok())
+    client.request("GET", given)
+    assert session.sent[0]["url"] == sent
+
+
+@pytest.mark.parametrize("url", [
+    "https://evil.example.test" + PATH,
+    "http://management.example.test" + PATH,
+    "https://management.example.test:8443" + PATH,
+    "https://management.example.test.evil.test" + PATH,
+])
+def test_foreign_hosts_are_refused_before_sending(url):
+    client, session, _time, _tokens = make(ok())
+    with pytest.raises(ArmError) as info:
+        client.request("GET", url)
+    assert info.value.code == "ForeignHost" and session.sent == []
+    assert no_token_anywhere(info.value)
+
+
+def test_timeout_and_verify_are_passed():
+    client, session, _time, _tokens = make(ok(), timeout=7, verify=False)
+    client.request("GET", PATH)
+    assert session.sent[0]["timeout"] == 7 and session.sent[0]["verify"] is False
+
+
+class RecordingAdapter(requests.adapters.BaseAdapter):
+    """A transport for a real requests.Session: shows what requests itself decided (e.g. the CA bundle)."""
+
+    def __init__(self):
+        super(RecordingAdapter, self).__init__()
+        self.verify = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        self.verify.append(verify)
+        response = requests.Response()
+        response.status_code, response._content, response.request, response.url = 200, b'{"ok": true}', request, request.url
+        return response
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("verify, expected", [(True, "/tmp/private-ca.pem"), (False, False)])
+def test_real_session_honours_requests_ca_bundle(monkeypatch, verify, expected):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/tmp/private-ca.pem")
+    client = ArmClient(ENDPOINT, FakeTokens(), API, verify=verify)
+    adapter = RecordingAdapter()
+    client._session.mount("https://", adapter)
+    assert client.request("GET", PATH).body == {"ok": True}
+    client.request("GET", PATH)
+    assert adapter.verify == [expected, expected]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# get_or_none and paging
+
+
+def test_get_or_none():
+    not_found = {"error": {"code": "ResourceNotFound", "message": "gone"}}
+    rg_missing = {"error": {"code": "ResourceGroupNotFound", "message": "no rg"}}
+    client, _session, _time, _tokens = make(ok({"name": "mma"}), FakeResponse(404, not_found), FakeResponse(404, not_found),
+                                            FakeResponse(404, rg_missing), FakeResponse(500, text="x", headers={"Retry-After": "999"}))
+    assert client.get_or_none(PATH) == {"name": "mma"}
+    assert client.get_or_none(PATH) is None
+    assert client.get_or_none(PATH, missing_codes=["resourcenotfound"]) is None
+    with pytest.raises(ArmError) as info:
+        client.get_or_none(PATH, missing_codes=["ResourceNotFound"])
+    assert info.value.code == "ResourceGroupNotFound"
+    with pytest.raises(ArmError):
+        client.get_or_none(PATH)
+
+
+def test_list_all_follows_next_links_across_empty_pages():
+    page2 = ENDPOINT + SUB + "/providers/x?api-version=%s&$skiptoken=2" % API
+    page3 = ENDPOINT + SUB + "/providers/x?api-version=%s&$skiptoken=3" % API
+    client, session, _time, _tokens = make(ok({"value": [{"n": 1}, {"n": 2}], "nextLink": page2}), ok({"value": [], "nextLink": page3}),
+                                           ok({"value": [{"n": 3}], "nextLink": None}))
+    assert client.list_all(SUB + "/providers/x") == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert [s["url"] for s in session.sent] == [ENDPOINT + SUB + "/providers/x?api-version=" + API, page2, page3]
+
+
+def test_list_all_refuses_a_foreign_next_link_without_sending_the_token():
+    client, session, _time, _tokens = make(ok({"value": [{"n": 1}], "nextLink": "https://attacker.test/steal?api-version=1"}), ok())
+    with pytest.raises(ArmError) as info:
+        client.list_all(SUB + "/providers/x")
+    assert info.value.code == "ForeignHost" and len(session.sent) == 1
+
+
+def test_list_all_stops_a_next_link_loop():
+    loop = ENDPOINT + "/x?api-version=1&page=2"
+    client, _session, _time, _tokens = make(ok({"value": [], "nextLink": loop}), ok({"value": [], "nextLink": loop}))
+    with pytest.raises(ArmError) as info:
+        client.list_all("/x")
+    assert info.value.code == "PagingLoop"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# wait(): the three async patterns
+
+OPERATION = ENDPOINT + "/providers/Microsoft.MachineLearningModelManagement/locations/eastus2/operationStatuses/op1?api-version=" + API
+LOCATION = ENDPOINT + "/providers/Microsoft.MachineLearningModelManagement/locations/eastus2/operationResults/op1?api-version=" + API
+
+
+def response(status, headers=None, body=None, method="PUT"):
+    return ArmResponse(status, headers, body, method, ENDPOINT + PATH + "?api-version=" + API)
+
+
+def test_wait_async_operation_then_final_get():
+    client, session, fake_time, _tokens = make(ok({"status": "InProgress"}, headers={"Retry-After": "3"}), ok({"status": "Succeeded"}),
+                                               ok({"name": "mma", "properties": {"provisioningState": "Succeeded"}}))
+    first = response(201, {"Azure-AsyncOperation": OPERATION, "Retry-After": "2"}, {"properties": {"provisioningState": "Creating"}})
+    final = client.wait(first, 600, final_get_path=PATH)
+    assert final.body["name"] == "mma"
+    assert [s["url"] for s in session.sent] == [OPERATION, OPERATION, ENDPOINT + PATH + "?api-version=" + API]
+    assert fake_time.sleeps == [2.0, 3.0]
+
+
+def test_wait_async_operation_delete_returns_none_and_polls_every_5_seconds_by_default():
+    client, session, fake_time, _tokens = make(ok({"status": "InProgress"}), ok({"status": "succeeded"}))
+    assert client.wait(response(202, {"Azure-AsyncOperation": OPERATION}, method="DELETE"), 600) is None
+    assert fake_time.sleeps == [5.0, 5.0] and len(session.sent) == 2
+
+
+@pytest.mark.parametrize("operation, code, message", [
+    ({"status": "Failed", "error": {"code": "QuotaExceeded", "message": "no capacity"}}, "QuotaExceeded", "no capacity"),
+    ({"status": "Canceled"}, "Canceled", "PUT %s%s ended in state Canceled" % (ENDPOINT, PATH)),
+])
+def test_wait_async_operation_failed_or_canceled(operation, code, message):
+    client, session, _time, _tokens = make(ok(operation, headers={"x-ms-request-id": "req-9"}), ok())
+    with pytest.raises(ArmError) as info:
+        client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, final_get_path=PATH)
+    assert (info.value.status, info.value.code, info.value.message, info.value.request_id) == (201, code, message, "req-9")
+    assert len(session.sent) == 1
+
+
+def test_wait_location_until_not_202():
+    client, session, fake_time, _tokens = make(FakeResponse(202, None, {"Retry-After": "1"}), FakeResponse(204))
+    assert client.wait(response(202, {"Location": LOCATION, "Retry-After": "4"}, method="DELETE"), 600) is None
+    assert fake_time.sleeps == [4.0, 1.0] and [s["url"] for s in session.sent] == [LOCATION, LOCATION]
+
+
+def test_wait_location_then_final_get():
+    client, session, _time, _tokens = make(FakeResponse(200, {}), ok({"name": "mma"}))
+    assert client.wait(response(202, {"Location": LOCATION}), 600, final_get_path=PATH).body == {"name": "mma"}
+    assert len(session.sent) == 2
+
+
+def test_wait_location_error_raises_the_error():
+    client, _session, _time, _tokens = make(FakeResponse(400, {"error": {"code": "BadThing", "message": "nope"}}))
+    with pytest.raises(ArmError) as info:
+        client.wait(response(202, {"Location": LOCATION}, method="DELETE"), 600)
+    assert info.value.code == "BadThing"
+
+
+def test_wait_provisioning_state_polls_the_resource():
+    client, session, fake_time, _tokens = make(ok({"properties": {"provisioningState": "Updating"}}),
+                                               ok({"name": "mma", "properties": {"provisioningState": "Succeeded"}}))
+    final = client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, final_get_path=PATH)
+    assert final.body["name"] == "mma" and fake_time.sleeps == [5.0, 5.0] and len(session.sent) == 2
+
+
+def test_wait_provisioning_state_uses_the_resource_id_when_no_path_is_given():
+    client, session, _time, _tokens = make(ok({"properties": {"provisioningState": "Succeeded"}}))
+    client.wait(response(200, {}, {"id": PATH, "properties": {"provisioningState": "Accepted"}}), 600)
+    assert session.sent[0]["url"] == ENDPOINT + PATH + "?api-version=" + API
+
+
+def test_wait_provisioning_state_failed():
+    client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Failed"}}))
+    with pytest.raises(ArmError) as info:
+        client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, final_get_path=PATH)
+    assert (info.value.status, info.value.code) == (201, "Failed")
+
+
+def test_wait_timeout_names_the_operation():
+    client, session, fake_time, _tokens = make(*[ok({"status": "InProgress"}, headers={"Retry-After": "30"})] * 10)
+    with pytest.raises(ArmError) as info:
+        client.wait(response(201, {"Azure-AsyncOperation": OPERATION, "Retry-After": "30"}), 70, final_get_path=PATH)
+    err = info.value
+    assert err.code == "WaitTimeout"
+    assert err.message == "PUT %s%s did not finish within 70 seconds (last state: InProgress)" % (ENDPOINT, PATH)
+    assert fake_time.sleeps == [30.0, 30.0, 10.0] and len(session.sent) == 3
+
+
+def test_wait_refuses_a_foreign_operation_url_before_sending():
+    client, session, fake_time, _tokens = make(ok())
+    with pytest.raises(ArmError) as info:
+        client.wait(response(201, {"Azure-AsyncOperation": "https://elsewhere.test/op?api-version=1"}), 600, final_get_path=PATH)
+    assert info.value.code == "ForeignHost" and session.sent == [] and fake_time.sleeps == []
+
+
+def test_wait_with_nothing_to_wait_for_returns_the_response():
+    client, session, _time, _tokens = make()
+    done = response(200, {}, {"properties": {"provisioningState": "Succeeded"}})
+    assert client.wait(done, 600) is done and session.sent == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# small pieces
+
+
+def test_headers_are_case_insensitive():
+    headers = Headers({"Retry-After": "3", "x-ms-request-id": "r"})
+    assert headers["retry-after"] == "3" and headers.get("X-MS-REQUEST-ID") == "r" and "RETRY-AFTER" in headers
+    assert dict(headers) == {"Retry-After": "3", "x-ms-request-id": "r"}
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ({}, None),
+    ({"Retry-After": "12"}, 12.0),
+    ({"Retry-After": "-3"}, 0.0),
+    ({"Retry-After": "soon"}, None),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:29:00 GMT"}, 0.0),
+])
+def test_retry_after_seconds(headers, expected):
+    assert arm.retry_after_seconds(Headers(headers)) == expected
+
+
+def test_no_token_in_any_error():
+    scenarios = [
+        [FakeResponse(401, {"error": {"code": "A"}})] * 2,
+        [FakeResponse(403, {"error": {"code": "AuthorizationFailed", "message": "no access"}})],
+        [FakeResponse(500, text="<html>oops</html>", headers={"Retry-After": "999"})],
+        [requests.exceptions.ConnectionError("boom")] * 7,
+        [requests.exceptions.SSLError("bad cert")],
+    ]
+    for replies in scenarios:
+        client, _session, _time, _tokens = make(*replies)
+        with pytest.raises(ArmError) as info:
+            client.request("GET", PATH)
+        assert no_token_anywhere(info.value), str(info.value)
