@@ -108,7 +108,7 @@ def test_each_field_change_is_one_patch(ansible, emulator, change, expected_patc
 
 def test_tag_name_case_only_is_no_change(ansible, emulator):
     emulator.put_account(NAME, location='eastus2', tags={'Env': 'test'}, description='integration')
-    checked, _, real, journal = run_check_then_real(ansible, emulator, account_args(tags={'ENV': 'test'}, append_tags=False))
+    checked, _check_calls, real, journal = run_check_then_real(ansible, emulator, account_args(tags={'ENV': 'test'}, append_tags=False))
     assert checked['changed'] is False and real['changed'] is False
     assert len(journal) == 1
 

@@ -55,7 +55,7 @@ def test_credentials_profile_file(ansible, emulator, tmp_path, section, option):
             emulator.env['AZURE_TENANT'], emulator.url))
     args = {'profile': option} if option else {}
     result = ansible.module(INFO, args, drop_auth=True,
-                               auth_env={'HOME': str(home), 'REQUESTS_CA_BUNDLE': emulator.env['REQUESTS_CA_BUNDLE']})
+                            auth_env={'HOME': str(home), 'REQUESTS_CA_BUNDLE': emulator.env['REQUESTS_CA_BUNDLE']})
     assert_works(result)
 
 
