@@ -11,6 +11,12 @@ SANITY_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_i
 DATA_DIR ?= .emulator
 PORT ?= 0
 PYTEST_ARGS ?=
+# The second supported pair, ansible-core 2.21 on Python 3.12: its own venv, collection copy and test run.
+PYTHON_NEXT ?= $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 python3.12; do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV_NEXT := .venv-core2.21
+BIN_NEXT := $(CURDIR)/$(VENV_NEXT)/bin
+COLLECTIONS_NEXT := $(CURDIR)/$(VENV_NEXT)/collections
 
 # Playbooks and tests find the collection as installed from its built artifact, as users get it.
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -18,7 +24,7 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test unit sanity pytest emulator bench clean
+.PHONY: help venv install demo test test-next unit sanity pytest emulator bench clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
@@ -53,13 +59,26 @@ pytest: install
 unit: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
 
-# Sanity first, pytest last: the run ends with pytest's summary line and fails if anything failed.
+# ansible-core 2.21 / Python 3.12 first, then 2.19 / 3.11 (sanity, then pytest last): the run ends with
+# pytest's summary line and stops at the first failure.
 test: install
+	$(MAKE) --no-print-directory test-next
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests
+
+# The emulator's conformance suite does not depend on ansible-core, so this leg runs unit and integration tests.
+test-next: install
+	@test -n "$(PYTHON_NEXT)" || { echo "Python 3.12 not found: set PYTHON_NEXT=/path/to/python3.12" >&2; exit 1; }
+	test -x $(BIN_NEXT)/ansible-test || { $(PYTHON_NEXT) -m venv $(VENV_NEXT) && \
+		$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt 'ansible-core>=2.21,<2.22'; }
+	$(BIN_NEXT)/ansible-galaxy collection install --force -p $(COLLECTIONS_NEXT) $(TARBALL) >/dev/null
+	PATH=$(BIN_NEXT):$$PATH $(BIN_NEXT)/python tests/tools/ansible_test_offline.py $(TARBALL) 3.12
+	cd $(COLLECTIONS_NEXT)/ansible_collections/azureml/model_management && PATH=$(BIN_NEXT):$$PATH \
+		ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_NEXT) PYTHONPATH=$(COLLECTIONS_NEXT) \
+		$(BIN_NEXT)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests/unit tests/integration
 
 bench: install
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py
 
 clean:
-	rm -rf $(VENV) $(DATA_DIR) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_NEXT) $(DATA_DIR) tests/output .pytest_cache

@@ -47,5 +47,5 @@ def test_bad_role_arguments_are_refused(ansible, emulator, tmp_path):
                     '    - role: azureml.model_management.accounts\n      accounts_list: [{location: eastus}]\n')
     process = ansible.playbook(str(play))
     assert process.returncode != 0
-    assert 'name' in process.stdout
+    assert 'accounts_list' in process.stdout and 'name' in process.stdout
     assert emulator.journal(kind=None) == []

@@ -1,0 +1,39 @@
+"""ansible-doc renders every module and the role from the installed collection, with the shared options."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
+SHARED = ['subscription_id', 'auth_source', 'cloud_environment', 'validate_certs']
+
+
+def ansible_doc(*args):
+    process = subprocess.run([ANSIBLE_DOC] + list(args), capture_output=True, text=True, timeout=120, check=False)
+    assert process.returncode == 0, process.stderr
+    return process.stdout
+
+
+@pytest.mark.parametrize('module, own_options', [
+    ('account', ['name', 'resource_group', 'location', 'sku', 'append_tags', 'state', 'wait_timeout']),
+    ('account_info', ['name', 'resource_group', 'tags']),
+    ('operations_info', []),
+])
+def test_module_documentation_renders(module, own_options):
+    text = ansible_doc('azureml.model_management.' + module)
+    for option in own_options + SHARED:
+        assert option in text
+    assert 'EXAMPLES' in text and 'RETURN VALUES' in text
+    assert 'check_mode' in text and 'diff_mode' in text
+
+
+def test_modules_are_listed():
+    listing = ansible_doc('-l', 'azureml.model_management')
+    for module in ('account', 'account_info', 'operations_info'):
+        assert 'azureml.model_management.' + module in listing
+
+
+def test_role_documentation_renders():
+    text = ansible_doc('-t', 'role', 'azureml.model_management.accounts')
+    assert 'accounts_list' in text and 'accounts_resource_group' in text
