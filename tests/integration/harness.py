@@ -6,7 +6,6 @@ Nothing here imports the collection's code: the tests see only what Ansible and 
 """
 import json
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -16,6 +15,9 @@ import time
 import requests
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TESTS_DIR, 'tools'))
+from with_emulator import read_env_file  # noqa: E402 pylint: disable=wrong-import-position,import-error
+
 EMULATOR_SCRIPT = os.path.join(TESTS_DIR, 'emulator', 'run.py')
 BIN_DIR = os.path.dirname(sys.executable)
 CALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
@@ -26,18 +28,6 @@ ENV_NAMES_TO_DROP = (
     'AZURE_CLOUD_ENVIRONMENT', 'AZURE_CLIENT_SECRET', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_PROFILE',
     'ANSIBLE_AZURE_AUTH_SOURCE', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET',
 )
-
-
-def read_env_file(path):
-    """Parse ``export NAME=value`` lines as the emulator writes them."""
-    values = {}
-    with open(path, encoding='utf-8') as handle:
-        for line in handle:
-            words = shlex.split(line, comments=True)
-            if len(words) == 2 and words[0] == 'export' and '=' in words[1]:
-                name, value = words[1].split('=', 1)
-                values[name] = value
-    return values
 
 
 class Emulator:
