@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import platform
 import random as _random
+import re
 import time
 import traceback
 import uuid
@@ -55,8 +56,9 @@ def default_user_agent():
     return " ".join(parts)
 
 
-def _shorten(text, limit=MESSAGE_MAX):
-    text = (text or "").strip()
+def shorten(text, limit=MESSAGE_MAX):
+    """At most ``limit`` characters of ``text`` for a message, whitespace runs folded to one space."""
+    text = re.sub(r"\s+", " ", text or "").strip()
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -132,7 +134,7 @@ class ArmError(Exception):
                 return cls(status, code or fallback_code, message or reason or "",
                            details=details if isinstance(details, list) else [],
                            request_id=request_id, target=error.get("target"))
-        message = _shorten(text) if data is None else _shorten(json.dumps(data))
+        message = shorten(text) if data is None else shorten(json.dumps(data))
         return cls(status, fallback_code, message or reason or "HTTP %d" % status, request_id=request_id)
 
 
@@ -238,9 +240,9 @@ class ArmClient(object):
                                          verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise ArmError(0, "SSLError", "TLS failure talking to %s (check validate_certs or REQUESTS_CA_BUNDLE): %s"
-                           % (_without_query(url), _shorten(str(exc)))) from None
+                           % (_without_query(url), shorten(str(exc)))) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            return ArmError(0, type(exc).__name__, "%s %s failed: %s" % (method, _without_query(url), _shorten(str(exc))))
+            return ArmError(0, type(exc).__name__, "%s %s failed: %s" % (method, _without_query(url), shorten(str(exc))))
 
     def request(self, method, path_or_url, body=None, headers=None):
         """Send one request (with retries and one token refresh on 401); return ``ArmResponse`` or raise ``ArmError``."""

@@ -21,7 +21,7 @@ import traceback
 import warnings
 from collections import namedtuple
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, default_user_agent
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, default_user_agent, shorten
 
 if HAS_REQUESTS:
     import requests
@@ -60,11 +60,6 @@ class AuthError(Exception):
 
 # -- clouds -----------------------------------------------------------------------------------------------------------
 
-def _shorten(exc, limit=300):
-    text = re.sub(r"\s+", " ", str(exc)).strip()
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
 class CloudEndpoints(namedtuple("CloudEndpoints", "name resource_manager authority audience custom")):
     """Resource Manager URL, identity authority and token audience of one cloud."""
 
@@ -100,9 +95,9 @@ def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None):
         response = getter(url, headers={"Accept": "application/json", "User-Agent": default_user_agent()}, timeout=timeout, verify=verify)
     except requests.exceptions.SSLError as exc:
         raise AuthError("CloudMetadataUnavailable", "%s: TLS failure (check validate_certs or REQUESTS_CA_BUNDLE): %s"
-                        % (where, _shorten(exc))) from None
+                        % (where, shorten(str(exc), 300))) from None
     except requests.exceptions.RequestException as exc:
-        raise AuthError("CloudMetadataUnavailable", "%s: %s: %s" % (where, type(exc).__name__, _shorten(exc))) from None
+        raise AuthError("CloudMetadataUnavailable", "%s: %s: %s" % (where, type(exc).__name__, shorten(str(exc), 300))) from None
     if response.status_code != 200:
         raise AuthError("CloudMetadataUnavailable", "%s: HTTP %s" % (where, response.status_code))
     try:
