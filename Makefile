@@ -66,11 +66,14 @@ test: install
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests
 
-# The emulator's conformance suite does not depend on ansible-core, so this leg runs unit and integration tests.
-test-next: install
+$(VENV_NEXT)/.installed: requirements.txt requirements-test.txt
 	@test -n "$(PYTHON_NEXT)" || { echo "Python 3.12 not found: set PYTHON_NEXT=/path/to/python3.12" >&2; exit 1; }
-	test -x $(BIN_NEXT)/ansible-test || { $(PYTHON_NEXT) -m venv $(VENV_NEXT) && \
-		$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt 'ansible-core>=2.21,<2.22'; }
+	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
+	$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt 'ansible-core>=2.21,<2.22'
+	touch $@
+
+# The emulator's conformance suite does not depend on ansible-core, so this leg runs unit and integration tests.
+test-next: install $(VENV_NEXT)/.installed
 	$(BIN_NEXT)/ansible-galaxy collection install --force -p $(COLLECTIONS_NEXT) $(TARBALL) >/dev/null
 	PATH=$(BIN_NEXT):$$PATH $(BIN_NEXT)/python tests/tools/ansible_test_offline.py $(TARBALL) 3.12
 	cd $(COLLECTIONS_NEXT)/ansible_collections/azureml/model_management && PATH=$(BIN_NEXT):$$PATH \
