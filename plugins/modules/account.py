@@ -92,6 +92,7 @@ options:
     default: 600
 extends_documentation_fragment:
   - azureml.model_management.auth
+  - azureml.model_management.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
@@ -103,12 +104,6 @@ attributes:
     support: full
     details:
       - Shows the managed fields (name, location, sku, tags, description) before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - azureml.model_management.model_management
 seealso:
   - module: azureml.model_management.account_info
 author:

@@ -35,21 +35,10 @@ options:
     elements: str
 extends_documentation_fragment:
   - azureml.model_management.auth
+  - azureml.model_management.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads, so it runs the same way in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - azureml.model_management.model_management
+  - azureml.model_management.attributes.INFO_MODULE
 seealso:
   - module: azureml.model_management.account
 author:
