@@ -10,26 +10,20 @@ Modules never deal with clouds or credentials: they read ``.subscription_id`` an
 from __future__ import annotations
 
 import os
-import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ArmClient, ArmError
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
-    AUTH_SOURCES,
-    CREDENTIALS_PATH,
-    AuthError,
-    TokenProvider,
-    azure_identity_import_error,
-    build_credential,
-    resolve_cloud,
-    select_source,
-    setting,
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ArmError
+from ansible_collections.azureml.model_management.plugins.module_utils.auth import AUTH_SOURCES, AuthError, azure_identity_import_error
+from ansible_collections.azureml.model_management.plugins.module_utils.connection import (  # noqa: F401 (re-exported)
+    DEFAULT_API_VERSION,
+    build_client,
+    default_subscription,
+    environment_secrets,
+    find_source,
+    read_credentials_file,
+    subscription_problem,
 )
-
-DEFAULT_API_VERSION = "2017-09-01-preview"
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-ENV_SECRETS = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "AZURE_PASSWORD")
 
 AUTH_ARGUMENT_SPEC = dict(
     subscription_id=dict(type="str"),
@@ -45,28 +39,6 @@ AUTH_ARGUMENT_SPEC = dict(
     validate_certs=dict(type="bool", default=True),
     timeout=dict(type="int", default=30),
 )
-
-
-def subscription_problem(subscription_id):
-    """None when ``subscription_id`` is usable, else the message to fail with."""
-    if not subscription_id:
-        return ("subscription_id is not set: give the subscription_id option, set AZURE_SUBSCRIPTION_ID, "
-                "or add subscription_id to the profile in %s" % CREDENTIALS_PATH)
-    if not GUID_RE.match(subscription_id):
-        return "subscription_id must be a GUID like 00000000-0000-0000-0000-000000000000, got %r" % subscription_id
-    return None
-
-
-def read_credentials_file(path=CREDENTIALS_PATH):
-    """The text of ~/.azure/credentials, or None when it does not exist."""
-    path = os.path.expanduser(path)
-    if not os.path.exists(path):
-        return None
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        raise AuthError("InvalidCredentialFile", "cannot read %s: %s" % (path, exc.strerror or exc))
 
 
 class AzureMLModule(object):
@@ -100,17 +72,14 @@ class AzureMLModule(object):
 
     def _select_source(self, env):
         # Secrets read from the environment or the profile file are masked in every result, whichever source wins.
-        self.module.no_log_values.update(env[name] for name in ENV_SECRETS if env.get(name))
-        try:
-            source = select_source(self.params, env, read_credentials_file())
-        except AuthError as err:
-            return None, err
-        self.module.no_log_values.update(source.secrets)
-        return source, None
+        self.module.no_log_values.update(environment_secrets(env))
+        source, error = find_source(self.params, env)
+        if source is not None:
+            self.module.no_log_values.update(source.secrets)
+        return source, error
 
     def _subscription_id(self, env):
-        value = self.source.subscription_id if self.source else setting("subscription_id", self.params, env)
-        value = (value or "").strip()
+        value = default_subscription(self.source, self.params, env)
         problem = subscription_problem(value)
         if problem and not value and self._source_error:
             problem = "%s; and %s" % (problem, self._source_error)
@@ -133,10 +102,7 @@ class AzureMLModule(object):
         missing = azure_identity_import_error()
         if missing:
             self.fail(missing_required_lib("azure-identity"), exception=missing)
-        source, verify, timeout = self.source, self.params["validate_certs"], self.params["timeout"]
-        cloud = resolve_cloud(source.cloud_environment, verify=verify, timeout=timeout)
-        tokens = TokenProvider(lambda: build_credential(source, cloud, verify), cloud.scope, source.describe(), source.secrets)
-        return ArmClient(cloud.resource_manager, tokens, self.params["api_version"], timeout=timeout, verify=verify)
+        return build_client(self.source, self.params)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""From options and environment to a ready ``ArmClient``: the one credential path of modules and plugins.
+
+Modules reach it through ``base.AzureMLModule``; the inventory plugin calls it directly, so both resolve the
+same sources in the same order, against the same cloud, with the same client.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient
+from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
+    CREDENTIALS_PATH,
+    AuthError,
+    TokenProvider,
+    build_credential,
+    resolve_cloud,
+    select_source,
+    setting,
+)
+
+DEFAULT_API_VERSION = "2017-09-01-preview"
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ENV_SECRETS = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "AZURE_PASSWORD")
+
+
+def subscription_problem(subscription_id):
+    """None when ``subscription_id`` is usable, else the message to fail with."""
+    if not subscription_id:
+        return ("subscription_id is not set: give the subscription_id option, set AZURE_SUBSCRIPTION_ID, "
+                "or add subscription_id to the profile in %s" % CREDENTIALS_PATH)
+    if not GUID_RE.match(subscription_id):
+        return "subscription_id must be a GUID like 00000000-0000-0000-0000-000000000000, got %r" % subscription_id
+    return None
+
+
+def read_credentials_file(path=CREDENTIALS_PATH):
+    """The text of ~/.azure/credentials, or None when it does not exist."""
+    path = os.path.expanduser(path)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError) as exc:
+        raise AuthError("InvalidCredentialFile", "cannot read %s: %s" % (path, exc.strerror or exc))
+
+
+def environment_secrets(env):
+    """Secret values present in the environment: to be masked in every output, whichever source wins."""
+    return [env[name] for name in ENV_SECRETS if env.get(name)]
+
+
+def find_source(params, env):
+    """``(CredentialSource or None, AuthError or None)``: the error is kept so it is raised only when a client is needed."""
+    try:
+        return select_source(params, env, read_credentials_file()), None
+    except AuthError as err:
+        return None, err
+
+
+def default_subscription(source, params, env):
+    """The subscription of the selected source, else the option / environment (not yet validated)."""
+    value = source.subscription_id if source else setting("subscription_id", params, env)
+    return (value or "").strip()
+
+
+def build_client(source, params):
+    """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs and timeout."""
+    verify, timeout = params.get("validate_certs", True), params.get("timeout") or 30
+    cloud = resolve_cloud(source.cloud_environment, verify=verify, timeout=timeout)
+    tokens = TokenProvider(lambda: build_credential(source, cloud, verify), cloud.scope, source.describe(), source.secrets)
+    return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
+                     timeout=timeout, verify=verify)
