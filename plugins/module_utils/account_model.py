@@ -478,3 +478,110 @@ def matches_tag_filters(account, filters):
         if value is not None and tags[tag_name.lower()] != value:
             return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# shared accounts: answers checked, failed accounts repaired, tags merged on the server
+
+
+FAILED_STATES = ("failed", "canceled", "cancelled")
+
+
+def provisioning_state_of(account):
+    """The account's provisioningState as sent (None when absent: ARM's contract says that means Succeeded)."""
+    state = ((account or {}).get("properties") or {}).get("provisioningState")
+    return state if isinstance(state, str) and state else None
+
+
+def needs_repair(account):
+    """True for an account left Failed or Canceled: present, but not as desired whatever its fields say."""
+    state = provisioning_state_of(account)
+    return state is not None and state.lower() in FAILED_STATES
+
+
+def account_problem(account):
+    """Why an answer cannot be an account (a message naming the field), or None. Checked before any use."""
+    if not isinstance(account, dict):
+        return "the account is not a JSON object"
+    for field, kinds in (("location", str), ("etag", str), ("name", str), ("id", str)):
+        if account.get(field) is not None and not isinstance(account[field], kinds):
+            return "the account's %s is not a string" % field
+    tags = account.get("tags")
+    if tags is not None and (not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())):
+        return "the account's tags are not an object of string values"
+    sku = account.get("sku")
+    if sku is not None:
+        if not isinstance(sku, dict):
+            return "the account's sku is not an object"
+        if sku.get("name") is not None and not isinstance(sku["name"], str):
+            return "the account's sku.name is not a string"
+        capacity = sku.get("capacity")
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
+            return "the account's sku.capacity is not an integer"
+    properties = account.get("properties")
+    if properties is not None:
+        if not isinstance(properties, dict):
+            return "the account's properties are not an object"
+        for field in ("description", "provisioningState"):
+            if properties.get(field) is not None and not isinstance(properties[field], str):
+                return "the account's properties.%s is not a string" % field
+    return None
+
+
+def repair_plan(desired, current, name="account"):
+    """The PUT that re-provisions a Failed or Canceled account: the current account merged with the task.
+
+    PUT replaces the whole resource, so the body carries every field the account has (location, sku, tags,
+    description), with the task's values applied on top. A location change is refused as for an update.
+    """
+    state = provisioning_state_of(current)
+    conflict = location_conflict(desired, current)
+    if conflict:
+        return Plan("error", None, "account %r is %s and cannot be repaired as asked: %s" % (name, state, conflict))
+    sku = dict(current.get("sku") or {})
+    if desired.get("sku") is not None:
+        sku = merge_sku(sku, desired["sku"]) or sku
+    tags = current.get("tags") or {}
+    if desired.get("tags") is not None:
+        tags = merge_tags(tags, desired["tags"], desired.get("append_tags", True))
+    if len(tags) > TAGS_MAX:
+        return Plan("error", None, "tags: the account would have %d tags; at most %d are allowed" % (len(tags), TAGS_MAX))
+    description = desired["description"] if desired.get("description") is not None else current_description(current)
+    missing = [field for field, value in (("location", current.get("location")), ("sku.name", sku.get("name")),
+                                          ("sku.capacity", sku.get("capacity"))) if value in (None, "")]
+    if missing:
+        return Plan("error", None, "account %r is %s and cannot be repaired: it has no %s (give them in the task)"
+                    % (name, state, " and ".join(missing)))
+    body = {"location": normalize_location(current["location"]), "sku": {"name": sku["name"], "capacity": sku["capacity"]},
+            "tags": dict(tags), "properties": {"description": description} if description else {}}
+    return Plan("repair", body, None)
+
+
+def predicted_repair(current, body):
+    """The account after a repair PUT: the body's fields, read-only fields kept, provisioningState Succeeded."""
+    result = copy.deepcopy(current)
+    result["sku"] = dict(body["sku"])
+    result["tags"] = dict(body["tags"])
+    properties = dict(result.get("properties") or {})
+    properties.pop("description", None)
+    properties.update(body["properties"])
+    properties["provisioningState"] = "Succeeded"
+    result["properties"] = properties
+    return result
+
+
+def tags_to_merge(current_tags, resulting_tags):
+    """The tags a server-side Merge must send to turn ``current_tags`` into ``resulting_tags`` (added or new values).
+
+    Only valid when nothing is removed (``append_tags``); names compare ignoring case, values exactly.
+    """
+    current = _lower_tags(current_tags)
+    return dict((k, v) for k, v in resulting_tags.items() if current.get(k.lower()) != v)
+
+
+def same_account(a, b):
+    """True when two answers describe the same account state (existence, managed fields, provisioningState)."""
+    if not a or not b:
+        return not a and not b
+    return managed_view(a) == managed_view(b) and same_tags(a.get("tags"), b.get("tags")) \
+        and (provisioning_state_of(a) or "Succeeded").lower() == (provisioning_state_of(b) or "Succeeded").lower()

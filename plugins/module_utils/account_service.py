@@ -2,139 +2,224 @@
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""One change to one Model Management Account: GET, then at most one write.
+"""One change to one Model Management Account, safe when other writers act on it at the same moment.
 
 Request sequences (asserted by the integration tests):
 
-=====================  ==========================  ==============
-transition             real run                    check mode
-=====================  ==========================  ==============
-present, unchanged     GET                         GET
-absent -> present      GET, PUT (If-None-Match:*)  GET
-present, changed       GET, PATCH                  GET
-present -> absent      GET, DELETE                 GET
-absent, absent         GET                         GET
-=====================  ==========================  ==============
+=====================  ===========================================  ==============
+transition             real run                                     check mode
+=====================  ===========================================  ==============
+present, unchanged     GET                                          GET
+absent -> present      GET, PUT (If-None-Match: *)                  GET
+present, changed       GET, PATCH (If-Match: etag)                  GET
+  ... without an etag  GET, [PATCH sku/description], PATCH tags     GET
+                       (Tags API Merge) when tags are only added
+Failed / Canceled      GET, PUT of the whole account (If-Match)     GET
+present -> absent      GET, DELETE                                  GET
+absent, absent         GET                                          GET
+=====================  ===========================================  ==============
 
-Plus the polling requests of ``client.wait`` when a write answers asynchronously and ``wait`` is true,
-and one race: a PUT answered 412 (someone created the account after our GET) is followed by a GET
-and, when the new account differs from the task, a PATCH (GET, PUT, GET, PATCH).
+Plus the polling requests of ``client.wait`` when a write answers asynchronously and ``wait`` is true, and
+GETs while an account is still Creating / Updating / Deleting. A write computed from a GET is a bet that
+nobody wrote in between: it is conditional (``If-Match`` / ``If-None-Match``) or merges on the server (the
+Tags API), and a 412 re-reads, re-plans and tries again (at most ``MAX_ROUNDS`` times, with jitter).
 
-The client is an ``arm.ArmClient`` (or anything with ``get_or_none``, ``request`` and ``wait``).
+``changed`` is true when this task's write was acknowledged, or when the account differs between the task's
+first GET and its end: an answer lost after the write was applied (the retry then sees 412, or 204 for a
+DELETE) still counts as a change.
 """
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
+import random
+
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     ACCOUNT_MISSING_CODES,
     RESOURCE_GROUP_MISSING_CODE,
     AccountError,
     account_path,
+    account_problem,
     accounts_path,
     diff_output,
-    is_running,
     matches_tag_filters,
+    needs_repair,
     plan,
     predicted_after,
+    predicted_repair,
+    provisioning_state_of,
+    repair_plan,
+    same_account,
+    tags_to_merge,
 )
 
-ASYNC_HEADERS = ("Azure-AsyncOperation", "Location")
+MAX_ROUNDS = 5
+CONFLICT_BACKOFF = 1.0  # seconds: the upper bound of the first jittered pause after a 412; doubles each round
+TAGS_API_VERSION = "2021-04-01"
+RUNNING_STATES = ("accepted", "creating", "updating", "deleting", "provisioning", "running", "inprogress")
 
 
-def _header(response, name):
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get(name)
-    if value is None and isinstance(headers, dict):
-        for key, candidate in headers.items():
-            if key.lower() == name.lower():
-                return candidate
-    return value
+def tags_path(path):
+    """Resource Manager's Tags API at the account's scope: merges tags on the server."""
+    return "%s/providers/Microsoft.Resources/tags/default?api-version=%s" % (path, TAGS_API_VERSION)
 
 
-def is_async(response):
-    """True when a write answered with ARM's asynchronous pattern."""
-    if response.status in (201, 202) and any(_header(response, h) for h in ASYNC_HEADERS):
-        return True
-    return is_running(response.body if isinstance(response.body, dict) else None)
+def _checked(account, where):
+    problem = account_problem(account) if account is not None else None
+    if problem:
+        raise invalid_response("%s: %s" % (where, problem))
+    return account
 
 
-def _finish(client, response, path, wait, wait_timeout, final_get):
-    """The account as Azure returned it, after waiting for an asynchronous operation when asked to."""
-    body = response.body if isinstance(response.body, dict) else {}
-    if not wait or not is_async(response):
-        return body
-    final = client.wait(response, wait_timeout, final_get_path=path if final_get else None)
-    if final is not None and isinstance(final.body, dict):
-        return final.body
-    return body
+def _read(client, path, missing_codes=None):
+    return _checked(client.get_or_none(path, missing_codes=missing_codes), "GET %s" % path)
 
 
-def _raise_for_plan(the_plan):
-    if the_plan.action == "error":
-        raise AccountError(the_plan.message)
+def _is_running(account):
+    state = provisioning_state_of(account)
+    return state is not None and state.lower() not in ("succeeded", "failed", "canceled", "cancelled")
+
+
+def _settle(client, path, current, wait, wait_timeout, name):
+    """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
+    if not _is_running(current):
+        return current
+    if not wait:
+        raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
+                           "or with wait: true to wait for it" % (name, provisioning_state_of(current)))
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    return _checked(arm_wait.settle(client, path, wait_timeout), "GET %s" % path)
+
+
+def _diff(before, after):
+    """``diff_output`` plus the provisioning state when either side is not Succeeded (a repair shows as such)."""
+    result = diff_output(before, after)
+    states = [provisioning_state_of(x) if x else None for x in (before, after)]
+    if any(s is not None and s.lower() != "succeeded" for s in states):
+        for side, account, state in zip(("before", "after"), (before, after), states):
+            if account:
+                result[side]["provisioning_state"] = state or "Succeeded"
+    return result
+
+
+def _plan_present(desired, current, name):
+    if current is not None and needs_repair(current):
+        return repair_plan(desired, current, name)
+    return plan(desired, current, "present", name)
+
+
+def _predicted(the_plan, current, ids):
+    if the_plan.action == "repair":
+        return predicted_repair(current, the_plan.body)
+    return predicted_after(the_plan, current, *ids)
+
+
+def _conflict_pause(client, attempt):
+    client.pause(random.random() * CONFLICT_BACKOFF * (2 ** attempt))
 
 
 def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout):
     """Make the account match ``desired``. Returns ``(changed, account, diff)``.
 
-    A missing resource group fails (404 ResourceGroupNotFound), in check mode too.
-    An impossible change (location, missing create options) raises AccountError before any write.
+    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change
+    (location, missing create options, a Failed account that cannot be repaired) raises AccountError before
+    any write.
     """
     path = account_path(subscription_id, resource_group, name)
-    current = client.get_or_none(path, missing_codes=list(ACCOUNT_MISSING_CODES))
     ids = (subscription_id, resource_group, name)
-    return _converge(client, path, ids, desired, current, check_mode, wait, wait_timeout, retry_on_conflict=True)
-
-
-def _converge(client, path, ids, desired, current, check_mode, wait, wait_timeout, retry_on_conflict):
-    the_plan = plan(desired, current, "present", ids[2])
-    _raise_for_plan(the_plan)
-    if the_plan.action == "none":
-        return False, current, diff_output(current, current)
-    predicted = predicted_after(the_plan, current, *ids)
-    if check_mode:
-        return True, predicted, diff_output(current, predicted)
-    if the_plan.action == "create":
+    first = _read(client, path, list(ACCOUNT_MISSING_CODES))
+    current = first
+    for attempt in range(MAX_ROUNDS):
+        current = _settle(client, path, current, wait, wait_timeout, name)
+        the_plan = _plan_present(desired, current, name)
+        if the_plan.action == "error":
+            raise AccountError(the_plan.message)
+        if the_plan.action == "none":
+            return not same_account(first, current), current, _diff(first, current)
+        predicted = _predicted(the_plan, current, ids)
+        if check_mode:
+            return True, predicted, _diff(first, predicted)
         try:
-            response = client.request("PUT", path, body=the_plan.body, headers={"If-None-Match": "*"})
+            account = _apply(client, path, the_plan, current, desired, wait, wait_timeout, predicted)
         except ArmError as err:
-            if err.status != 412 or not retry_on_conflict:
+            if err.status != 412:
                 raise
-            # Created by someone else between our GET and our PUT: GET it again and continue as an update.
-            current = client.get_or_none(path, missing_codes=list(ACCOUNT_MISSING_CODES))
-            if current is None:
-                raise
-            return _converge(client, path, ids, desired, current, check_mode, wait, wait_timeout, retry_on_conflict=False)
+            _conflict_pause(client, attempt)
+            current = _read(client, path, list(ACCOUNT_MISSING_CODES))
+            continue
+        return True, account, _diff(first, account)
+    raise ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other writers); "
+                                              "nothing more was written, run the task again" % (name, MAX_ROUNDS))
+
+
+def _apply(client, path, the_plan, current, desired, wait, wait_timeout, predicted):
+    """Send the plan's write(s); return the account as Azure has it afterwards (or the prediction when not waiting)."""
+    if the_plan.action == "create":
+        response = client.request("PUT", path, body=the_plan.body, headers={"If-None-Match": "*"})
+        return _finish(client, path, response, wait, wait_timeout, predicted)
+    etag = current.get("etag")
+    guard = {"If-Match": etag} if etag else None
+    if the_plan.action == "repair":
+        response = client.request("PUT", path, body=the_plan.body, headers=guard)
+        return _finish(client, path, response, wait, wait_timeout, predicted)
+    body = the_plan.body
+    if etag or "tags" not in body or not desired.get("append_tags", True):
+        response = client.request("PATCH", path, body=body, headers=guard)
+        return _finish(client, path, response, wait, wait_timeout, predicted)
+    # No etag to guard a PATCH of the whole tag set: fields by PATCH, tags merged on the server.
+    account = current
+    rest = dict((key, value) for key, value in body.items() if key != "tags")
+    if "sku" in rest or rest.get("properties"):
+        response = client.request("PATCH", path, body=rest)
+        account = _finish(client, path, response, wait, wait_timeout, predicted)
+    merged = client.request("PATCH", tags_path(path), body={"operation": "Merge",
+                                                            "properties": {"tags": tags_to_merge(current.get("tags"), body["tags"])}})
+    tags = (merged.body.get("properties") or {}).get("tags") if isinstance(merged.body.get("properties"), dict) else None
+    if not isinstance(tags, dict):
+        raise invalid_response("PATCH %s answered without properties.tags" % tags_path(path))
+    account = dict(account, tags=tags)
+    return _checked(account, "PATCH %s" % tags_path(path))
+
+
+def _finish(client, path, response, wait, wait_timeout, predicted):
+    """The account as Azure returned it, after waiting for an asynchronous operation when asked to."""
+    if wait:
+        body = client.wait(response, wait_timeout, resource_path=path)
     else:
-        response = client.request("PATCH", path, body=the_plan.body)
+        body = response.body
     # A body-less asynchronous answer (wait=false) has nothing to show: fall back to the prediction.
-    account = _finish(client, response, path, wait, wait_timeout, final_get=True) or predicted
-    return True, account, diff_output(current, account)
+    return _checked(body, "%s %s" % (getattr(response, "method", None) or "write", path)) if body else predicted
 
 
 def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout):
     """Delete the account when it exists. Returns ``(changed, {}, diff)``.
 
-    A missing resource group means the account is not there: no failure.
+    A missing resource group means the account is not there: no failure. An account that existed at the first
+    GET and is gone at the end was changed, even when the DELETE's own answer was lost (the retry sees 204).
     """
     path = account_path(subscription_id, resource_group, name)
-    current = client.get_or_none(path)
-    if current is None:
-        return False, {}, diff_output(None, None)
+    first = _read(client, path)
+    if first is None:
+        return False, {}, _diff(None, None)
+    current = first
+    if _is_running(current):
+        if not wait and (provisioning_state_of(current) or "").lower() == "deleting":
+            return False, first, _diff(first, first)  # someone else's DELETE is under way; not waiting for it
+        current = _settle(client, path, current, wait, wait_timeout, name)
+        if current is None:
+            return True, {}, _diff(first, None)
     if check_mode:
-        return True, {}, diff_output(current, None)
+        return True, {}, _diff(first, None)
     try:
         response = client.request("DELETE", path)
     except ArmError as err:
         if err.status != 404:
             raise
-        return False, {}, diff_output(None, None)  # deleted by someone else since our GET
-    if response.status == 204:
-        return False, {}, diff_output(None, None)  # "did not exist": deleted by someone else since our GET
-    if wait and is_async(response):
-        client.wait(response, wait_timeout)
-    return True, {}, diff_output(current, None)
+        return True, {}, _diff(first, None)  # gone since our GET (our own lost DELETE, or someone else's)
+    if wait:
+        client.wait(response, wait_timeout, resource_path=path, deleting=True)
+    return True, {}, _diff(first, None)
 
 
 def get_accounts(client, subscription_id, resource_group=None, name=None, tag_filters=None):
@@ -143,11 +228,12 @@ def get_accounts(client, subscription_id, resource_group=None, name=None, tag_fi
     A missing account or resource group gives an empty list.
     """
     if name is not None:
-        account = client.get_or_none(account_path(subscription_id, resource_group, name))
+        account = _read(client, account_path(subscription_id, resource_group, name))
         accounts = [account] if account is not None else []
     else:
+        where = "the list %s" % accounts_path(subscription_id, resource_group)
         try:
-            accounts = client.list_all(accounts_path(subscription_id, resource_group))
+            accounts = [_checked(item, where) for item in client.list_all(accounts_path(subscription_id, resource_group))]
         except ArmError as err:
             if err.status == 404 and err.code == RESOURCE_GROUP_MISSING_CODE:
                 accounts = []

@@ -2,18 +2,23 @@
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Azure Resource Manager over plain HTTP (``requests``): headers, retries, errors, paging, async polling.
+"""Azure Resource Manager over plain HTTP (``requests``): links, headers, retries, errors, answers, paging.
 
-Everything a module needs from Resource Manager goes through ``ArmClient`` so that retries, token refresh
-and error shapes are handled in one place. ``sleep``, ``clock`` and ``random`` are injectable so the
-unit tests run instantly and deterministically.
+Everything a module needs from Resource Manager goes through ``ArmClient`` so that retries, token refresh,
+error shapes and the checks on answers are handled in one place. ``sleep``, ``clock`` and ``random`` are
+injectable so the unit tests run instantly and deterministically. Asynchronous operations are followed by
+``arm_wait`` (imported only when a write answers asynchronously).
 
-Bearer tokens live only in the request headers: no exception, message or result ever carries one.
+Every answer is untrusted input: a status outside the ones Resource Manager documents for the method, a body
+that is not the JSON it must be, or a link that leads anywhere but the Resource Manager endpoint is an
+``ArmError``, never a success and never a traceback. Bearer tokens live only in the request headers: no
+exception, message or result ever carries one.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import platform
 import random as _random
 import re
@@ -22,10 +27,11 @@ import traceback
 import uuid
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 try:
     import requests
+    from urllib3.util import parse_url
 except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -38,10 +44,26 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
-TERMINAL_STATES = ("succeeded", "failed", "canceled")
-DEFAULT_POLL_SECONDS = 5
 MESSAGE_MAX = 500
 DEFAULT_PORTS = {"https": 443, "http": 80}
+RETRY_AFTER_MAX = 3600.0
+MAX_PAGES = 100000
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+# The statuses Resource Manager documents as success for each method (RPC: PUT 200/201, PATCH 200/202,
+# DELETE 200/202/204, GET 200), and those whose body must be a JSON object (the resource or the status).
+SUCCESS_STATUSES = {
+    "GET": (200,),
+    "PUT": (200, 201),
+    "PATCH": (200, 202),
+    "DELETE": (200, 202, 204),
+}
+OBJECT_STATUSES = {
+    "GET": (200,),
+    "PUT": (200, 201),
+    "PATCH": (200,),
+    "DELETE": (),
+}
 
 
 def default_user_agent():
@@ -60,6 +82,16 @@ def shorten(text, limit=MESSAGE_MAX):
     """At most ``limit`` characters of ``text`` for a message, whitespace runs folded to one space."""
     text = re.sub(r"\s+", " ", text or "").strip()
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def printable(value, limit=200):
+    """A link or value as it may appear in a message, without its query; control characters shown escaped."""
+    if not isinstance(value, str):
+        return shorten(repr(value), limit)
+    text = value.split("?", 1)[0]
+    if any(ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in text):
+        text = repr(text)
+    return shorten(text, limit)
 
 
 class Headers(Mapping):
@@ -84,7 +116,7 @@ class Headers(Mapping):
 
 
 class ArmResponse(object):
-    """A successful (< 400) answer: status, case-insensitive headers, parsed JSON body (None when empty or not JSON)."""
+    """A successful answer: status, case-insensitive headers, parsed JSON body (None when empty)."""
 
     def __init__(self, status, headers=None, body=None, method=None, url=None):
         self.status = status
@@ -98,7 +130,7 @@ class ArmResponse(object):
 
 
 class ArmError(Exception):
-    """An error from Resource Manager (status >= 400), from the transport (status 0), or from waiting."""
+    """An error from Resource Manager (status >= 400), from the transport or a bad answer (status 0), or from waiting."""
 
     def __init__(self, status, code, message, details=None, request_id=None, target=None):
         super(ArmError, self).__init__(status, code, message)
@@ -120,60 +152,137 @@ class ArmError(Exception):
     def from_http(cls, status, reason, text, headers):
         """Read ARM's ``{"error": {...}}`` and the provider's flat ``{"code", "message"}``; fall back to the reason and text."""
         headers = headers if isinstance(headers, Headers) else Headers(headers)
-        request_id = headers.get("x-ms-request-id")
+        request_id = _text_or_none(headers.get("x-ms-request-id"))
         fallback_code = (reason or "").replace(" ", "") or "HTTP%d" % status
-        try:
-            data = json.loads(text) if text and text.strip() else None
-        except ValueError:
-            data = None
+        data = _loads(text)
         if isinstance(data, dict):
             error = data.get("error") if isinstance(data.get("error"), dict) else data
-            code, message = error.get("code"), error.get("message")
+            code, message = _text_or_none(error.get("code")), _text_or_none(error.get("message"))
             if code or message:
                 details = error.get("details")
-                return cls(status, code or fallback_code, message or reason or "",
+                return cls(status, code or fallback_code, shorten(message or reason or ""),
                            details=details if isinstance(details, list) else [],
-                           request_id=request_id, target=error.get("target"))
+                           request_id=request_id, target=_text_or_none(error.get("target")))
         message = shorten(text) if data is None else shorten(json.dumps(data))
         return cls(status, fallback_code, message or reason or "HTTP %d" % status, request_id=request_id)
 
 
+class OperationFailed(ArmError):
+    """An asynchronous operation (or the resource it provisions) ended Failed or Canceled.
+
+    ``str()`` names the operation, its state and its own error code, not the status of the request that started it.
+    """
+
+    def __init__(self, operation, state, error, request_id=None):
+        error = error if isinstance(error, dict) else {}
+        code = _text_or_none(error.get("code")) or state
+        message = _text_or_none(error.get("message")) or "no error message was given"
+        super(OperationFailed, self).__init__(0, code, shorten(message),
+                                              details=error.get("details") if isinstance(error.get("details"), list) else [],
+                                              request_id=request_id, target=_text_or_none(error.get("target")))
+        self.operation = operation
+        self.state = state
+
+    def __str__(self):
+        return "%s ended %s: %s: %s" % (self.operation, self.state, self.code, self.message)
+
+    def to_dict(self):
+        result = super(OperationFailed, self).to_dict()
+        result["state"] = self.state
+        return result
+
+
+def invalid_response(message, request_id=None):
+    return ArmError(0, "InvalidResponse", message, request_id=request_id)
+
+
+def _text_or_none(value):
+    return value if isinstance(value, str) and value else None
+
+
+def _loads(text):
+    """Parsed JSON, or None when ``text`` is empty or not JSON (however deeply nested)."""
+    if not text or not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
 def retry_after_seconds(headers, default=None):
-    """``Retry-After`` as seconds (a number or an HTTP-date, measured from the response's ``Date``); else ``default``."""
+    """``Retry-After`` as seconds (a number or an HTTP-date, measured from the response's ``Date``); else ``default``.
+
+    Values that are not finite, or are absurd, fall back to ``default`` or are capped at an hour.
+    """
     value = headers.get("Retry-After") if headers else None
     if value is None:
         return default
     value = str(value).strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-        reference = parsedate_to_datetime(headers["Date"]) if headers.get("Date") else None
-    except (TypeError, ValueError, IndexError):
+        seconds = _seconds_until(value, headers.get("Date"))
+    if seconds is None or math.isnan(seconds):
         return default
-    now = reference.timestamp() if reference is not None else time.time()
-    return max(0.0, when.timestamp() - now)
+    return min(max(0.0, seconds), RETRY_AFTER_MAX)
 
 
-def _origin(url):
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "").lower()
+def _seconds_until(http_date, reference_date):
     try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
+        when = parsedate_to_datetime(http_date)
+        reference = parsedate_to_datetime(reference_date) if reference_date else None
+        now = reference.timestamp() if reference is not None else time.time()
+        return when.timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+# -- links --------------------------------------------------------------------------------------------------------------
+
+def _origin_of(url):
+    """(scheme, host, port) as urllib3 (the transport of requests) parses ``url``."""
+    parsed = parse_url(url)
+    scheme = (parsed.scheme or "").lower()
+    return scheme, (parsed.host or "").lower().strip("[]"), parsed.port or DEFAULT_PORTS.get(scheme)
+
+
+def prepared_url(url):
+    """The URL exactly as ``requests`` will send it (``requests.Request(...).prepare()``), or an ArmError."""
+    try:
+        return requests.Request("GET", url).prepare().url
+    except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
+        raise invalid_response("the link %s is not a valid URL: %s" % (printable(url), shorten(str(exc), 200))) from None
+
+
+def link_problem(link, endpoint):
+    """Why ``link`` (an absolute URL from an answer) must not be followed, or None.
+
+    Follows only https links to exactly the endpoint's scheme, host and port, without userinfo, backslashes,
+    whitespace or control characters, checked on the URL as the transport will send it.
+    """
+    if "\\" in link or any(ord(ch) <= 32 or 127 <= ord(ch) <= 159 for ch in link):
+        return "it contains a backslash, whitespace or control characters"
+    if link.startswith("//"):
+        return "it is scheme-relative"
+    if "@" in re.split(r"[/?#]", link.split("//", 1)[-1], maxsplit=1)[0]:
+        return "it carries userinfo (user@host)"
+    sent = prepared_url(link)
+    if parse_url(sent).auth:
+        return "it carries userinfo (user@host)"
+    scheme, host, port = _origin_of(sent)
+    if (scheme, host, port) != _origin_of(endpoint):
+        return "it is not on the Resource Manager endpoint %s" % endpoint
+    if scheme != "https" and host not in LOOPBACK_HOSTS:
+        return "it is not https"
+    return None
 
 
 def _has_api_version(url):
     return any(key.lower() == "api-version" for key, _value in parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
-def _without_query(url):
-    return url.split("?", 1)[0]
-
+# -- the client -----------------------------------------------------------------------------------------------------------
 
 class ArmClient(object):
     """One Resource Manager endpoint, one token provider, one ``requests`` session (connections are reused)."""
@@ -200,18 +309,26 @@ class ArmClient(object):
     # -- URLs ---------------------------------------------------------------------------------------------------
 
     def url_for(self, path_or_url):
-        """Absolute URL with ``api-version``; absolute URLs must be on the endpoint (scheme, host, port)."""
-        parts = urlsplit(path_or_url)
-        if parts.scheme or parts.netloc:
-            if _origin(path_or_url) != _origin(self.endpoint):
-                raise ArmError(0, "ForeignHost", "refusing to follow %s: it is not on the Resource Manager endpoint %s"
-                               % (_without_query(path_or_url), self.endpoint))
+        """The URL to send, with ``api-version``: a path is joined to the endpoint; a link must pass ``link_problem``."""
+        if not isinstance(path_or_url, str) or not path_or_url:
+            raise invalid_response("expected a link (a non-empty string), got %s" % printable(path_or_url))
+        try:
+            parts = urlsplit(path_or_url)
+        except ValueError as exc:
+            raise ArmError(0, "ForeignHost", "refusing to follow the link %s: %s" % (printable(path_or_url), exc)) from None
+        if parts.scheme or parts.netloc or path_or_url.startswith("//"):
+            problem = link_problem(path_or_url, self.endpoint)
+            if problem:
+                raise ArmError(0, "ForeignHost", "refusing to follow the link %s: %s" % (printable(path_or_url), problem))
             url = path_or_url
         else:
             url = self.endpoint + "/" + path_or_url.lstrip("/")
         if not _has_api_version(url):
-            url += ("&" if "?" in url else "?") + "api-version=" + self.api_version
-        return url
+            url += ("&" if "?" in url else "?") + "api-version=" + quote(self.api_version, safe="")
+        sent = prepared_url(url)
+        if _origin_of(sent) != _origin_of(self.endpoint):  # a path cannot change the host; checked all the same
+            raise ArmError(0, "ForeignHost", "refusing to send to %s: not the Resource Manager endpoint" % printable(sent))
+        return sent
 
     # -- one request --------------------------------------------------------------------------------------------
 
@@ -235,17 +352,29 @@ class ArmClient(object):
         return self._random() * min(self.backoff_cap, self.backoff_base * (2 ** attempt))
 
     def _send(self, method, url, data, headers):
+        where = "%s %s" % (method, printable(url))
         try:
             return self._session.request(method, url, data=data, headers=headers, timeout=self.timeout,
                                          verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
-            raise ArmError(0, "SSLError", "TLS failure talking to %s (check validate_certs or REQUESTS_CA_BUNDLE): %s"
-                           % (_without_query(url), shorten(str(exc)))) from None
+            raise ArmError(0, "SSLError", "TLS failure on %s (check validate_certs or REQUESTS_CA_BUNDLE): %s"
+                           % (where, shorten(str(exc)))) from None
+        except requests.exceptions.ContentDecodingError as exc:
+            raise invalid_response("%s: the answer's body could not be decoded (Content-Encoding): %s" % (where, shorten(str(exc), 200))) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            return ArmError(0, type(exc).__name__, "%s %s failed: %s" % (method, _without_query(url), shorten(str(exc))))
+            return ArmError(0, type(exc).__name__, "%s failed: %s" % (where, shorten(str(exc))))
+        except requests.exceptions.RequestException as exc:
+            raise ArmError(0, type(exc).__name__, "%s failed: %s" % (where, shorten(str(exc)))) from None
+        except (IOError, OSError) as exc:  # e.g. REQUESTS_CA_BUNDLE naming a file that does not exist
+            raise ArmError(0, "TransportSetupError", "%s could not be sent: %s (check REQUESTS_CA_BUNDLE and validate_certs)"
+                           % (where, shorten(str(exc), 300))) from None
 
-    def request(self, method, path_or_url, body=None, headers=None):
-        """Send one request (with retries and one token refresh on 401); return ``ArmResponse`` or raise ``ArmError``."""
+    def request(self, method, path_or_url, body=None, headers=None, success=None, objects=None):
+        """Send one request (retries, one token refresh on 401); return a checked ``ArmResponse`` or raise ``ArmError``.
+
+        ``success`` overrides the statuses that count as success (default: ``SUCCESS_STATUSES`` of the method),
+        ``objects`` those whose body must be a JSON object (default: ``OBJECT_STATUSES`` of the method).
+        """
         url = self.url_for(path_or_url)
         data = json.dumps(body) if body is not None else None
         request_id = str(uuid.uuid4())
@@ -261,9 +390,9 @@ class ArmClient(object):
                 self.token_provider.refresh()
                 continue
             elif response.status_code < 400:
-                return ArmResponse(response.status_code, Headers(response.headers), self._json(response), method, url)
+                return self._checked(method, url, response, success, objects)
             else:
-                error = ArmError.from_http(response.status_code, response.reason, response.text, Headers(response.headers))
+                error = ArmError.from_http(response.status_code, response.reason, _text(response), Headers(response.headers))
                 if error.status not in RETRY_STATUSES:
                     raise error
                 hint_headers = Headers(response.headers)
@@ -273,14 +402,27 @@ class ArmClient(object):
             self._sleep(delay)
             attempt += 1
 
-    @staticmethod
-    def _json(response):
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            return None
+    def _checked(self, method, url, response, success, objects):
+        """An ``ArmResponse`` for a documented success status with a body of the right shape; else InvalidResponse."""
+        headers = Headers(response.headers)
+        request_id = _text_or_none(headers.get("x-ms-request-id"))
+        where = "%s %s" % (method, printable(url))
+        status = response.status_code
+        allowed = success or SUCCESS_STATUSES.get(method, (200,))
+        if status not in allowed:
+            extra = " (redirects are not followed)" if 300 <= status < 400 else ""
+            raise invalid_response("%s answered %s, which is not a success status for %s (expected %s)%s"
+                                   % (where, status, method, ", ".join(str(s) for s in allowed), extra), request_id)
+        text = _text(response)
+        body = _loads(text)
+        if text.strip() and body is None and status != 204:
+            content_type = headers.get("Content-Type") or "no Content-Type"
+            raise invalid_response("%s answered %s with a body that is not JSON (%s): %s"
+                                   % (where, status, shorten(content_type, 80), shorten(text, 120)), request_id)
+        if status in (OBJECT_STATUSES.get(method, (200,)) if objects is None else objects) and not isinstance(body, dict):
+            raise invalid_response("%s answered %s without the JSON object it must carry (got %s)"
+                                   % (where, status, _kind(body)), request_id)
+        return ArmResponse(status, headers, body if status != 204 else None, method, url)
 
     # -- helpers built on request -------------------------------------------------------------------------------
 
@@ -296,93 +438,52 @@ class ArmClient(object):
             return None
 
     def list_all(self, path):
-        """Every item of a list, following each ``nextLink`` (pages may be empty); foreign hosts are refused."""
+        """Every item of a list, following each ``nextLink`` (pages may be empty); bad pages and links are errors."""
         items = []
         seen = set()
         url = path
         while url:
-            if url in seen:
-                raise ArmError(0, "PagingLoop", "nextLink %s was already followed" % _without_query(url))
+            if url in seen or len(seen) >= MAX_PAGES:
+                raise ArmError(0, "PagingLoop", "the list's nextLink %s was already followed (a paging loop)" % printable(url))
             seen.add(url)
-            body = self.request("GET", url).body or {}
-            items.extend(body.get("value") or [])
-            url = body.get("nextLink")
+            page = self.request("GET", url).body
+            values = page.get("value", [])
+            if values is None:
+                values = []
+            if not isinstance(values, list) or not all(isinstance(item, dict) for item in values):
+                raise invalid_response("a page of %s has a 'value' that is not a list of objects (got %s)" % (printable(path), _kind(values)))
+            items.extend(values)
+            url = page.get("nextLink")
+            if url in (None, ""):
+                break
+            if not isinstance(url, str):
+                raise invalid_response("a page of %s has a nextLink that is not a string (got %s)" % (printable(path), _kind(url)))
         return items
 
     # -- asynchronous operations --------------------------------------------------------------------------------
 
-    def wait(self, response, timeout, final_get_path=None):
-        """Follow ARM's async patterns to the end.
+    def wait(self, response, timeout, resource_path=None, deleting=False):
+        """Follow the asynchronous pattern of ``response`` to its end; see ``arm_wait.wait``."""
+        from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
 
-        ``Azure-AsyncOperation``: poll its ``status``; ``Location`` with 202: poll until not 202; a non-terminal
-        ``provisioningState`` without headers: poll the resource. Returns the GET of ``final_get_path`` when given
-        (after a PUT), else None (after a DELETE); a response with nothing to wait for is returned as it is.
-        """
-        deadline = self._clock() + timeout
-        operation = "%s %s" % (response.method or "operation", _without_query(response.url or final_get_path or ""))
-        async_url = response.headers.get("Azure-AsyncOperation")
-        location = response.headers.get("Location")
-        if async_url:
-            self.url_for(async_url)  # refuse a foreign host before sleeping
-            self._poll_operation(response, async_url, deadline, timeout, operation)
-        elif location and response.status == 202:
-            self.url_for(location)
-            self._poll_location(response, location, deadline, timeout, operation)
-        elif _provisioning_state(response.body) not in (None,) + TERMINAL_STATES:
-            target = final_get_path or (response.body or {}).get("id")
-            return self._poll_resource(response, target, deadline, timeout, operation)
-        else:
-            return response
-        return self.request("GET", final_get_path) if final_get_path else None
+        return arm_wait.wait(self, response, timeout, resource_path=resource_path, deleting=deleting)
 
-    def _pause(self, last, deadline, timeout, operation, state):
-        remaining = deadline - self._clock()
-        if remaining <= 0:
-            raise ArmError(0, "WaitTimeout", "%s did not finish within %s seconds (last state: %s)" % (operation, timeout, state))
-        self._sleep(min(retry_after_seconds(last.headers, DEFAULT_POLL_SECONDS), remaining))
+    def pause(self, seconds):
+        self._sleep(seconds)
 
-    def _poll_operation(self, original, url, deadline, timeout, operation):
-        last, state = original, "InProgress"
-        while True:
-            self._pause(last, deadline, timeout, operation, state)
-            last = self.request("GET", url)
-            body = last.body if isinstance(last.body, dict) else {}
-            state = str(body.get("status") or "InProgress")
-            if state.lower() == "succeeded":
-                return
-            if state.lower() in ("failed", "canceled", "cancelled"):
-                raise _operation_error(original.status, state, body.get("error"), operation, last)
-
-    def _poll_location(self, original, url, deadline, timeout, operation):
-        last = original
-        while last.status == 202:
-            self._pause(last, deadline, timeout, operation, "Accepted (202)")
-            last = self.request("GET", url)
-
-    def _poll_resource(self, original, path, deadline, timeout, operation):
-        if not path:
-            raise ArmError(0, "WaitImpossible", "%s is still provisioning and there is no resource to poll" % operation)
-        last = original
-        while True:
-            state = _provisioning_state(last.body)
-            if state in (None, "succeeded"):
-                return last
-            if state in ("failed", "canceled"):
-                error = (last.body.get("properties") or {}).get("error")
-                raise _operation_error(original.status, last.body["properties"]["provisioningState"], error, operation, last)
-            self._pause(last, deadline, timeout, operation, last.body["properties"]["provisioningState"])
-            last = self.request("GET", path)
+    def now(self):
+        return self._clock()
 
 
-def _provisioning_state(body):
-    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-        return None
-    state = str(body["properties"].get("provisioningState") or "").lower()
-    return {"": None, "cancelled": "canceled"}.get(state, state)
+def _text(response):
+    try:
+        return response.text or ""
+    except (ValueError, LookupError, TypeError):
+        return ""
 
 
-def _operation_error(status, state, error, operation, last):
-    error = error if isinstance(error, dict) else {}
-    return ArmError(status, error.get("code") or state, error.get("message") or "%s ended in state %s" % (operation, state),
-                    details=error.get("details") if isinstance(error.get("details"), list) else [],
-                    request_id=last.headers.get("x-ms-request-id"), target=error.get("target"))
+def _kind(value):
+    """A short name of a JSON value's type, for messages (never the value itself)."""
+    if value is None:
+        return "nothing"
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(value), type(value).__name__)

@@ -34,15 +34,23 @@ class Response(object):
         self.headers = headers or {}
 
 
-class FakeClient(object):
-    """Answers from a script; records (method, path, body, headers) of every call, including get_or_none/list_all/wait."""
+NOTHING_TO_WAIT_FOR = object()
 
-    def __init__(self, gets=(), writes=(), lists=None, wait_result=None):
+
+class FakeClient(object):
+    """Answers from a script; records (method, path, body, headers) of every call, including get_or_none/list_all/wait.
+
+    ``wait`` behaves like the real one for an answer with nothing to wait for (returns its body, records nothing)
+    unless a ``wait_result`` is scripted (then it is recorded as a WAIT call).
+    """
+
+    def __init__(self, gets=(), writes=(), lists=None, wait_result=NOTHING_TO_WAIT_FOR):
         self.gets = list(gets)          # answers of get_or_none: dict, None (404), or (status, code) to raise
         self.writes = list(writes)      # answers of request: Response or (status, code) to raise
         self.lists = lists or {}        # path -> list or (status, code)
-        self.wait_result = wait_result  # Response, None, or (status, code) to raise
+        self.wait_result = wait_result  # account dict, None, or (status, code) to raise
         self.calls = []
+        self.pauses = []
 
     @staticmethod
     def _answer(value):
@@ -57,17 +65,27 @@ class FakeClient(object):
             return None
         return self._answer(answer)
 
-    def request(self, method, path_or_url, body=None, headers=None):
+    def request(self, method, path_or_url, body=None, headers=None, success=None, objects=None):
         self.calls.append((method, path_or_url, copy.deepcopy(body), headers))
-        return self._answer(self.writes.pop(0))
+        answer = self._answer(self.writes.pop(0))
+        answer.method = method
+        return answer
 
     def list_all(self, path):
         self.calls.append(("LIST", path))
         return self._answer(self.lists[path])
 
-    def wait(self, response, timeout, final_get_path=None):
-        self.calls.append(("WAIT", response.status, timeout, final_get_path))
+    def wait(self, response, timeout, resource_path=None, deleting=False):
+        if self.wait_result is NOTHING_TO_WAIT_FOR:
+            return None if deleting else response.body
+        self.calls.append(("WAIT", response.status, timeout, resource_path, deleting))
         return self._answer(self.wait_result)
+
+    def pause(self, seconds):
+        self.pauses.append(seconds)
+
+    def now(self):
+        return sum(self.pauses)
 
     def methods(self):
         return [c[0] for c in self.calls]
@@ -169,15 +187,91 @@ UPDATES = [
 
 
 @pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES], ids=[u[0] for u in UPDATES])
-def test_update_is_get_then_patch(params, body):
-    patched = m.apply_patch(account(), body)
+def test_update_with_an_etag_is_get_then_patch_if_match(params, body):
+    patched = m.apply_patch(account(etag="W/1"), body)
     patched["properties"]["modifiedOn"] = "t1"
-    client = FakeClient(gets=[account()], writes=[Response(200, patched)])
+    client = FakeClient(gets=[account(etag="W/1")], writes=[Response(200, patched)])
     changed, result, diff = present(client, params)
-    assert client.calls == [("GET", PATH), ("PATCH", PATH, body, None)]
+    assert client.calls == [("GET", PATH), ("PATCH", PATH, body, {"If-Match": "W/1"})]
     assert changed is True
     assert result == patched
     assert diff == m.diff_output(account(), patched)
+
+
+@pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES if u[0] != "tags append"], ids=[u[0] for u in UPDATES if u[0] != "tags append"])
+def test_update_without_an_etag_and_without_added_tags_is_get_then_patch(params, body):
+    patched = m.apply_patch(account(), body)
+    client = FakeClient(gets=[account()], writes=[Response(200, patched)])
+    changed, result, _diff = present(client, params)
+    assert client.calls == [("GET", PATH), ("PATCH", PATH, body, None)]
+    assert changed is True and result == patched
+
+
+TAGS_PATH = PATH + "/providers/Microsoft.Resources/tags/default?api-version=2021-04-01"
+
+
+def tags_answer(tags):
+    return Response(200, {"id": PATH + "/providers/Microsoft.Resources/tags/default", "name": "default",
+                          "type": "Microsoft.Resources/tags", "properties": {"tags": tags}})
+
+
+def test_added_tags_without_an_etag_are_merged_on_the_server():
+    """Nothing read earlier is written back: only the added tag travels, and the server merges it."""
+    server_tags = {"env": "prod", "a": "", "someone-else": "x"}
+    client = FakeClient(gets=[account()], writes=[tags_answer(server_tags)])
+    changed, result, diff = present(client, dict(tags={"a": "", "env": "prod"}))
+    assert client.calls == [("GET", PATH), ("PATCH", TAGS_PATH, {"operation": "Merge", "properties": {"tags": {"a": ""}}}, None)]
+    assert changed is True and result["tags"] == server_tags
+    assert diff["after"]["tags"] == server_tags
+
+
+def test_added_tags_and_a_field_without_an_etag_patch_the_field_then_merge_the_tags():
+    patched = m.apply_patch(account(), {"sku": {"name": "S1", "capacity": 2}, "properties": {}})
+    client = FakeClient(gets=[account()], writes=[Response(200, patched), tags_answer({"env": "prod", "b": "2"})])
+    changed, result, _diff = present(client, dict(tags={"b": "2"}, sku={"capacity": 2}))
+    assert client.calls == [
+        ("GET", PATH),
+        ("PATCH", PATH, {"sku": {"name": "S1", "capacity": 2}, "properties": {}}, None),
+        ("PATCH", TAGS_PATH, {"operation": "Merge", "properties": {"tags": {"b": "2"}}}, None),
+    ]
+    assert changed is True and result["sku"]["capacity"] == 2 and result["tags"] == {"env": "prod", "b": "2"}
+
+
+def test_a_changed_tag_value_is_merged_with_the_new_value_only():
+    client = FakeClient(gets=[account(tags={"env": "prod", "keep": "1"})], writes=[tags_answer({"env": "dev", "keep": "1"})])
+    present(client, dict(tags={"ENV": "dev"}))
+    assert client.calls[1] == ("PATCH", TAGS_PATH, {"operation": "Merge", "properties": {"tags": {"ENV": "dev"}}}, None)
+
+
+def test_a_tags_answer_without_tags_is_an_invalid_response():
+    client = FakeClient(gets=[account()], writes=[Response(200, {"properties": "x"})])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(tags={"a": "1"}))
+    assert info.value.code == "InvalidResponse"
+
+
+def test_patch_412_rereads_replans_and_retries_with_the_new_etag():
+    theirs = account(etag="W/2", tags={"env": "prod", "theirs": "1"})
+    body = {"tags": {"env": "prod", "theirs": "1", "mine": "1"}, "properties": {}}
+    client = FakeClient(gets=[account(etag="W/1"), theirs], writes=[(412, "PreconditionFailed"), Response(200, m.apply_patch(theirs, body))])
+    changed, result, _diff = present(client, dict(tags={"mine": "1"}))
+    assert client.calls == [
+        ("GET", PATH),
+        ("PATCH", PATH, {"tags": {"env": "prod", "mine": "1"}, "properties": {}}, {"If-Match": "W/1"}),
+        ("GET", PATH),
+        ("PATCH", PATH, body, {"If-Match": "W/2"}),
+    ]
+    assert changed is True and result["tags"] == body["tags"] and len(client.pauses) == 1
+
+
+def test_412_every_time_gives_up_after_a_bounded_number_of_rounds():
+    rounds = svc.MAX_ROUNDS
+    client = FakeClient(gets=[account(etag="W/%d" % i) for i in range(rounds + 1)], writes=[(412, "PreconditionFailed")] * rounds)
+    with pytest.raises(ArmError) as info:
+        present(client, dict(description="x"))
+    assert info.value.status == 412 and "%d times" % rounds in info.value.message
+    assert client.methods().count("PATCH") == rounds
+    assert all(later >= 0 for later in client.pauses) and len(client.pauses) == rounds
 
 
 @pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES], ids=[u[0] for u in UPDATES])
@@ -212,7 +306,7 @@ def test_create_without_sku_capacity_is_refused_before_any_write(check_mode):
 
 
 def test_put_412_falls_back_to_get_and_patch():
-    theirs = account(tags={"owner": "them"}, properties={"description": "theirs"})
+    theirs = account(etag="W/9", tags={"owner": "them"}, properties={"description": "theirs"})
     patched = m.apply_patch(theirs, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}})
     client = FakeClient(gets=[NOT_FOUND, theirs], writes=[(412, "PreconditionFailed"), Response(200, patched)])
     changed, result, diff = present(client, CREATE)
@@ -220,17 +314,19 @@ def test_put_412_falls_back_to_get_and_patch():
         ("GET", PATH),
         ("PUT", PATH, CREATE_BODY, {"If-None-Match": "*"}),
         ("GET", PATH),
-        ("PATCH", PATH, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}}, None),
+        ("PATCH", PATH, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}}, {"If-Match": "W/9"}),
     ]
     assert changed is True and result == patched
-    assert diff["before"] == m.managed_view(theirs)
+    assert diff["before"] == {}  # the diff spans the whole task: absent at its first GET
 
 
-def test_put_412_then_same_account_is_unchanged():
+def test_put_412_then_the_account_as_desired_is_still_a_change():
+    """Our PUT's answer was lost and the retry saw 412, or someone created it as we wanted: absent before, present now."""
     client = FakeClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed")])
-    changed, result, _diff = present(client, CREATE)
+    changed, result, diff = present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET"]
-    assert changed is False and result == account()
+    assert changed is True and result == account()
+    assert diff == {"before": {}, "after": m.managed_view(account())}
 
 
 def test_put_412_then_other_location_fails():
@@ -240,11 +336,10 @@ def test_put_412_then_other_location_fails():
     assert client.methods() == ["GET", "PUT", "GET"]
 
 
-def test_put_412_then_gone_again_raises_the_412():
-    client = FakeClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(412, "PreconditionFailed")])
-    with pytest.raises(ArmError) as info:
-        present(client, CREATE)
-    assert info.value.status == 412
+def test_put_412_then_gone_again_creates_again():
+    client = FakeClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(412, "PreconditionFailed"), Response(201, account())])
+    changed, result, _diff = present(client, CREATE)
+    assert client.methods() == ["GET", "PUT", "GET", "PUT"] and changed is True and result == account()
 
 
 @pytest.mark.parametrize("status, code", [(400, "InvalidSku"), (403, "AuthorizationFailed"), (409, "Conflict")])
@@ -278,9 +373,9 @@ ASYNC_RESPONSES = [
 @pytest.mark.parametrize("response", [a[1] for a in ASYNC_RESPONSES], ids=[a[0] for a in ASYNC_RESPONSES])
 def test_async_create_waits_and_returns_final_resource(response):
     final = account(properties={"description": "models", "provisioningState": "Succeeded"})
-    client = FakeClient(gets=[NOT_FOUND], writes=[response], wait_result=Response(200, final))
+    client = FakeClient(gets=[NOT_FOUND], writes=[response], wait_result=final)
     changed, result, _diff = present(client, CREATE)
-    assert client.calls[-1] == ("WAIT", response.status, 600, PATH)
+    assert client.calls[-1] == ("WAIT", response.status, 600, PATH, False)
     assert client.methods() == ["GET", "PUT", "WAIT"]
     assert changed is True and result == final
 
@@ -315,7 +410,7 @@ def test_failed_async_create_raises_azure_error():
 
 def test_async_patch_waits():
     final = account(sku={"name": "S1", "capacity": 4})
-    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=Response(200, final))
+    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=final)
     changed, result, _diff = present(client, dict(sku={"capacity": 4}))
     assert client.methods() == ["GET", "PATCH", "WAIT"]
     assert result == final
@@ -351,17 +446,18 @@ def test_absent_absent_is_one_get(check_mode, answer):
 
 
 @pytest.mark.parametrize("answer", [Response(204), NOT_FOUND], ids=["204", "404"])
-def test_delete_race_already_gone_is_unchanged(answer):
+def test_delete_answered_already_gone_is_still_a_change(answer):
+    """DELETE 200 lost, retried, answered 204: the account existed at our GET and is gone; changed."""
     client = FakeClient(gets=[account()], writes=[answer])
-    changed, result, _diff = absent(client)
+    changed, result, diff = absent(client)
     assert client.methods() == ["GET", "DELETE"]
-    assert changed is False and result == {}
+    assert changed is True and result == {} and diff["after"] == {}
 
 
 def test_async_delete_waits_without_final_get():
     client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=None)
     changed, result, _diff = absent(client)
-    assert client.calls[-1] == ("WAIT", 202, 600, None)
+    assert client.calls[-1] == ("WAIT", 202, 600, PATH, True)
     assert changed is True and result == {}
 
 
@@ -414,3 +510,120 @@ def test_list_in_missing_group_is_empty():
 def test_list_other_errors_propagate():
     with pytest.raises(ArmError):
         svc.get_accounts(FakeClient(lists={SUB_PATH: (403, "AuthorizationFailed")}), SUB)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# accounts that are not Succeeded (issue 6, defect 3)
+
+
+def failed(state="Failed", **over):
+    over.setdefault("properties", dict(account()["properties"], provisioningState=state))
+    return account(**over)
+
+
+REPAIR_BODY = {"location": "eastus2", "sku": {"name": "S1", "capacity": 1}, "tags": {"env": "prod"}, "properties": {"description": "models"}}
+
+
+@pytest.mark.parametrize("state", ["Failed", "Canceled", "Cancelled"])
+def test_a_failed_account_as_desired_is_repaired_with_a_full_put_guarded_by_its_etag(state):
+    repaired = account(etag="W/2", properties=dict(account()["properties"], provisioningState="Succeeded"))
+    client = FakeClient(gets=[failed(state, etag="W/1")], writes=[Response(200, repaired)])
+    changed, result, diff = present(client, CREATE)
+    assert client.calls == [("GET", PATH), ("PUT", PATH, REPAIR_BODY, {"If-Match": "W/1"})]
+    assert changed is True and result == repaired
+    assert diff["before"]["provisioning_state"] == state and diff["after"]["provisioning_state"] == "Succeeded"
+
+
+def test_a_failed_account_repair_applies_the_task_on_top_of_the_current_account():
+    client = FakeClient(gets=[failed(tags={"keep": "1"})], writes=[Response(200, account())])
+    present(client, dict(tags={"new": "2"}, sku={"capacity": 5}))
+    assert client.calls[1] == ("PUT", PATH, {"location": "eastus2", "sku": {"name": "S1", "capacity": 5},
+                                             "tags": {"keep": "1", "new": "2"}, "properties": {"description": "models"}}, None)
+
+
+def test_a_failed_account_check_mode_predicts_the_repair_and_sends_nothing():
+    client = FakeClient(gets=[failed()])
+    changed, result, diff = present(client, CREATE, check_mode=True)
+    assert client.calls == [("GET", PATH)]
+    assert changed is True and result["properties"]["provisioningState"] == "Succeeded"
+    assert diff["before"]["provisioning_state"] == "Failed" and diff["after"]["provisioning_state"] == "Succeeded"
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_failed_account_in_another_location_fails_naming_the_state(check_mode):
+    client = FakeClient(gets=[failed()])
+    with pytest.raises(m.AccountError) as info:
+        present(client, dict(location="westus"), check_mode)
+    assert "is Failed" in str(info.value) and "location cannot be changed" in str(info.value)
+    assert client.calls == [("GET", PATH)]
+
+
+def test_a_repair_that_fails_again_reports_the_operation_state():
+    from ansible_collections.azureml.model_management.plugins.module_utils.arm import OperationFailed
+
+    client = FakeClient(gets=[failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+                        wait_result=None)
+    client.wait = lambda *a, **k: (_ for _ in ()).throw(OperationFailed("PUT x", "Failed", {"code": "NoCapacity", "message": "m"}))
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE)
+    assert str(info.value) == "PUT x ended Failed: NoCapacity: m"
+
+
+@pytest.mark.parametrize("state", ["Creating", "Updating", "Accepted"])
+def test_a_running_account_is_waited_for_then_planned(state):
+    running = failed(state)
+    client = FakeClient(gets=[running, running, account()], writes=[])
+    changed, result, _diff = present(client, CREATE)
+    assert client.methods() == ["GET", "GET", "GET"] and client.pauses == [1, 2]
+    assert result == account()
+    assert changed is True  # it was Creating at the first GET and is Succeeded now
+
+
+def test_a_running_account_that_ends_failed_is_repaired():
+    client = FakeClient(gets=[failed("Creating"), failed("Failed")], writes=[Response(200, account())])
+    changed, _result, _diff = present(client, CREATE)
+    assert client.methods() == ["GET", "GET", "PUT"] and changed is True
+
+
+def test_a_running_account_without_wait_fails_naming_the_state():
+    client = FakeClient(gets=[failed("Updating")])
+    with pytest.raises(m.AccountError) as info:
+        present(client, CREATE, wait=False)
+    assert "is Updating" in str(info.value) and client.methods() == ["GET"]
+
+
+def test_a_running_account_that_never_finishes_times_out():
+    client = FakeClient(gets=[failed("Creating")] * 500)
+    with pytest.raises(ArmError) as info:
+        svc.ensure_present(client, SUB, "rg", "mma", desired(**CREATE), False, True, 30)
+    assert info.value.code == "WaitTimeout" and "Creating" in info.value.message
+
+
+def test_a_deleting_account_for_absent_is_waited_for_until_gone():
+    client = FakeClient(gets=[failed("Deleting"), failed("Deleting"), NOT_FOUND])
+    changed, result, _diff = absent(client)
+    assert client.methods() == ["GET", "GET", "GET"] and result == {} and changed is True
+
+
+def test_a_failed_account_is_deleted_normally():
+    client = FakeClient(gets=[failed()], writes=[Response(200)])
+    changed, _result, _diff = absent(client)
+    assert client.methods() == ["GET", "DELETE"] and changed is True
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# malformed accounts (issue 6, defect 6)
+
+
+@pytest.mark.parametrize("bad", [
+    "text", ["a"], {"tags": ["a"]}, {"tags": {"a": 1}}, {"sku": "S1"}, {"sku": {"capacity": "2"}}, {"location": ["eastus"]},
+    {"properties": "x"}, {"properties": {"provisioningState": 3}}, {"etag": 5},
+])
+def test_a_malformed_account_is_an_invalid_response_not_a_crash(bad):
+    body = bad if not isinstance(bad, dict) else dict(account(), **bad)
+    for run in (lambda c: present(c, CREATE), lambda c: absent(c), lambda c: svc.get_accounts(c, SUB, "rg", "mma"),
+                lambda c: svc.get_accounts(c, SUB, "rg")):
+        client = FakeClient(gets=[body], lists={RG_PATH: [body]})
+        with pytest.raises(ArmError) as info:
+            run(client)
+        assert info.value.code == "InvalidResponse"

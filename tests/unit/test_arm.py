@@ -280,7 +280,7 @@ URLS = [
     ("api-version present", PATH + "?api-version=2015-01-01", ENDPOINT + PATH + "?api-version=2015-01-01"),
     ("api-version any case", ENDPOINT + PATH + "?API-Version=x", ENDPOINT + PATH + "?API-Version=x"),
     ("absolute on endpoint", ENDPOINT + PATH, ENDPOINT + PATH + "?api-version=" + API),
-    ("default port and host case", "https://MANAGEMENT.example.test:443" + PATH, "https://MANAGEMENT.example.test:443" + PATH + "?api-version=" + API),
+    ("default port and host case", "https://MANAGEMENT.example.test:443" + PATH, "https://management.example.test:443" + PATH + "?api-version=" + API),
 ]
 
 
@@ -397,90 +397,125 @@ def test_wait_async_operation_then_final_get():
     client, session, fake_time, _tokens = make(ok({"status": "InProgress"}, headers={"Retry-After": "3"}), ok({"status": "Succeeded"}),
                                                ok({"name": "mma", "properties": {"provisioningState": "Succeeded"}}))
     first = response(201, {"Azure-AsyncOperation": OPERATION, "Retry-After": "2"}, {"properties": {"provisioningState": "Creating"}})
-    final = client.wait(first, 600, final_get_path=PATH)
-    assert final.body["name"] == "mma"
+    final = client.wait(first, 600, resource_path=PATH)
+    assert final["name"] == "mma"
     assert [s["url"] for s in session.sent] == [OPERATION, OPERATION, ENDPOINT + PATH + "?api-version=" + API]
     assert fake_time.sleeps == [2.0, 3.0]
 
 
 def test_wait_async_operation_delete_returns_none_and_polls_every_5_seconds_by_default():
     client, session, fake_time, _tokens = make(ok({"status": "InProgress"}), ok({"status": "succeeded"}))
-    assert client.wait(response(202, {"Azure-AsyncOperation": OPERATION}, method="DELETE"), 600) is None
+    assert client.wait(response(202, {"Azure-AsyncOperation": OPERATION}, method="DELETE"), 600, resource_path=PATH, deleting=True) is None
     assert fake_time.sleeps == [5.0, 5.0] and len(session.sent) == 2
 
 
 @pytest.mark.parametrize("operation, code, message", [
     ({"status": "Failed", "error": {"code": "QuotaExceeded", "message": "no capacity"}}, "QuotaExceeded", "no capacity"),
-    ({"status": "Canceled"}, "Canceled", "PUT %s%s ended in state Canceled" % (ENDPOINT, PATH)),
+    ({"status": "Canceled"}, "Canceled", "no error message was given"),
 ])
-def test_wait_async_operation_failed_or_canceled(operation, code, message):
+def test_wait_async_operation_failed_or_canceled_reports_the_operation_not_the_first_status(operation, code, message):
     client, session, _time, _tokens = make(ok(operation, headers={"x-ms-request-id": "req-9"}), ok())
-    with pytest.raises(ArmError) as info:
-        client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, final_get_path=PATH)
-    assert (info.value.status, info.value.code, info.value.message, info.value.request_id) == (201, code, message, "req-9")
+    with pytest.raises(arm.OperationFailed) as info:
+        client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
+    err = info.value
+    assert (err.code, err.message, err.request_id, err.state) == (code, message, "req-9", operation["status"])
+    assert str(err) == "PUT %s ended %s: %s: %s" % (PATH, operation["status"], code, message)
+    assert "201" not in str(err) and err.to_dict()["state"] == operation["status"]
     assert len(session.sent) == 1
 
 
 def test_wait_location_until_not_202():
     client, session, fake_time, _tokens = make(FakeResponse(202, None, {"Retry-After": "1"}), FakeResponse(204))
-    assert client.wait(response(202, {"Location": LOCATION, "Retry-After": "4"}, method="DELETE"), 600) is None
+    assert client.wait(response(202, {"Location": LOCATION, "Retry-After": "4"}, method="DELETE"), 600, resource_path=PATH, deleting=True) is None
     assert fake_time.sleeps == [4.0, 1.0] and [s["url"] for s in session.sent] == [LOCATION, LOCATION]
 
 
 def test_wait_location_then_final_get():
     client, session, _time, _tokens = make(FakeResponse(200, {}), ok({"name": "mma"}))
-    assert client.wait(response(202, {"Location": LOCATION}), 600, final_get_path=PATH).body == {"name": "mma"}
+    assert client.wait(response(202, {"Location": LOCATION}), 600, resource_path=PATH) == {"name": "mma"}
     assert len(session.sent) == 2
 
 
 def test_wait_location_error_raises_the_error():
     client, _session, _time, _tokens = make(FakeResponse(400, {"error": {"code": "BadThing", "message": "nope"}}))
     with pytest.raises(ArmError) as info:
-        client.wait(response(202, {"Location": LOCATION}, method="DELETE"), 600)
+        client.wait(response(202, {"Location": LOCATION}, method="DELETE"), 600, resource_path=PATH, deleting=True)
     assert info.value.code == "BadThing"
 
 
-def test_wait_provisioning_state_polls_the_resource():
+def test_wait_provisioning_state_polls_the_resource_soon_then_every_5_seconds():
     client, session, fake_time, _tokens = make(ok({"properties": {"provisioningState": "Updating"}}),
+                                               ok({"properties": {"provisioningState": "Updating"}}),
                                                ok({"name": "mma", "properties": {"provisioningState": "Succeeded"}}))
-    final = client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, final_get_path=PATH)
-    assert final.body["name"] == "mma" and fake_time.sleeps == [5.0, 5.0] and len(session.sent) == 2
+    final = client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, resource_path=PATH)
+    assert final["name"] == "mma" and fake_time.sleeps == [1.0, 2.0, 4.0] and len(session.sent) == 3
 
 
-def test_wait_provisioning_state_uses_the_resource_id_when_no_path_is_given():
-    client, session, _time, _tokens = make(ok({"properties": {"provisioningState": "Succeeded"}}))
-    client.wait(response(200, {}, {"id": PATH, "properties": {"provisioningState": "Accepted"}}), 600)
-    assert session.sent[0]["url"] == ENDPOINT + PATH + "?api-version=" + API
+def test_wait_202_without_headers_polls_the_resource_until_it_is_gone():
+    client, session, _time, _tokens = make(ok({"name": "mma"}), FakeResponse(404, {"error": {"code": "ResourceNotFound"}}))
+    assert client.wait(response(202, {}, None, method="DELETE"), 600, resource_path=PATH, deleting=True) is None
+    assert [s["method"] for s in session.sent] == ["GET", "GET"]
+
+
+def test_wait_202_without_headers_for_a_delete_that_never_happens_times_out():
+    client, _session, _time, _tokens = make(*[ok({"name": "mma"})] * 200)
+    with pytest.raises(ArmError) as info:
+        client.wait(response(202, {}, None, method="DELETE"), 60, resource_path=PATH, deleting=True)
+    assert info.value.code == "WaitTimeout"
 
 
 def test_wait_provisioning_state_failed():
-    client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Failed"}}))
-    with pytest.raises(ArmError) as info:
-        client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, final_get_path=PATH)
-    assert (info.value.status, info.value.code) == (201, "Failed")
+    client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Failed",
+                                                               "error": {"code": "NoCapacity", "message": "none left"}}}))
+    with pytest.raises(arm.OperationFailed) as info:
+        client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, resource_path=PATH)
+    assert (info.value.state, info.value.code, info.value.message) == ("Failed", "NoCapacity", "none left")
+
+
+def test_wait_final_get_of_a_failed_resource_fails():
+    client, _session, _time, _tokens = make(ok({"status": "Succeeded"}), ok({"properties": {"provisioningState": "Canceled"}}))
+    with pytest.raises(arm.OperationFailed) as info:
+        client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
+    assert info.value.state == "Canceled"
 
 
 def test_wait_timeout_names_the_operation():
     client, session, fake_time, _tokens = make(*[ok({"status": "InProgress"}, headers={"Retry-After": "30"})] * 10)
     with pytest.raises(ArmError) as info:
-        client.wait(response(201, {"Azure-AsyncOperation": OPERATION, "Retry-After": "30"}), 70, final_get_path=PATH)
+        client.wait(response(201, {"Azure-AsyncOperation": OPERATION, "Retry-After": "30"}), 70, resource_path=PATH)
     err = info.value
     assert err.code == "WaitTimeout"
-    assert err.message == "PUT %s%s did not finish within 70 seconds (last state: InProgress)" % (ENDPOINT, PATH)
+    assert err.message == "PUT %s did not finish within 70 seconds (last state: InProgress)" % PATH
     assert fake_time.sleeps == [30.0, 30.0, 10.0] and len(session.sent) == 3
 
 
-def test_wait_refuses_a_foreign_operation_url_before_sending():
+@pytest.mark.parametrize("header", ["Azure-AsyncOperation", "Location"])
+@pytest.mark.parametrize("link", [
+    "https://elsewhere.test/op?api-version=1",
+    "https://management.example.test:444\\@management.example.test/op",
+    "https://user@management.example.test/op",
+    "//management.example.test/op",
+    "http://management.example.test/op",
+    "https://management.example.test/op\tx",
+])
+def test_wait_refuses_a_bad_operation_link_before_sending(header, link):
     client, session, fake_time, _tokens = make(ok())
     with pytest.raises(ArmError) as info:
-        client.wait(response(201, {"Azure-AsyncOperation": "https://elsewhere.test/op?api-version=1"}), 600, final_get_path=PATH)
+        client.wait(response(202, {header: link}), 600, resource_path=PATH)
     assert info.value.code == "ForeignHost" and session.sent == [] and fake_time.sleeps == []
 
 
-def test_wait_with_nothing_to_wait_for_returns_the_response():
+def test_wait_operation_status_without_a_status_string_is_an_invalid_response():
+    client, _session, _time, _tokens = make(ok({"status": 3}))
+    with pytest.raises(ArmError) as info:
+        client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
+    assert info.value.code == "InvalidResponse"
+
+
+def test_wait_with_nothing_to_wait_for_returns_the_body():
     client, session, _time, _tokens = make()
     done = response(200, {}, {"properties": {"provisioningState": "Succeeded"}})
-    assert client.wait(done, 600) is done and session.sent == []
+    assert client.wait(done, 600, resource_path=PATH) == done.body and session.sent == []
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -517,3 +552,127 @@ def test_no_token_in_any_error():
         with pytest.raises(ArmError) as info:
             client.request("GET", PATH)
         assert no_token_anywhere(info.value), str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# hostile answers (issue 6): links, statuses, bodies
+
+ARM_PORT_URL = "https://management.example.test"
+SMUGGLED_LINKS = [
+    ("backslash userinfo", "https://evil.example.test:8443\\@management.example.test" + PATH),
+    ("userinfo", "https://user@management.example.test" + PATH),
+    ("userinfo with password", "https://u:p@management.example.test" + PATH),
+    ("scheme-relative", "//management.example.test" + PATH),
+    ("plain http", "http://management.example.test" + PATH),
+    ("tab inside", "https://management.example.test" + PATH + "\t/x"),
+    ("newline inside", "https://management.example.test\n" + PATH),
+    ("other port", "https://management.example.test:8443" + PATH),
+    ("not a url", "https://[::1"),
+]
+
+
+@pytest.mark.parametrize("link", [x[1] for x in SMUGGLED_LINKS], ids=[x[0] for x in SMUGGLED_LINKS])
+def test_list_all_refuses_a_smuggled_next_link_and_never_returns_a_partial_list(link):
+    client, session, _time, _tokens = make(ok({"value": [{"n": 1}], "nextLink": link}), ok({"value": [{"n": 2}]}))
+    with pytest.raises(ArmError) as info:
+        client.list_all(SUB + "/providers/x")
+    assert info.value.code in ("ForeignHost", "InvalidResponse") and len(session.sent) == 1
+    assert no_token_anywhere(info.value)
+
+
+def test_the_checked_url_is_the_url_sent():
+    """The host check and the transport read the same, prepared URL: what is checked is byte for byte what is sent."""
+    client, session, _time, _tokens = make(ok({"value": [], "nextLink": ENDPOINT + PATH + "/caf\u00e9?a=b|c"}), ok({"value": []}))
+    client.list_all(SUB + "/providers/x")
+    sent = session.sent[1]["url"]
+    assert sent == requests.Request("GET", sent).prepare().url
+    assert arm.parse_url(sent).host == "management.example.test" and arm.parse_url(sent).auth is None
+
+
+@pytest.mark.parametrize("method, status", [
+    ("PUT", 307), ("PUT", 302), ("PUT", 202), ("PUT", 204), ("PUT", 203), ("PATCH", 201), ("PATCH", 204),
+    ("DELETE", 201), ("DELETE", 307), ("GET", 201), ("GET", 204), ("GET", 304),
+])
+def test_only_documented_success_statuses_count(method, status):
+    client, _session, _time, _tokens = make(FakeResponse(status, {"name": "x"}, {"Location": ENDPOINT + "/elsewhere"}))
+    with pytest.raises(ArmError) as info:
+        client.request(method, PATH, body={} if method in ("PUT", "PATCH") else None)
+    assert (info.value.status, info.value.code) == (0, "InvalidResponse")
+    assert str(status) in info.value.message
+
+
+@pytest.mark.parametrize("method, status", [("PUT", 200), ("PUT", 201), ("PATCH", 200), ("GET", 200)])
+@pytest.mark.parametrize("text", ["<html><body>Welcome</body></html>", "", "[1, 2]", '"text"', "null", "{broken"])
+def test_a_success_without_a_json_object_is_an_invalid_response(method, status, text):
+    client, _session, _time, _tokens = make(FakeResponse(status, None, {"Content-Type": "text/html"}, text=text))
+    with pytest.raises(ArmError) as info:
+        client.request(method, PATH)
+    assert info.value.code == "InvalidResponse" and "%s %s" % (method, ENDPOINT) in info.value.message
+
+
+@pytest.mark.parametrize("method, status", [("DELETE", 200), ("DELETE", 204), ("DELETE", 202), ("PATCH", 202)])
+def test_empty_bodies_are_fine_where_arm_sends_none(method, status):
+    client, _session, _time, _tokens = make(FakeResponse(status, None, text=""))
+    assert client.request(method, PATH).status == status
+
+
+def test_a_non_json_body_on_a_delete_is_an_invalid_response():
+    client, _session, _time, _tokens = make(FakeResponse(200, None, text="<html>ok</html>"))
+    with pytest.raises(ArmError) as info:
+        client.request("DELETE", PATH)
+    assert info.value.code == "InvalidResponse"
+
+
+@pytest.mark.parametrize("page, what", [
+    ({"value": "accounts"}, "'value' that is not a list"),
+    ({"value": {"a": 1}}, "'value' that is not a list"),
+    ({"value": ["a", "b"]}, "'value' that is not a list of objects"),
+    ({"value": [], "nextLink": 42}, "nextLink that is not a string"),
+    ({"value": [], "nextLink": ["x"]}, "nextLink that is not a string"),
+])
+def test_malformed_pages_are_invalid_responses(page, what):
+    client, _session, _time, _tokens = make(ok(page))
+    with pytest.raises(ArmError) as info:
+        client.list_all(SUB + "/providers/x")
+    assert info.value.code == "InvalidResponse" and what in info.value.message
+
+
+def test_a_list_where_the_page_object_belongs_is_an_invalid_response():
+    client, _session, _time, _tokens = make(FakeResponse(200, [{"name": "a"}]))
+    with pytest.raises(ArmError) as info:
+        client.list_all(SUB + "/providers/x")
+    assert info.value.code == "InvalidResponse"
+
+
+def test_a_broken_gzip_body_is_an_invalid_response_not_a_traceback():
+    client, session, _time, _tokens = make(requests.exceptions.ContentDecodingError("Received response with content-encoding: gzip, but failed to decode it."))
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.code == "InvalidResponse" and "Content-Encoding" in info.value.message and len(session.sent) == 1
+
+
+def test_a_missing_ca_bundle_is_a_clear_error():
+    client, _session, _time, _tokens = make(OSError("Could not find a suitable TLS CA certificate bundle, invalid path: /nope/ca.pem"))
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.code == "TransportSetupError" and "/nope/ca.pem" in info.value.message and "REQUESTS_CA_BUNDLE" in info.value.message
+
+
+def test_a_missing_ca_bundle_with_a_real_session(monkeypatch, tmp_path):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    client = ArmClient(ENDPOINT, FakeTokens(), API, session=requests.Session(), sleep=lambda s: None)
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    assert info.value.code == "TransportSetupError" and "missing.pem" in info.value.message
+
+
+@pytest.mark.parametrize("value, expected", [("nan", None), ("inf", 3600.0), ("1e400", 3600.0), ("-inf", 0.0), ("99999999", 3600.0)])
+def test_retry_after_that_is_not_finite_or_absurd(value, expected):
+    assert arm.retry_after_seconds(Headers({"Retry-After": value})) == expected
+
+
+def test_api_version_is_url_encoded_in_the_query():
+    client, session, _time, _tokens = make(ok())
+    client.api_version = "2017-09-01-preview&x=y"
+    client.request("GET", PATH)
+    assert session.sent[0]["url"].endswith("?api-version=2017-09-01-preview%26x%3Dy")

@@ -48,7 +48,7 @@ class FakeClient(object):
         self.calls.append(("GET", path))
         return self.current
 
-    def request(self, method, path_or_url, body=None, headers=None):
+    def request(self, method, path_or_url, body=None, headers=None, success=None, objects=None):
         self.calls.append((method, path_or_url, body))
         return self.write
 
@@ -56,8 +56,10 @@ class FakeClient(object):
         self.calls.append(("LIST", path))
         return self.lists.get(path, [])
 
-    def wait(self, response, timeout, final_get_path=None):
-        raise AssertionError("no wait expected")
+    def wait(self, response, timeout, resource_path=None, deleting=False):
+        """A synchronous answer: nothing to wait for (as the real client), anything else is not expected here."""
+        assert response.status in (200, 201, 204) and not response.headers, "no asynchronous answer expected"
+        return None if deleting else response.body
 
 
 @pytest.fixture

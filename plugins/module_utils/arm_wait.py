@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Following Resource Manager's asynchronous patterns to their end (imported only when a write is asynchronous).
+
+- ``Azure-AsyncOperation``: poll the operation's ``status`` until Succeeded, Failed or Canceled.
+- ``Location`` with 202: poll until the answer is no longer 202.
+- 202 with neither header, or a body whose ``provisioningState`` is not terminal: poll the resource itself
+  (after a DELETE, until it answers 404).
+
+Every link is checked by ``ArmClient.url_for`` before anything is sent to it. A Failed or Canceled end raises
+``OperationFailed`` with the operation's own error code and state.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import (
+    ArmError,
+    OperationFailed,
+    invalid_response,
+    printable,
+    retry_after_seconds,
+)
+
+DEFAULT_POLL_SECONDS = 5
+RESOURCE_POLL_SECONDS = (1, 2, 4, 5)  # no hint from the service: poll soon, then every 5 s
+SUCCEEDED, FAILED, CANCELED = "succeeded", "failed", "canceled"
+TERMINAL_STATES = (SUCCEEDED, FAILED, CANCELED)
+
+
+def provisioning_state(body):
+    """``properties.provisioningState`` in lower case ("cancelled" → "canceled"); None when absent or not a string."""
+    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
+        return None
+    state = body["properties"].get("provisioningState")
+    if not isinstance(state, str) or not state:
+        return None
+    state = state.lower()
+    return CANCELED if state == "cancelled" else state
+
+
+def _raw_state(body):
+    return str(body["properties"]["provisioningState"])
+
+
+def _header(response, name):
+    value = response.headers.get(name)
+    return value if value not in (None, "") else None
+
+
+class _Clock(object):
+    """The deadline of one wait and the pause before each poll."""
+
+    def __init__(self, client, timeout, operation):
+        self.client = client
+        self.timeout = timeout
+        self.operation = operation
+        self.deadline = client.now() + timeout
+
+    def pause(self, seconds, state):
+        remaining = self.deadline - self.client.now()
+        if remaining <= 0:
+            raise ArmError(0, "WaitTimeout", "%s did not finish within %s seconds (last state: %s)" % (self.operation, self.timeout, state))
+        self.client.pause(min(seconds, remaining))
+
+
+def wait(client, response, timeout, resource_path=None, deleting=False):
+    """The resource's final body after a PUT or PATCH (a GET of ``resource_path``); None after a DELETE.
+
+    A response with nothing to wait for gives its own body (None after a DELETE).
+    """
+    operation = "%s %s" % (response.method or "operation", printable(resource_path or response.url or ""))
+    clock = _Clock(client, timeout, operation)
+    async_url = _header(response, "Azure-AsyncOperation")
+    location = _header(response, "Location")
+    if async_url:
+        client.url_for(async_url)  # refuse a bad link before waiting
+        _poll_operation(client, response, async_url, clock)
+    elif location and response.status == 202:
+        client.url_for(location)
+        _poll_location(client, response, location, clock)
+    elif response.status == 202 or (not deleting and provisioning_state(response.body) not in (None,) + TERMINAL_STATES):
+        return poll_resource(client, resource_path, clock, deleting, first=response)
+    else:
+        return None if deleting else _settled_body(client, response.body, resource_path, clock)
+    if deleting:
+        return None
+    return _settled_body(client, client.request("GET", resource_path).body, resource_path, clock)
+
+
+def _settled_body(client, body, resource_path, clock):
+    """``body`` when its provisioningState is terminal and not failed; polls on when it is still running."""
+    state = provisioning_state(body)
+    if state in (None, SUCCEEDED):
+        return body
+    if state in (FAILED, CANCELED):
+        raise OperationFailed(clock.operation, _raw_state(body), body["properties"].get("error"))
+    return poll_resource(client, resource_path, clock, deleting=False)
+
+
+def _poll_operation(client, original, url, clock):
+    last, state = original, "InProgress"
+    while True:
+        clock.pause(retry_after_seconds(last.headers, DEFAULT_POLL_SECONDS), state)
+        last = client.request("GET", url)
+        status = last.body.get("status")
+        if not isinstance(status, str) or not status:
+            raise invalid_response("the operation status of %s has no 'status' string (got %r)" % (clock.operation, type(status).__name__))
+        state = status
+        if state.lower() == SUCCEEDED:
+            return
+        if state.lower() in (FAILED, CANCELED, "cancelled"):
+            raise OperationFailed(clock.operation, state, last.body.get("error"), request_id=last.headers.get("x-ms-request-id"))
+
+
+def _poll_location(client, original, url, clock):
+    last = original
+    while last.status == 202:
+        clock.pause(retry_after_seconds(last.headers, DEFAULT_POLL_SECONDS), "Accepted (202)")
+        last = client.request("GET", url, success=(200, 201, 202, 204), objects=())
+
+
+def poll_resource(client, resource_path, clock, deleting, first=None):
+    """GET the resource until its provisioningState is terminal (or, when ``deleting``, until it is gone).
+
+    Returns its final body (None once deleted). ``clock`` is a ``_Clock`` or a timeout in seconds.
+    """
+    if not isinstance(clock, _Clock):
+        clock = _Clock(client, clock, "waiting for %s" % printable(resource_path or ""))
+    if not resource_path:
+        raise ArmError(0, "WaitImpossible", "%s is still running and there is no resource to poll" % clock.operation)
+    last, state, polls = first, "Accepted (202)" if first is not None and first.status == 202 else "running", 0
+    while True:
+        hinted = retry_after_seconds(last.headers, None) if last is not None else None
+        clock.pause(hinted if hinted is not None else RESOURCE_POLL_SECONDS[min(polls, len(RESOURCE_POLL_SECONDS) - 1)], state)
+        polls += 1
+        try:
+            last = client.request("GET", resource_path)
+        except ArmError as err:
+            if err.status == 404 and deleting:
+                return None
+            raise
+        body = last.body
+        state = _raw_state(body) if provisioning_state(body) else "Succeeded"
+        lowered = provisioning_state(body)
+        if lowered in (FAILED, CANCELED):
+            raise OperationFailed(clock.operation, state, body["properties"].get("error"))
+        if not deleting and lowered in (None, SUCCEEDED):
+            return body
+
+
+def settle(client, resource_path, timeout):
+    """Wait (GETs only) until an existing resource is no longer in a running state; its body, or None once gone.
+
+    Unlike ``poll_resource`` a Failed or Canceled end is returned, not raised: the caller decides (repair).
+    """
+    clock = _Clock(client, timeout, "waiting for %s to finish its current operation" % printable(resource_path))
+    polls = 0
+    state = "running"
+    while True:
+        clock.pause(RESOURCE_POLL_SECONDS[min(polls, len(RESOURCE_POLL_SECONDS) - 1)], state)
+        polls += 1
+        body = client.get_or_none(resource_path)
+        lowered = provisioning_state(body)
+        if body is None or lowered in (None,) + TERMINAL_STATES:
+            return body
+        state = _raw_state(body)
