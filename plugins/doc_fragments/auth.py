@@ -90,6 +90,28 @@ options:
         are retried with backoff for at most about two minutes in total, honouring C(Retry-After).
     type: int
     default: 30
+  token_cache:
+    description:
+      - Reuse tokens and cloud metadata across tasks, so that a task with a warm cache sends no identity or metadata
+        request. When not given, the environment variable E(ANSIBLE_AZURE_TOKEN_CACHE), else V(disabled).
+      - Tokens are kept by azure-identity's own persistent token cache (msal-extensions), encrypted by the operating system
+        (libsecret on Linux, Keychain on macOS, DPAPI on Windows). V(encrypted) fails when the system offers no encrypted
+        store, which is the usual case on a headless Linux controller.
+      - V(allow_unencrypted) still encrypts when it can, and otherwise keeps the tokens in a plain file of mode C(0600) in
+        O(token_cache_dir). Anyone who can read that file as you can use the tokens until they expire (about an hour).
+      - The cloud's C(/metadata/endpoints) document and the identity provider's OpenID discovery document (public, not
+        secrets) are kept in O(token_cache_dir) for 24 hours.
+      - Used for service principals (O(secret) or E(AZURE_SECRET)) and workload identity; other sources get a token per task.
+      - A cached token that Resource Manager refuses (revoked, or expired early) is replaced by a new one, once per task.
+    type: str
+    choices: [disabled, encrypted, allow_unencrypted]
+  token_cache_dir:
+    description:
+      - Directory for the token cache and the metadata cache, required when O(token_cache) is not V(disabled). When not given,
+        the environment variable E(ANSIBLE_AZURE_TOKEN_CACHE_DIR).
+      - Created with mode C(0700) when missing. The module refuses a directory owned by another user or writable by
+        others. An AWX job's private data directory is the natural place.
+    type: path
 notes:
   - Tokens and secrets are never written to results or messages; secrets read from the environment or from
     C(~/.azure/credentials) are masked in all output.

@@ -14,14 +14,25 @@ Secret values are never put into messages; azure-identity's messages are redacte
 from __future__ import annotations
 
 import configparser
+import hashlib
+import json
+import os
+import random as _random
 import re
 import shutil
+import stat
 import time
 import traceback
 import warnings
 from collections import namedtuple
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, default_user_agent, shorten
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import (
+    HAS_REQUESTS,
+    RETRY_STATUSES,
+    default_user_agent,
+    retry_after_seconds,
+    shorten,
+)
 
 if HAS_REQUESTS:
     import requests
@@ -31,6 +42,14 @@ CREDENTIALS_PATH = "~/.azure/credentials"
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's public client, for ad_user/password
 METADATA_API_VERSION = "2015-01-01"
 TOKEN_EXPIRY_MARGIN = 60  # seconds: fetch a new token when the cached one expires sooner than this
+# The metadata request is retried like a Resource Manager call (ArmClient's defaults): bounded, jittered, Retry-After.
+METADATA_MAX_RETRIES, METADATA_RETRY_BUDGET, METADATA_BACKOFF_BASE, METADATA_BACKOFF_CAP = 6, 120, 1.0, 30.0
+
+# Opt-in reuse across tasks: tokens in azure-identity's persistent cache, public metadata in files of ours.
+TOKEN_CACHE_MODES = ("disabled", "encrypted", "allow_unencrypted")  # not "off": YAML would read it as false
+TOKEN_CACHE_ENV, TOKEN_CACHE_DIR_ENV = "ANSIBLE_AZURE_TOKEN_CACHE", "ANSIBLE_AZURE_TOKEN_CACHE_DIR"
+TOKEN_CACHE_NAME = "azureml.model_management"  # azure-identity adds ".nocae" / ".cae"
+METADATA_CACHE_SECONDS = 24 * 3600  # cloud metadata and OpenID discovery documents are reused this long
 
 SERVICE_PRINCIPAL, USER, MANAGED_IDENTITY, WORKLOAD_IDENTITY, CLI = (
     "service_principal", "user", "managed_identity", "workload_identity", "cli")
@@ -79,8 +98,12 @@ KNOWN_CLOUDS = dict((cloud.name.lower(), cloud) for cloud in (
 KNOWN_CLOUDS["azurepubliccloud"] = KNOWN_CLOUDS["azurecloud"]
 
 
-def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None):
-    """A known cloud by name, or a custom one (Azure Stack Hub, emulator) from ``{url}/metadata/endpoints``."""
+def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None, cache=None, sleep=time.sleep, random=_random.random,
+                  clock=time.monotonic):
+    """A known cloud by name, or a custom one (Azure Stack Hub, emulator) from ``{url}/metadata/endpoints``.
+
+    ``cache`` (a ``MetadataCache``) serves a document fetched less than ``METADATA_CACHE_SECONDS`` ago.
+    """
     name = (cloud_environment or "AzureCloud").strip()
     if name.lower() in KNOWN_CLOUDS:
         return KNOWN_CLOUDS[name.lower()]
@@ -90,25 +113,135 @@ def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None):
     base = name.rstrip("/")
     url = "%s/metadata/endpoints?api-version=%s" % (base, METADATA_API_VERSION)
     where = "cloud_environment %r: cannot read the cloud metadata from %s" % (name, url)
+    cached = cache.get(url) if cache is not None else None
+    document = cached if cached is not None else _fetch_metadata(url, where, verify, timeout, session, sleep, random, clock)
     try:
-        getter = session.get if session is not None else requests.get
-        response = getter(url, headers={"Accept": "application/json", "User-Agent": default_user_agent()}, timeout=timeout, verify=verify)
-    except requests.exceptions.SSLError as exc:
-        raise AuthError("CloudMetadataUnavailable", "%s: TLS failure (check validate_certs or REQUESTS_CA_BUNDLE): %s"
-                        % (where, shorten(str(exc), 300))) from None
-    except requests.exceptions.RequestException as exc:
-        raise AuthError("CloudMetadataUnavailable", "%s: %s: %s" % (where, type(exc).__name__, shorten(str(exc), 300))) from None
-    if response.status_code != 200:
-        raise AuthError("CloudMetadataUnavailable", "%s: HTTP %s" % (where, response.status_code))
-    try:
-        auth = response.json()["authentication"]
+        auth = document["authentication"]
         authority, audience = auth["loginEndpoint"], auth["audiences"][0]
         if not (isinstance(authority, str) and authority.startswith("https://") and isinstance(audience, str) and audience):
             raise ValueError("bad values")
     except (ValueError, KeyError, TypeError, IndexError):
         raise AuthError("CloudMetadataInvalid", "%s: the answer has no https authentication.loginEndpoint and "
                                                 "authentication.audiences" % where) from None
+    if cache is not None and cached is None:
+        cache.put(url, document)
     return CloudEndpoints(base, base, authority.rstrip("/"), audience, True)
+
+
+def _fetch_metadata(url, where, verify, timeout, session, sleep, random, clock):
+    """The metadata document; throttling, 5xx and dropped connections are retried like any Resource Manager call."""
+    getter = session.get if session is not None else requests.get
+    started, attempt = clock(), 0
+    while True:
+        hint = None
+        try:
+            response = getter(url, headers={"Accept": "application/json", "User-Agent": default_user_agent()}, timeout=timeout, verify=verify)
+        except requests.exceptions.SSLError as exc:
+            raise AuthError("CloudMetadataUnavailable", "%s: TLS failure (check validate_certs or REQUESTS_CA_BUNDLE): %s"
+                            % (where, shorten(str(exc), 300))) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            error = AuthError("CloudMetadataUnavailable", "%s: %s: %s" % (where, type(exc).__name__, shorten(str(exc), 300)))
+        except requests.exceptions.RequestException as exc:
+            raise AuthError("CloudMetadataUnavailable", "%s: %s: %s" % (where, type(exc).__name__, shorten(str(exc), 300))) from None
+        else:
+            if response.status_code == 200:
+                try:
+                    return response.json()
+                except ValueError:
+                    return None  # reported by the caller, like any document without the fields it needs
+            error = AuthError("CloudMetadataUnavailable", "%s: HTTP %s" % (where, response.status_code))
+            if response.status_code not in RETRY_STATUSES:
+                raise error
+            hint = retry_after_seconds(response.headers)
+        delay = hint if hint is not None else random() * min(METADATA_BACKOFF_CAP, METADATA_BACKOFF_BASE * (2 ** attempt))
+        if attempt >= METADATA_MAX_RETRIES or (clock() - started) + delay > METADATA_RETRY_BUDGET:
+            raise error
+        sleep(delay)
+        attempt += 1
+
+
+# -- reuse across tasks (opt-in) --------------------------------------------------------------------------------------
+
+class CacheSettings(namedtuple("CacheSettings", "mode directory")):
+    """``token_cache`` mode and the directory the user named for it (None when off)."""
+
+    @property
+    def enabled(self):
+        return self.mode != "disabled"
+
+    @property
+    def token_cache_name(self):
+        # azure-identity puts the cache at os.path.join(<its default folder>, name): an absolute name puts it here.
+        return os.path.join(self.directory, TOKEN_CACHE_NAME)
+
+
+CACHE_OFF = CacheSettings("disabled", None)
+
+
+def cache_settings(params, env):
+    """The token_cache / token_cache_dir options, else their environment variables; pure, raises AuthError."""
+    mode = (params.get("token_cache") or env.get(TOKEN_CACHE_ENV) or "disabled").strip().lower()
+    if mode not in TOKEN_CACHE_MODES:
+        raise AuthError("InvalidTokenCache", "token_cache (or %s) must be one of %s, got %r" % (TOKEN_CACHE_ENV, ", ".join(TOKEN_CACHE_MODES), mode))
+    if mode == "disabled":
+        return CACHE_OFF
+    directory = params.get("token_cache_dir") or env.get(TOKEN_CACHE_DIR_ENV)
+    if not directory:
+        raise AuthError("InvalidTokenCache", "token_cache %s needs token_cache_dir (or %s): a directory only you can write, "
+                                             "for example an AWX job's private directory" % (mode, TOKEN_CACHE_DIR_ENV))
+    directory = os.path.abspath(os.path.expanduser(directory))
+    return CacheSettings(mode, directory)
+
+
+def prepare_cache_dir(directory):
+    """Create ``directory`` (0700) when missing; refuse one that another user owns or may write (they could swap the cache)."""
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        info = os.lstat(directory)
+    except OSError as exc:
+        raise AuthError("InvalidTokenCache", "token_cache_dir %s cannot be created: %s" % (directory, exc.strerror or exc)) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise AuthError("InvalidTokenCache", "token_cache_dir %s is not a directory (symbolic links are refused)" % directory)
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise AuthError("InvalidTokenCache", "token_cache_dir %s must be owned by this user and writable by nobody else (mode 0700 "
+                                             "is right; it has %04o)" % (directory, stat.S_IMODE(info.st_mode)))
+
+
+class MetadataCache(object):
+    """Public documents (cloud metadata, OpenID discovery) by URL, in ``directory``, each reused for ``max_age`` seconds."""
+
+    def __init__(self, directory, max_age=METADATA_CACHE_SECONDS, clock=time.time):
+        self.directory = directory
+        self.max_age = max_age
+        self._clock = clock
+
+    def _path(self, url):
+        return os.path.join(self.directory, "metadata-%s.json" % hashlib.sha256(url.encode("utf-8")).hexdigest()[:32])
+
+    def get(self, url):
+        """The document, or None when absent, unreadable, for another URL or older than ``max_age``."""
+        try:
+            with open(self._path(url)) as handle:
+                entry = json.load(handle)
+            fresh = entry["url"] == url and 0 <= self._clock() - float(entry["fetched"]) < self.max_age
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return entry["document"] if fresh else None
+
+    def put(self, url, document):
+        """Write atomically, mode 0600; a cache that cannot be written only costs the next task a request."""
+        path = self._path(url)
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(dict(url=url, fetched=self._clock(), document=document), handle)
+            os.replace(tmp, path)
+        except (OSError, TypeError, ValueError):
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
 
 
 # -- where the credentials come from (pure) ---------------------------------------------------------------------------
@@ -314,12 +447,14 @@ def azure_identity_import_error():
     return None
 
 
-def build_credential(source, cloud, verify=True):
-    """A fresh azure-identity credential for ``source`` in ``cloud``."""
+def build_credential(source, cloud, verify=True, cache=CACHE_OFF):
+    """A fresh azure-identity credential for ``source`` in ``cloud``; with ``cache`` on, one that reuses tokens across tasks."""
     from azure import identity
 
     transport = {} if verify else dict(connection_verify=False)
     aad = dict(transport, authority=cloud.authority)
+    if cache.enabled and source.kind in CACHEABLE_KINDS:
+        aad.update(persistent_cache_options(cache, verify))
     msal = dict(aad, disable_instance_discovery=True) if cloud.custom else aad
     values = source.values
     if source.kind == SERVICE_PRINCIPAL:
@@ -341,6 +476,56 @@ def build_credential(source, cloud, verify=True):
     raise ValueError("unknown credential kind %r" % (source.kind,))
 
 
+# Credentials whose tokens azure-identity can persist (app-only tokens); the others keep a per-task token:
+# a managed identity's endpoint is local and cheap, the Azure CLI has its own cache, and a user token needs an account record.
+CACHEABLE_KINDS = (SERVICE_PRINCIPAL, WORKLOAD_IDENTITY)
+
+
+def persistent_cache_options(cache, verify=True):
+    """Keyword arguments for a credential: azure-identity's persistent token cache, and OpenID discovery served from ``cache``.
+
+    msal reads the tenant's OpenID configuration every time a credential starts, even with a cached token;
+    the discovery cache is what lets a warm task send no identity request at all.
+    """
+    from azure.core.pipeline.transport import RequestsTransport
+    from azure.identity import TokenCachePersistenceOptions
+
+    session = requests.Session()
+    session.mount("https://", _discovery_adapter(MetadataCache(cache.directory)))
+    options = TokenCachePersistenceOptions(name=cache.token_cache_name, allow_unencrypted_storage=cache.mode == "allow_unencrypted")
+    return dict(cache_persistence_options=options, transport=RequestsTransport(session=session, session_owner=True,
+                                                                                   connection_verify=verify))
+
+
+OPENID_SUFFIX = "/.well-known/openid-configuration"
+
+
+def _discovery_adapter(cache):
+    """A requests adapter that answers GETs of OpenID discovery documents from ``cache`` and stores the ones it fetches."""
+    import io
+    import urllib3
+    from requests.adapters import HTTPAdapter
+
+    class DiscoveryCachingAdapter(HTTPAdapter):
+        def send(self, request, *args, **kwargs):  # pylint: disable=signature-differs
+            cacheable = request.method == "GET" and request.path_url.split("?", 1)[0].endswith(OPENID_SUFFIX)
+            document = cache.get(request.url) if cacheable else None
+            if document is not None:
+                data = json.dumps(document).encode("utf-8")
+                raw = urllib3.HTTPResponse(body=io.BytesIO(data), status=200, reason="OK", preload_content=False, decode_content=False,
+                                           headers={"Content-Type": "application/json", "Content-Length": str(len(data))})
+                return self.build_response(request, raw)
+            response = super(DiscoveryCachingAdapter, self).send(request, *args, **kwargs)
+            if cacheable and response.status_code == 200:
+                try:
+                    cache.put(request.url, response.json())
+                except ValueError:
+                    pass
+            return response
+
+    return DiscoveryCachingAdapter()
+
+
 def _azure_errors():
     try:
         from azure.core.exceptions import AzureError, ClientAuthenticationError
@@ -358,15 +543,34 @@ def redact(text, secrets):
     return text
 
 
-class TokenProvider(object):
-    """Bearer tokens for one scope. ``factory()`` makes a credential; ``refresh()`` makes a new one to bypass its cache."""
+def fresher_than(now):
+    """A claims challenge for a token issued after ``now``: Resource Manager's own way (CAE) of refusing an older one.
 
-    def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time):
+    It makes msal skip its cache, which is how a revoked token kept in the persistent cache gets replaced.
+    """
+    return json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(now))}}})
+
+
+NO_ENCRYPTED_STORE = (
+    "token_cache encrypted: this system offers no encrypted store for tokens (on Linux: libsecret with an unlocked keyring, "
+    "which a headless controller rarely has). Set token_cache: allow_unencrypted (or %s=allow_unencrypted) to keep them in "
+    "a file of mode 0600 in token_cache_dir, or token_cache: disabled" % TOKEN_CACHE_ENV)
+
+
+class TokenProvider(object):
+    """Bearer tokens for one scope. ``factory()`` makes a credential; ``refresh()`` makes a new one to bypass its cache.
+
+    With ``cache`` on, the credential keeps its tokens in azure-identity's persistent cache, so ``refresh()`` also asks
+    for a token newer than now: a token that Resource Manager refused is replaced in that cache, not read back from it.
+    """
+
+    def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time, cache=CACHE_OFF):
         self.factory = factory
         self.scope = scope
         self.description = description
         self.secrets = tuple(secrets)
         self._clock = clock
+        self._cache = cache
         self._credential = None
         self._token = None
         self._expires_on = 0
@@ -382,10 +586,11 @@ class TokenProvider(object):
 
     def _fetch(self, new_credential):
         auth_failed, azure_error = _azure_errors()
+        options = dict(claims=fresher_than(self._clock())) if new_credential and self._cache.enabled else {}
         try:
             if new_credential or self._credential is None:
                 self._credential = self.factory()
-            access = self._credential.get_token(self.scope)
+            access = self._credential.get_token(self.scope, **options)
         except auth_failed as exc:
             raise self._error("AuthenticationFailed", "authentication failed", getattr(exc, "message", None) or exc) from None
         except azure_error as exc:
@@ -395,5 +600,7 @@ class TokenProvider(object):
         self._token, self._expires_on = access.token, access.expires_on
 
     def _error(self, code, what, detail):
+        if self._cache.mode == "encrypted" and "encryption is impossible" in str(detail).lower():
+            return AuthError("TokenCacheUnavailable", NO_ENCRYPTED_STORE)
         detail = re.sub(r"^(authentication failed:\s*)", "", redact(detail, self.secrets), flags=re.IGNORECASE)
         return AuthError(code, "%s (%s): %s" % (what, self.description, detail))

@@ -14,7 +14,12 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ArmError
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import AUTH_SOURCES, AuthError, azure_identity_import_error
+from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
+    AUTH_SOURCES,
+    TOKEN_CACHE_MODES,
+    AuthError,
+    azure_identity_import_error,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (  # noqa: F401 (re-exported)
     DEFAULT_API_VERSION,
     build_client,
@@ -38,6 +43,8 @@ AUTH_ARGUMENT_SPEC = dict(
     api_version=dict(type="str", default=DEFAULT_API_VERSION),
     validate_certs=dict(type="bool", default=True),
     timeout=dict(type="int", default=30),
+    token_cache=dict(type="str", choices=list(TOKEN_CACHE_MODES)),
+    token_cache_dir=dict(type="path"),
 )
 
 

@@ -15,10 +15,15 @@ import re
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient
 from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
+    CACHE_OFF,
+    CACHEABLE_KINDS,
     CREDENTIALS_PATH,
     AuthError,
+    MetadataCache,
     TokenProvider,
     build_credential,
+    cache_settings,
+    prepare_cache_dir,
     resolve_cloud,
     select_source,
     setting,
@@ -70,10 +75,19 @@ def default_subscription(source, params, env):
     return (value or "").strip()
 
 
-def build_client(source, params):
-    """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs and timeout."""
+def build_client(source, params, env=None):
+    """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs, timeout and token_cache.
+
+    With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks.
+    """
     verify, timeout = params.get("validate_certs", True), params.get("timeout") or 30
-    cloud = resolve_cloud(source.cloud_environment, verify=verify, timeout=timeout)
-    tokens = TokenProvider(lambda: build_credential(source, cloud, verify), cloud.scope, source.describe(), source.secrets)
+    cache = cache_settings(params, os.environ if env is None else env)
+    if cache.enabled:
+        prepare_cache_dir(cache.directory)
+    cloud = resolve_cloud(source.cloud_environment, verify=verify, timeout=timeout,
+                          cache=MetadataCache(cache.directory) if cache.enabled else None)
+    token_cache = cache if source.kind in CACHEABLE_KINDS else CACHE_OFF
+    tokens = TokenProvider(lambda: build_credential(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
+                           cache=token_cache)
     return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
                      timeout=timeout, verify=verify)

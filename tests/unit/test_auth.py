@@ -33,9 +33,10 @@ def test_known_clouds(name, resource_manager, authority, scope):
 
 
 class MetadataResponse(object):
-    def __init__(self, status, body=None):
+    def __init__(self, status, body=None, headers=None):
         self.status_code = status
         self.body = body
+        self.headers = headers or {}
 
     def json(self):
         if isinstance(self.body, Exception):
@@ -44,15 +45,18 @@ class MetadataResponse(object):
 
 
 class MetadataSession(object):
-    def __init__(self, reply):
-        self.reply = reply
+    """Answers GETs with ``reply``, or with each of ``replies`` in turn (the last one repeats)."""
+
+    def __init__(self, reply=None, replies=None):
+        self.replies = list(replies or [reply])
         self.calls = []
 
     def get(self, url, **kwargs):
         self.calls.append((url, kwargs))
-        if isinstance(self.reply, Exception):
-            raise self.reply
-        return self.reply
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
 
 
 def test_custom_cloud_from_metadata():
@@ -78,7 +82,7 @@ def test_custom_cloud_from_metadata():
 ])
 def test_bad_cloud_metadata(reply, fragment):
     with pytest.raises(AuthError) as info:
-        auth.resolve_cloud(STACK, session=MetadataSession(reply))
+        auth.resolve_cloud(STACK, session=MetadataSession(reply), sleep=lambda seconds: None)
     message = str(info.value)
     assert message.startswith("cloud_environment %r: cannot read the cloud metadata from %s/metadata/endpoints?api-version=2015-01-01" % (STACK, STACK))
     assert fragment in message
@@ -387,3 +391,229 @@ def test_credential_factory_errors_are_converted_too():
     with pytest.raises(AuthError) as info:
         auth.TokenProvider(factory, "s", "user from options").refresh()
     assert str(info.value) == "invalid credentials (user from options): tenant_id contains invalid characters"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# /metadata/endpoints is retried like any Resource Manager call (issue 6, defect 8)
+
+GOOD_METADATA = {"authentication": {"loginEndpoint": "https://login.stack.test/", "audiences": ["https://management.stack.test/"]}}
+
+
+class Pauses(object):
+    """sleep() and clock() for the retry loop: records each pause and advances time by it."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def clock(self):
+        return self.now
+
+
+def resolve_with(session, pauses, random=lambda: 0.5, cache=None):
+    return auth.resolve_cloud(STACK, session=session, sleep=pauses.sleep, clock=pauses.clock, random=random, cache=cache)
+
+
+@pytest.mark.parametrize("first", [
+    MetadataResponse(500, {"error": {"code": "InternalServerError"}}),
+    MetadataResponse(502), MetadataResponse(503), MetadataResponse(504), MetadataResponse(429),
+    requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected"),
+    requests.exceptions.ReadTimeout("read timed out"),
+])
+def test_one_failed_metadata_request_is_retried_with_jitter(first):
+    session, pauses = MetadataSession(replies=[first, MetadataResponse(200, GOOD_METADATA)]), Pauses()
+    cloud = resolve_with(session, pauses, random=lambda: 0.25)
+    assert cloud.authority == "https://login.stack.test" and len(session.calls) == 2
+    assert pauses.slept == [0.25]  # full jitter: random() * min(cap, base * 2**0)
+
+
+def test_metadata_retry_honours_retry_after():
+    throttled = MetadataResponse(429, headers={"Retry-After": "7"})
+    session, pauses = MetadataSession(replies=[throttled, throttled, MetadataResponse(200, GOOD_METADATA)]), Pauses()
+    resolve_with(session, pauses)
+    assert pauses.slept == [7.0, 7.0] and len(session.calls) == 3
+
+
+def test_metadata_retries_are_bounded_by_count():
+    session, pauses = MetadataSession(MetadataResponse(503)), Pauses()
+    with pytest.raises(AuthError) as info:
+        resolve_with(session, pauses, random=lambda: 0.0)
+    assert len(session.calls) == auth.METADATA_MAX_RETRIES + 1 and info.value.code == "CloudMetadataUnavailable"
+    assert str(info.value).endswith(": HTTP 503")
+
+
+def test_metadata_retries_are_bounded_by_time():
+    session, pauses = MetadataSession(MetadataResponse(503, headers={"Retry-After": "50"})), Pauses()
+    with pytest.raises(AuthError):
+        resolve_with(session, pauses)
+    assert pauses.slept == [50.0, 50.0] and len(session.calls) == 3  # a third pause would pass the 120 s budget
+
+
+@pytest.mark.parametrize("reply", [MetadataResponse(404), MetadataResponse(401), requests.exceptions.SSLError("bad certificate")])
+def test_metadata_errors_that_a_retry_cannot_fix_are_not_retried(reply):
+    session, pauses = MetadataSession(reply), Pauses()
+    with pytest.raises(AuthError):
+        resolve_with(session, pauses)
+    assert len(session.calls) == 1 and pauses.slept == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Opt-in reuse across tasks: settings, directory, metadata cache
+
+
+@pytest.mark.parametrize("params, env, expected", [
+    ({}, {}, ("disabled", None)),
+    ({}, {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted", "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/run/job"}, ("allow_unencrypted", "/run/job")),
+    ({"token_cache": "encrypted", "token_cache_dir": "/a"}, {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted",
+                                                              "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/b"}, ("encrypted", "/a")),
+    ({"token_cache": "disabled"}, {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted"}, ("disabled", None)),
+    ({}, {"ANSIBLE_AZURE_TOKEN_CACHE": " Encrypted ", "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/c/../d"}, ("encrypted", "/d")),
+])
+def test_cache_settings(params, env, expected):
+    settings = auth.cache_settings(params, env)
+    assert (settings.mode, settings.directory) == expected
+    assert settings.enabled == (expected[0] != "disabled")
+
+
+@pytest.mark.parametrize("params, env, fragment", [
+    ({"token_cache": "encrypted"}, {}, "token_cache encrypted needs token_cache_dir (or ANSIBLE_AZURE_TOKEN_CACHE_DIR)"),
+    ({}, {"ANSIBLE_AZURE_TOKEN_CACHE": "yes"}, "must be one of disabled, encrypted, allow_unencrypted, got 'yes'"),
+])
+def test_cache_settings_errors(params, env, fragment):
+    with pytest.raises(AuthError) as info:
+        auth.cache_settings(params, env)
+    assert fragment in str(info.value)
+
+
+def test_cache_dir_is_created_private(tmp_path):
+    directory = tmp_path / "job" / "azure"
+    auth.prepare_cache_dir(str(directory))
+    assert directory.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o722])
+def test_cache_dir_writable_by_others_is_refused(tmp_path, mode):
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(mode)
+    with pytest.raises(AuthError) as info:
+        auth.prepare_cache_dir(str(directory))
+    assert "writable by nobody else" in str(info.value) and "%04o" % mode in str(info.value)
+
+
+def test_cache_dir_symlink_is_refused(tmp_path):
+    (tmp_path / "real").mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(AuthError) as info:
+        auth.prepare_cache_dir(str(tmp_path / "link"))
+    assert "not a directory" in str(info.value)
+
+
+def test_metadata_cache_keeps_documents_private_and_expires_them(tmp_path):
+    now = [1000.0]
+    cache = auth.MetadataCache(str(tmp_path), max_age=60, clock=lambda: now[0])
+    assert cache.get("https://a/x") is None
+    cache.put("https://a/x", {"k": 1})
+    (stored,) = list(tmp_path.iterdir())
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert cache.get("https://a/x") == {"k": 1} and cache.get("https://a/y") is None
+    now[0] += 59
+    assert cache.get("https://a/x") == {"k": 1}
+    now[0] += 1
+    assert cache.get("https://a/x") is None
+
+
+def test_metadata_cache_ignores_a_damaged_file(tmp_path):
+    cache = auth.MetadataCache(str(tmp_path))
+    cache.put("https://a/x", {"k": 1})
+    (stored,) = list(tmp_path.iterdir())
+    stored.write_text("{not json")
+    assert cache.get("https://a/x") is None
+
+
+def test_resolve_cloud_reads_metadata_once_while_the_cache_is_fresh(tmp_path):
+    now = [0.0]
+    cache = auth.MetadataCache(str(tmp_path), max_age=100, clock=lambda: now[0])
+    session, pauses = MetadataSession(MetadataResponse(200, GOOD_METADATA)), Pauses()
+    first = resolve_with(session, pauses, cache=cache)
+    now[0] = 99
+    assert resolve_with(session, pauses, cache=cache) == first and len(session.calls) == 1
+    now[0] = 100  # expired: fetched again
+    assert resolve_with(session, pauses, cache=cache) == first and len(session.calls) == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Opt-in reuse across tasks: credentials and refresh
+
+
+def test_service_principal_credential_uses_azure_identity_persistent_cache_in_the_named_directory(tmp_path):
+    from azure.identity import ClientSecretCredential
+
+    cache = auth.CacheSettings("allow_unencrypted", str(tmp_path))
+    credential = auth.build_credential(source("service_principal", client_id="c", secret="s", tenant="t"), CUSTOM, False, cache)
+    assert isinstance(credential, ClientSecretCredential)
+    options = credential._cache_options
+    assert options.name == str(tmp_path / "azureml.model_management") and options.allow_unencrypted_storage is True
+    assert credential._client._pipeline._transport.connection_config.verify is False
+    encrypted = auth.build_credential(source("service_principal", client_id="c", secret="s", tenant="t"), CUSTOM, True,
+                                      auth.CacheSettings("encrypted", str(tmp_path)))
+    assert encrypted._cache_options.allow_unencrypted_storage is False
+
+
+def test_no_persistent_cache_unless_asked_or_for_other_kinds(tmp_path):
+    plain = auth.build_credential(source("service_principal", client_id="c", secret="s", tenant="t"), CUSTOM)
+    assert plain._cache_options is None
+    assert "managed_identity" not in auth.CACHEABLE_KINDS and "cli" not in auth.CACHEABLE_KINDS
+
+
+def test_discovery_documents_are_answered_from_the_cache(tmp_path):
+    """A warm cache answers msal's OpenID discovery without the network (192.0.2.1 is unroutable by design)."""
+    url = "https://192.0.2.1/tenant/v2.0/.well-known/openid-configuration"
+    cache = auth.MetadataCache(str(tmp_path))
+    cache.put(url, {"token_endpoint": "https://192.0.2.1/tenant/oauth2/v2.0/token"})
+    session = requests.Session()
+    session.mount("https://", auth._discovery_adapter(cache))
+    response = session.get(url, timeout=0.01)
+    assert response.status_code == 200 and response.json()["token_endpoint"].endswith("/token")
+    with pytest.raises(requests.exceptions.RequestException):  # anything else still goes to the network
+        session.get("https://192.0.2.1/tenant/oauth2/v2.0/token", timeout=0.01)
+
+
+class ClaimsCredential(FakeCredential):
+    def get_token(self, scope, claims=None):
+        self.scopes.append((scope, claims))
+        return AccessToken("token-%d" % self.number, 10000)
+
+
+def test_refresh_with_a_persistent_cache_asks_for_a_token_newer_than_now():
+    made = []
+
+    def factory():
+        made.append(ClaimsCredential())
+        return made[-1]
+
+    cache = auth.CacheSettings("allow_unencrypted", "/x")
+    tokens = auth.TokenProvider(factory, "s", clock=lambda: 1234.9, cache=cache)
+    tokens.get_token()
+    tokens.refresh()
+    assert made[0].scopes == [("s", None)]
+    assert made[1].scopes == [("s", '{"access_token": {"nbf": {"essential": true, "value": "1234"}}}')]
+    tokens_without_cache = auth.TokenProvider(factory, "s", clock=lambda: 1234.9)
+    tokens_without_cache.refresh()
+    assert made[2].scopes == [("s", None)]
+
+
+def test_no_encrypted_store_says_how_to_opt_in():
+    from azure.core.exceptions import ClientAuthenticationError
+
+    error = ClientAuthenticationError(message="Authentication failed: Cache encryption is impossible because libsecret dependencies "
+                                              "are not installed or are unusable")
+    tokens = auth.TokenProvider(lambda: FakeCredential(error), "s", cache=auth.CacheSettings("encrypted", "/x"))
+    with pytest.raises(AuthError) as info:
+        tokens.get_token()
+    assert info.value.code == "TokenCacheUnavailable"
+    assert "token_cache: allow_unencrypted" in str(info.value) and "0600" in str(info.value)
