@@ -31,7 +31,7 @@ def test_journal_contents(emu):
     assert put["headers"]["User-Agent"] == "conformance/1.0"
     assert put["body"] == {"location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"a": "b"}}
     assert put["time"].endswith("Z")
-    assert patch["body"] == "not json" and patch["status"] == 400
+    assert patch["body"] == "not json" and patch["status"] == 415, "a text/plain body is refused (UnsupportedMediaType)"
     assert get["status"] == 401 and "Authorization" not in get["headers"]
     assert "fault" not in put
     arm_only = emu.journal(kind="arm", since=put["seq"])
@@ -107,7 +107,8 @@ def test_clear_faults(emu):
 def test_config_get_patch_and_validation(emu):
     cfg = emu.control("GET", "config").json()
     assert cfg == {"page_size": 100, "empty_pages": False, "async": False, "async_polls": 2, "async_seconds": None,
-                   "async_outcome": "Succeeded", "async_error": cfg["async_error"], "retry_after": 1, "token_lifetime": 3600}
+                   "async_outcome": "Succeeded", "async_error": cfg["async_error"], "retry_after": 1, "token_lifetime": 3600,
+                   "account_locations": cfg["account_locations"]}
     resp = emu.control("PATCH", "config", json={"page_size": 7, "async": True})
     assert resp.status_code == 200 and resp.json()["page_size"] == 7 and resp.json()["async"] is True
     for bad in ({"nope": 1}, {"page_size": 0}, {"async": "yes"}, {"async_outcome": "Done"}, {"retry_after": -1},

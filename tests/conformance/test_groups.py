@@ -27,7 +27,10 @@ def test_group_lifecycle_and_cascade(emu):
     assert emu.put_account("inside", rg="my-rg").status_code == 201
     listed = emu.arm("GET", "/subscriptions/%s/resourcegroups" % emu.sub, api=RG_API).json()["value"]
     assert "my-rg" in [g["name"] for g in listed]
-    assert emu.arm("DELETE", rg_path(emu, "my-rg"), api=RG_API).status_code == 200
+    deleting = emu.arm("DELETE", rg_path(emu, "my-rg"), api=RG_API)
+    assert deleting.status_code == 202 and deleting.text == "" and int(deleting.headers["Retry-After"]) >= 0
+    assert deleting.headers["Location"].startswith("%s/subscriptions/%s/operationresults/" % (emu.base, emu.sub))
+    assert emu.arm("GET", deleting.headers["Location"], api=None).status_code == 200
     assert emu.arm("HEAD", rg_path(emu, "my-rg"), api=RG_API).status_code == 404
     gone = emu.arm("GET", rg_path(emu, "my-rg"), api=RG_API)
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "ResourceGroupNotFound"

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from werkzeug.wrappers import Request, Response
 
 from . import arm, errors
+from .cloud import cloud_metadata
 from .config import Config
 from .control import ControlApi, Faults, Journal, journal_body, journal_headers
 from .identity import Identity
@@ -176,6 +177,9 @@ class Emulator:
         if found:
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
             return "identity", lambda: self._only(method, ("POST",)) or self.identity.token(found.group("tenant"), form), form
+        versions = [v for k, v in request.args.items(multi=True) if k.lower() == "api-version"]
+        if len(versions) > 1:  # ASP.NET, under Resource Manager, reads a repeated query parameter as one joined value
+            args = dict(args, **{"api-version": ",".join(versions)})
         kind = arm.classify(raw_path)
         return kind, lambda: arm.handle(self, method, raw_path, args, request.headers, raw), None
 
@@ -193,9 +197,7 @@ class Emulator:
         if not args.get("api-version"):
             raise errors.arm(400, "MissingApiVersionParameter",
                              "The api-version query parameter (?api-version=) is required for all requests.")
-        base = self.base + "/"
-        return Reply(200, {"galleryEndpoint": base, "graphEndpoint": base, "portalEndpoint": base, "resourceManager": base,
-                           "authentication": {"loginEndpoint": base, "audiences": [self.identity.audience]}})
+        return Reply(200, cloud_metadata(self.base + "/", self.identity.audience, args["api-version"]))
 
     def _finish(self, request, reply, environ, start_response, started, kind, raw_path, entry=None):
         headers = dict(reply.headers)

@@ -7,14 +7,17 @@ encoded '/' or '%' inside a name reaches the name rules instead of changing the 
 import re
 from urllib.parse import unquote
 
-from . import errors, groups, provider
+from . import errors, groups, provider, providers, resources, validation
 
 NS = re.escape(provider.NAMESPACE)
 SUB = r"/subscriptions/(?P<sub>[^/]+)"
 RG = SUB + r"/resourcegroups/(?P<rg>[^/]+)"
-RG_API_VERSIONS = ("2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01")
-SUB_API_VERSIONS = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
+RG_API_VERSIONS = providers.API_VERSIONS
+SUB_API_VERSIONS = providers.SUBSCRIPTION_API_VERSIONS
 PV = provider.API_VERSIONS
+NAMESPACE = r"/providers/(?P<namespace>[^/]+)"
+EMPTY_SEGMENTS = re.compile(r"/{2,}")
+PROVIDERS_PREFIX = re.compile(r"/providers/", re.IGNORECASE)
 
 
 def _route(pattern, methods, versions, kind="arm"):
@@ -25,13 +28,20 @@ ROUTES = [
     _route(r"/providers/" + NS + r"/operations", {"GET": provider.list_operations}, PV),
     _route(r"/subscriptions", {"GET": groups.list_subscriptions}, SUB_API_VERSIONS),
     _route(SUB, {"GET": groups.get_subscription}, SUB_API_VERSIONS),
+    _route(SUB + r"/locations", {"GET": providers.list_locations}, SUB_API_VERSIONS),
+    _route(SUB + r"/resources", {"GET": resources.list_in_subscription}, RG_API_VERSIONS),
+    _route(SUB + r"/providers", {"GET": providers.list_providers}, RG_API_VERSIONS),
+    _route(SUB + NAMESPACE, {"GET": providers.get_provider}, RG_API_VERSIONS),
+    _route(SUB + NAMESPACE + r"/register", {"POST": providers.get_provider}, RG_API_VERSIONS),
+    _route(SUB + r"/operationresults/(?P<job>[^/]+)", {"GET": groups.operation_result}, RG_API_VERSIONS, "async"),
     _route(SUB + r"/resourcegroups", {"GET": groups.list_groups}, RG_API_VERSIONS),
-    _route(RG, {"GET": groups.get_group, "HEAD": groups.get_group, "PUT": groups.put_group, "DELETE": groups.delete_group},
-           RG_API_VERSIONS),
+    _route(RG, {"GET": groups.get_group, "HEAD": groups.get_group, "PUT": groups.put_group, "PATCH": groups.patch_group,
+                "DELETE": groups.delete_group}, RG_API_VERSIONS),
+    _route(RG + r"/resources", {"GET": resources.list_in_group}, RG_API_VERSIONS),
     _route(RG + r"/providers/" + NS + r"/accounts", {"GET": provider.list_in_group}, PV),
     _route(RG + r"/providers/" + NS + r"/accounts/(?P<name>[^/]+)",
-           {"GET": provider.get_account, "PUT": provider.put_account, "PATCH": provider.patch_account,
-            "DELETE": provider.delete_account}, PV),
+           {"GET": provider.get_account, "HEAD": resources.account_exists, "PUT": provider.put_account,
+            "PATCH": provider.patch_account, "DELETE": provider.delete_account}, PV),
     _route(SUB + r"/providers/" + NS + r"/accounts", {"GET": provider.list_in_subscription}, PV),
     _route(SUB + r"/providers/" + NS + r"/locations/(?P<loc>[^/]+)/operationStatuses/(?P<op>[^/]+)",
            {"GET": provider.operation_status}, PV, "async"),
@@ -51,6 +61,7 @@ class Call:
         self.headers = headers
         self.raw = raw
         self.api_version = api_version
+        self.params = params
         self.sub = params.get("sub")
         self.rg = params.get("rg")
         self.name = params.get("name")
@@ -58,8 +69,18 @@ class Call:
         self.op = params.get("op")
 
 
+def normalise(raw_path):
+    """Collapse empty segments after '/providers/': the SDK's and CLI's by-parts calls send an empty parent
+    resource path (`.../providers/{namespace}//accounts/{name}`), which Resource Manager reads as none."""
+    found = PROVIDERS_PREFIX.search(raw_path)
+    if not found:
+        return raw_path
+    return raw_path[:found.start()] + EMPTY_SEGMENTS.sub("/", raw_path[found.start():])
+
+
 def classify(raw_path):
     """'async' for operation status/result URLs, else 'arm'."""
+    raw_path = normalise(raw_path)
     for regex, _methods, _versions, kind in ROUTES:
         if kind == "async" and regex.match(raw_path):
             return "async"
@@ -73,6 +94,7 @@ def handle(emu, method, raw_path, args, headers, raw):
     subscription, then the handler (resource group, name, body, preconditions).
     """
     emu.identity.authenticate(headers.get("Authorization"))
+    raw_path = normalise(raw_path)
     api_version = args.get("api-version")
     if not api_version:
         raise errors.arm(400, "MissingApiVersionParameter",
@@ -93,6 +115,7 @@ def handle(emu, method, raw_path, args, headers, raw):
         if call.sub is not None:
             with emu.store.read() as conn:
                 groups.require_subscription(conn, call.sub)
+        validation.check_content_type(method, headers, raw)
         return handler(emu, call)
     unknown = UNKNOWN_TYPE.search(raw_path)
     if unknown:

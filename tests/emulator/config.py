@@ -18,6 +18,10 @@ DEFAULTS = {
     "async_error": {"code": "InternalOperationError", "message": "The operation failed (emulated failure)."},
     "retry_after": 1,
     "token_lifetime": 3600,
+    # Where accounts may be created (tests/emulator/locations.py): the preview's regions (East US 2, West Central US,
+    # Australia East, West Europe, Southeast Asia) plus the US/EU regions the collection's tests and examples use.
+    "account_locations": ["eastus", "eastus2", "westus", "westus2", "westcentralus", "westeurope", "northeurope",
+                          "southeastasia", "australiaeast"],
 }
 
 
@@ -43,6 +47,12 @@ def _seconds_or_null(value):
     return value
 
 
+def _locations(value):
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a non-empty list of location names")
+    return list(dict.fromkeys("".join(v.split()).lower() for v in value))
+
+
 def _outcome(value):
     if value not in OUTCOMES:
         raise ValueError("must be one of %s" % ", ".join(OUTCOMES))
@@ -65,6 +75,7 @@ CHECKS = {
     "async_error": _error,
     "retry_after": _int(0),
     "token_lifetime": _int(1),
+    "account_locations": _locations,
 }
 
 

@@ -9,7 +9,7 @@ import json
 import time
 import uuid
 
-from . import errors, groups, paging, validation
+from . import errors, groups, locations, paging, validation
 from .replies import Reply, iso, utc_now
 
 NAMESPACE = "Microsoft.MachineLearningModelManagement"
@@ -206,6 +206,7 @@ def put_account(emu, call):
     validation.check_resource_name(call.name)
     body = validation.parse_json_body(call.raw)
     location = validation.require_location(body)
+    locations.check_account_location(emu, location)
     tags = validation.check_tags(body.get("tags"))
     _check_put_body(call, body)
     sku = validation.check_sku_for_put(body.get("sku"))

@@ -25,12 +25,25 @@ def _has_control(text):
     return any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
 
 
+def check_content_type(method, headers, raw):
+    """Resource Manager reads request bodies as JSON only: any other (or no) media type is 415."""
+    if method not in ("PUT", "PATCH", "POST") or not raw:
+        return
+    media = (headers.get("Content-Type") or "").split(";")[0].strip()
+    if media.lower() != "application/json":
+        raise errors.arm(415, "UnsupportedMediaType", "The content media type '%s' is not supported. Only 'application/json' "
+                         "is supported." % (media or "<null>"))
+
+
 def parse_json_body(raw):
-    """Parse a request body as ARM does: it must be a JSON object."""
+    """Parse a request body as ARM does: it must be a JSON object (UTF-8, no byte order mark: see docs/decisions.md)."""
     if raw is None or not raw.strip():
         raise errors.invalid_content("The request body is empty.")
+    if isinstance(raw, bytes) and raw.startswith(b"\xef\xbb\xbf"):
+        raise errors.invalid_content("Unexpected character encountered while parsing value: U+FEFF (a UTF-8 byte order "
+                                     "mark). Path '', line 0, position 0.")
     try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         value = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise errors.invalid_content("%s" % exc) from None
