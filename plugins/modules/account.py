@@ -13,15 +13,31 @@ version_added: 0.1.0
 description:
   - Creates, updates or deletes a Model Management Account (C(Microsoft.MachineLearningModelManagement/accounts),
     api-version C(2017-09-01-preview)) through the Azure Resource Manager REST API.
-  - Every run sends exactly one GET, then at most one write. An account that does not exist is created with a PUT
-    with the header C(If-None-Match) set to C(*); an existing account is changed with a PATCH that carries only what changes;
-    O(state=absent) sends a DELETE. A PUT is never used to change an existing account, because it would overwrite it.
+  - Every run starts with one GET. An account that does not exist is created with a PUT with the header C(If-None-Match)
+    set to C(*); an existing account is changed with a PATCH that carries only what changes, guarded by C(If-Match) with
+    the account's etag when Azure sends one; O(state=absent) sends a DELETE. A PUT is never used to change a healthy
+    account, because it would overwrite it.
+  - Safe when several tasks act on the same account at once. A write answered 412 (the account changed since the GET)
+    is followed by a new GET, a new plan and another conditional write, at most 5 times with jittered pauses. When the
+    account has no etag, tags that are only added or changed (O(append_tags=true)) are merged on the server through
+    Resource Manager's Tags API (C(PATCH .../providers/Microsoft.Resources/tags/default), operation C(Merge)), so no
+    tag written by someone else can be lost; this needs the Tag Contributor role or better.
   - Only the options given in the task are compared. C(location) ignores case and spaces, the SKU name ignores case,
     tag names ignore case while tag values (including V("")) are compared exactly. Read-only fields never cause a change.
   - The location of an existing account cannot be changed. Asking for a different location fails before anything is sent,
     in check mode too; delete the account and create it again instead.
-  - If someone else creates the account between the GET and the PUT (the PUT is answered 412), the module reads it again
-    and continues with a PATCH, so that run sends GET, PUT, GET and possibly PATCH.
+  - An account whose C(provisioningState) is C(Failed) or C(Canceled) is not as desired, whatever its fields say; it is
+    repaired with a PUT of the whole account (its current settings with the task's applied on top), guarded by
+    C(If-Match) when it has an etag. Check mode predicts the repair. An account still C(Creating), C(Updating) or
+    C(Deleting) is waited for (GETs only) when O(wait=true), then planned again; with O(wait=false) the task fails
+    naming the state.
+  - RV(ignore:changed) is true when this task's write was acknowledged, or when the account differs between the task's
+    first GET and its end. An answer lost after the write was applied (the retry then sees 412, or 204 for a DELETE)
+    therefore still reports a change.
+  - Only the statuses Resource Manager documents for each request count as success (PUT 200/201, PATCH 200/202,
+    DELETE 200/202/204, GET 200), and a body that must be a JSON object has to be one; anything else fails the task
+    with the code C(InvalidResponse). Links in answers (C(nextLink), C(Azure-AsyncOperation), C(Location)) are followed
+    only to the Resource Manager endpoint itself, over https, without userinfo; a bad link fails the task.
 options:
   name:
     description:
@@ -81,7 +97,9 @@ options:
     default: present
   wait:
     description:
-      - Wait until an asynchronous create or delete has finished and return the final account.
+      - Wait until an asynchronous create, update or delete has finished and return the final account. A C(202) answer
+        without a polling header is followed by polling the account itself (after a DELETE, until it answers 404).
+      - Also wait for an account that is still C(Creating), C(Updating) or C(Deleting) before planning the change.
       - With V(false), return what the first response said.
     type: bool
     default: true
