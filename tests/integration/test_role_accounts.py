@@ -1,0 +1,145 @@
+"""The declarative role azureml.model_management.accounts: on localhost and per host with the inventory plugin,
+with purge limited to its scope, a check-mode plan that writes nothing, and an AWX-style run (ansible-runner)."""
+import json
+import os
+import re
+
+import ansible_runner
+
+from fleet import PLUGIN, inventory_list  # pylint: disable=import-error
+from harness import BIN_DIR  # pylint: disable=import-error
+
+MANAGED = {'managed-by': 'ansible'}
+
+
+def write_play(tmp_path, hosts, role_vars, name='play.yml'):
+    play = [{'hosts': hosts, 'connection': 'local', 'gather_facts': False,
+             'vars': {'ansible_python_interpreter': '{{ ansible_playbook_python }}'},
+             'roles': [dict({'role': 'azureml.model_management.accounts'}, **role_vars)]}]
+    path = tmp_path / name
+    path.write_text(json.dumps(play))
+    return str(path)
+
+
+def summary(output):
+    """The lines of the role's one summary message."""
+    match = re.search(r'"msg": \[(.*?)\n\s*\]', output, re.S)
+    assert match, output
+    return json.loads('[%s]' % match.group(1))
+
+
+def writes(emulator):
+    """(METHOD, "group/name") of every write the emulator received."""
+    found = []
+    for entry in emulator.journal():
+        if entry['method'] != 'GET':
+            match = re.search(r'/resourceGroups/([^/]+)/.*/([^/]+)$', entry['path'], re.I)
+            found.append((entry['method'], '%s/%s' % match.groups()))
+    return found
+
+
+def arrange_scope(emulator):
+    emulator.put_account('keep-me', 'it-rg', sku={'name': 'S1', 'capacity': 1}, tags=dict(MANAGED))
+    emulator.put_account('stale', 'it-rg', tags=dict(MANAGED))
+    emulator.put_account('hand-made', 'it-rg', tags={'owner': 'someone'})  # in the group, not tagged: out of scope
+    emulator.put_account('elsewhere', 'demo-rg', tags=dict(MANAGED))  # tagged, other group: out of scope
+    emulator.clear_journal()
+
+
+ROLE_VARS = {
+    'accounts_resource_group': 'it-rg',
+    'accounts_list': [
+        {'name': 'keep-me', 'sku': {'name': 'S2', 'capacity': 2}, 'tags': MANAGED},
+        {'name': 'new-one', 'location': 'westeurope', 'sku': {'name': 'S1', 'capacity': 1}, 'tags': MANAGED},
+    ],
+    'accounts_purge': True,
+    'accounts_purge_resource_groups': ['it-rg'],
+    'accounts_purge_tags': ['managed-by:ansible'],
+}
+
+
+def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_path):
+    arrange_scope(emulator)
+    play = write_play(tmp_path, 'localhost', ROLE_VARS)
+
+    check = ansible.playbook(play, '--check')
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert summary(check.stdout) == ['Plan (check mode, nothing was written): create 1, change 1, delete 1, unchanged 0',
+                                     'create: new-one (it-rg)', 'change: keep-me (it-rg)', 'delete: stale (it-rg) [purge]']
+    assert writes(emulator) == []
+
+    real = ansible.playbook(play)
+    assert real.returncode == 0, real.stdout + real.stderr
+    assert summary(real.stdout)[0] == 'Done: create 1, change 1, delete 1, unchanged 0'
+    assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
+    assert emulator.get_account('stale') is None
+    assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
+    assert emulator.get_account('keep-me')['sku'] == {'name': 'S2', 'capacity': 2}
+
+    emulator.clear_journal()
+    again = ansible.playbook(play)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert summary(again.stdout) == ['Done: create 0, change 0, delete 0, unchanged 2']
+    assert writes(emulator) == []
+
+
+def test_purge_is_off_by_default_and_needs_a_scope(ansible, emulator, tmp_path):
+    arrange_scope(emulator)
+    no_purge = dict(ROLE_VARS, accounts_purge=False)
+    process = ansible.playbook(write_play(tmp_path, 'localhost', {k: v for k, v in no_purge.items() if k != 'accounts_purge'}))
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert ('DELETE', 'it-rg/stale') not in writes(emulator)
+
+    emulator.clear_journal()
+    no_scope = {k: v for k, v in ROLE_VARS.items() if k != 'accounts_purge_resource_groups'}
+    process = ansible.playbook(write_play(tmp_path, 'localhost', no_scope, name='noscope.yml'))
+    assert process.returncode != 0
+    assert 'accounts_purge needs accounts_purge_resource_groups' in process.stdout
+    assert emulator.journal(kind=None) == []
+
+
+def inventory_source(tmp_path, emulator):
+    path = tmp_path / 'fleet.azureml_accounts.yml'
+    path.write_text(json.dumps({'plugin': PLUGIN, 'resource_groups': ['it-rg', 'demo-rg']}))
+    return str(path)
+
+
+def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
+    arrange_scope(emulator)
+    source = inventory_source(tmp_path, emulator)
+    play = write_play(tmp_path, 'azureml_accounts', ROLE_VARS)
+
+    check = ansible.playbook(play, '-i', source, '--check')
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert summary(check.stdout) == ['Plan (check mode, nothing was written): create 1, change 1, delete 1, unchanged 0',
+                                     'create: new-one (it-rg)', 'change: keep-me (it-rg)', 'delete: stale (it-rg) [purge]']
+    assert writes(emulator) == []
+
+    real = ansible.playbook(play, '-i', source)
+    assert real.returncode == 0, real.stdout + real.stderr
+    assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
+    assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
+
+
+def test_awx_style_run_with_job_slices(ansible, emulator, tmp_path):
+    """What AWX does: an inventory update with the source file, then a sliced job template running the role."""
+    arrange_scope(emulator)
+    source = inventory_source(tmp_path, emulator)
+    env = ansible.environment(extra={'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'})
+    hosts = sorted(inventory_list(env, source)['_meta']['hostvars'])
+    assert hosts == ['elsewhere', 'hand-made', 'keep-me', 'stale']
+    project = tmp_path / 'project'
+    project.mkdir()
+    write_play(project, 'azureml_accounts', ROLE_VARS, name='site.yml')
+    env['PATH'] = BIN_DIR + os.pathsep + env.get('PATH', '')
+    statuses = []
+    for index in range(2):  # two slices, as a job template with job_slice_count 2 runs them
+        private = tmp_path / ('runner%d' % index)
+        private.mkdir()
+        run = ansible_runner.run(private_data_dir=str(private), project_dir=str(project),
+                                 playbook='site.yml', inventory=source, limit=','.join(hosts[index::2]),
+                                 envvars=env, quiet=True)
+        statuses.append((run.status, run.rc))
+    assert statuses == [('successful', 0), ('successful', 0)]
+    # each slice managed its own hosts; new-one was created by the first slice and found unchanged by the second
+    assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
