@@ -178,6 +178,17 @@ class Ansible:
         result.setdefault('failed', records[0]['status'] == 'failed')
         return result
 
+    def playbook_results(self, path, *args, **env_options):
+        """Run a playbook; return (process, [one record per task result: task, status, result])."""
+        result_file = os.path.join(tempfile.mkdtemp(dir=self.work_dir), 'results.jsonl')
+        extra = dict(env_options.pop('extra', None) or {}, RESULT_FILE=result_file, ANSIBLE_LOAD_CALLBACK_PLUGINS='true',
+                     ANSIBLE_CALLBACKS_ENABLED='result_file', ANSIBLE_CALLBACK_PLUGINS=CALLBACK_DIR)
+        process = self.playbook(path, *args, extra=extra, **env_options)
+        if not os.path.exists(result_file):
+            return process, []
+        with open(result_file, encoding='utf-8') as handle:
+            return process, [json.loads(line) for line in handle]
+
     def playbook(self, path, *args, **env_options):
         command = [os.path.join(BIN_DIR, 'ansible-playbook'), path,
                    '-e', 'ansible_python_interpreter=' + sys.executable] + list(args)
