@@ -24,12 +24,13 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-next unit sanity pytest emulator bench clean
+.PHONY: help venv install demo test test-next test-cli unit sanity pytest emulator bench clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
 	@echo "make test      run the whole test suite (ansible-test sanity, then pytest: unit, emulator, integration)"
 	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 
 venv: $(VENV)/.installed
 
@@ -80,8 +81,19 @@ test-next: install $(VENV_NEXT)/.installed
 		ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_NEXT) PYTHONPATH=$(COLLECTIONS_NEXT) \
 		$(BIN_NEXT)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests/unit tests/integration
 
+# The Azure CLI (large) in its own venv, and the scripted CLI session against the emulator; CI runs it after make test.
+VENV_CLI := .venv-cli
+$(VENV_CLI)/.installed: requirements-cli.txt
+	$(PYTHON) -m venv $(VENV_CLI)
+	$(VENV_CLI)/bin/python -m pip install --quiet -r requirements-cli.txt
+	touch $@
+
+test-cli: install $(VENV_CLI)/.installed
+	cd $(INSTALLED) && AZ_CLI=$(CURDIR)/$(VENV_CLI)/bin/az PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -p no:cacheprovider \
+		$(PYTEST_ARGS) tests/conformance/test_azure_cli.py
+
 bench: install
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py
 
 clean:
-	rm -rf $(VENV) $(VENV_NEXT) $(DATA_DIR) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_NEXT) $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
