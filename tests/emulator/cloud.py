@@ -11,7 +11,7 @@ def cloud_metadata(base, audience, api_version):
     suffix = "emulator.invalid"
     cloud = {"name": "AzureEmulator", "portal": base, "resourceManager": base, "gallery": base, "graph": base,
              "graphAudience": base, "batch": base, "media": base, "sqlManagement": base, "activeDirectoryDataLake": base,
-             "microsoftGraphResourceId": base, "vmImageAliasDoc": base + "vm-image-aliases.invalid",
+             "microsoftGraphResourceId": base, "vmImageAliasDoc": "https://aliases." + suffix + "/vm-image-aliases.json",
              "authentication": {"loginEndpoint": base, "audiences": [audience], "tenant": "common", "identityProvider": "AAD"},
              "suffixes": {"acrLoginServer": "acr." + suffix, "keyVaultDns": "vault." + suffix, "storage": "storage." + suffix,
                           "sqlServerHostname": "sql." + suffix, "azureDataLakeStoreFileSystem": "datalake." + suffix,
