@@ -153,7 +153,7 @@ class Emulator:
         entry.update(status=0, fault=True)
         self.journal.add(entry)
         LOG.info("%s %s -> connection dropped (fault %s)", method, raw_path, fault["id"])
-        sock = environ.get("werkzeug.socket")
+        sock = environ.get("emulator.socket")  # set by run.py's server gateway
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,142 @@
+"""Opt-in reuse of tokens and cloud metadata across tasks, and the retried metadata request (issue 9; issue 6 defect 8).
+
+Each test runs real ``ansible`` tasks with ANSIBLE_AZURE_TOKEN_CACHE / ANSIBLE_AZURE_TOKEN_CACHE_DIR and reads the
+emulator's journal: kind ``metadata`` is /metadata/endpoints, kind ``identity`` is OpenID discovery and token requests.
+"""
+import json
+import os
+import stat
+
+import pytest
+
+INFO_ARGS = {'name': 'cached', 'resource_group': 'it-rg'}
+
+
+@pytest.fixture
+def cache_dir(tmp_path):
+    return str(tmp_path / 'job-private' / 'azure')
+
+
+def cached_env(cache_dir, mode='allow_unencrypted'):
+    return {'extra': {'ANSIBLE_AZURE_TOKEN_CACHE': mode, 'ANSIBLE_AZURE_TOKEN_CACHE_DIR': cache_dir}}
+
+
+def requests_of(emulator):
+    """(metadata, identity, arm) journal entries since the last clear, as (METHOD, path, status)."""
+    return tuple([(e['method'], e['path'], e['status']) for e in emulator.journal(kind)] for kind in ('metadata', 'identity', 'arm'))
+
+
+def cached_tokens(cache_dir):
+    """The access tokens azure-identity keeps in the unencrypted cache file (msal's JSON)."""
+    with open(os.path.join(cache_dir, 'azureml.model_management.nocae'), encoding='utf-8') as handle:
+        return [entry['secret'] for entry in json.load(handle).get('AccessToken', {}).values()]
+
+
+def test_second_task_sends_no_identity_or_metadata_request(ansible, emulator, cache_dir):
+    emulator.put_account('cached')
+    emulator.clear_journal()
+    first = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    assert not first['failed'] and [a['name'] for a in first['accounts']] == ['cached']
+    metadata, identity, arm = requests_of(emulator)
+    assert len(metadata) == 1 and [m for m, _p, _s in identity] == ['GET', 'POST'] and len(arm) == 1
+    emulator.clear_journal()
+    second = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    assert second['accounts'] == first['accounts']
+    metadata, identity, arm = requests_of(emulator)
+    assert metadata == [] and identity == [] and [m for m, _p, s in arm] == ['GET'] and arm[0][2] == 200
+
+
+def test_cache_is_off_by_default(ansible, emulator):
+    for _round in range(2):
+        emulator.clear_journal()
+        ansible.module('account_info', INFO_ARGS)
+        metadata, identity, _arm = requests_of(emulator)
+        assert len(metadata) == 1 and len(identity) == 2
+
+
+def test_cache_files_are_private_and_no_token_reaches_the_output(ansible, emulator, cache_dir):
+    emulator.put_account('cached')
+    ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    result = ansible.module('account_info', INFO_ARGS, verbosity=4, **cached_env(cache_dir))
+    output = ansible.last_process.stdout + ansible.last_process.stderr
+    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
+    names = sorted(os.listdir(cache_dir))
+    assert 'azureml.model_management.nocae' in names and len([n for n in names if n.startswith('metadata-')]) == 2
+    for name in names:
+        mode = stat.S_IMODE(os.stat(os.path.join(cache_dir, name)).st_mode)
+        if name.endswith('.lockfile'):  # msal-extensions' lock: pid and program name only
+            continue
+        assert mode == 0o600, (name, oct(mode))
+    tokens = cached_tokens(cache_dir)
+    assert tokens and all(len(token) > 20 for token in tokens)
+    for token in tokens:
+        assert token not in json.dumps(result) and token not in output
+    secret = emulator.env['AZURE_SECRET']
+    for name in names:
+        with open(os.path.join(cache_dir, name), encoding='utf-8', errors='replace') as handle:
+            assert secret not in handle.read()
+
+
+def test_revoked_cached_token_is_replaced_by_one_refresh(ansible, emulator, cache_dir):
+    emulator.put_account('cached')
+    ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    old_tokens = cached_tokens(cache_dir)
+    emulator.control('POST', 'tokens/expire')  # Resource Manager now refuses every token issued so far
+    emulator.clear_journal()
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    assert not result['failed'] and [a['name'] for a in result['accounts']] == ['cached']
+    metadata, identity, arm = requests_of(emulator)
+    assert metadata == [] and [m for m, _p, _s in identity] == ['POST']  # one token request, discovery still cached
+    assert [s for _m, _p, s in arm] == [401, 200]
+    assert cached_tokens(cache_dir) != old_tokens  # replaced in the cache, so the next task does not meet the 401 again
+    emulator.clear_journal()
+    ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    metadata, identity, arm = requests_of(emulator)
+    assert identity == [] and [s for _m, _p, s in arm] == [200]
+
+
+def test_cached_token_close_to_expiry_is_renewed_before_use(ansible, emulator, cache_dir):
+    emulator.configure(token_lifetime=120)  # msal renews a token that has less than 5 minutes left
+    emulator.put_account('cached')
+    ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    emulator.clear_journal()
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    assert not result['failed']
+    metadata, identity, arm = requests_of(emulator)
+    assert metadata == [] and [m for m, _p, _s in identity] == ['POST'] and [s for _m, _p, s in arm] == [200]
+
+
+def test_encrypted_cache_without_an_encrypted_store_fails_and_names_the_opt_in(ansible, emulator, cache_dir):
+    try:
+        import gi  # noqa: F401 pylint: disable=unused-import,import-outside-toplevel
+        pytest.skip('this machine has PyGObject, so libsecret may provide an encrypted store')
+    except ImportError:
+        pass
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir, 'encrypted'))
+    assert result['failed'] and result['error']['code'] == 'TokenCacheUnavailable'
+    assert 'token_cache: allow_unencrypted' in result['msg']
+    assert emulator.journal('identity') == []  # the cache is opened before msal starts: not even discovery
+    assert not [name for name in os.listdir(cache_dir) if 'nocae' in name]
+
+
+def test_cache_dir_writable_by_others_is_refused(ansible, emulator, tmp_path):
+    shared = tmp_path / 'shared'
+    shared.mkdir()
+    shared.chmod(0o777)
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(str(shared)))
+    assert result['failed'] and result['error']['code'] == 'InvalidTokenCache' and 'writable by nobody else' in result['msg']
+    assert emulator.journal(None) == []
+
+
+@pytest.mark.parametrize('fault', [
+    {'status': 500, 'body': {'error': {'code': 'InternalServerError', 'message': 'Try again.'}}},
+    {'status': 503, 'headers': {'Retry-After': '0'}, 'body': {'error': {'code': 'ServerBusy', 'message': 'Busy.'}}},
+    {'drop': True},
+], ids=['500', '503-retry-after', 'dropped'])
+def test_one_failed_metadata_request_is_retried(ansible, emulator, fault):
+    emulator.fault(method='GET', path='^/metadata/endpoints', count=1, **fault)
+    result = ansible.module('account_info', INFO_ARGS)
+    assert not result['failed'], result.get('msg')
+    metadata = emulator.journal('metadata')
+    assert [(e['method'], bool(e.get('fault'))) for e in metadata] == [('GET', True), ('GET', False)]
+    assert metadata[1]['status'] == 200
