@@ -108,11 +108,11 @@ def test_config_get_patch_and_validation(emu):
     cfg = emu.control("GET", "config").json()
     assert cfg == {"page_size": 100, "empty_pages": False, "async": False, "async_polls": 2, "async_seconds": None,
                    "async_outcome": "Succeeded", "async_error": cfg["async_error"], "retry_after": 1, "token_lifetime": 3600,
-                   "account_locations": cfg["account_locations"]}
+                   "account_locations": cfg["account_locations"], "etags": True}
     resp = emu.control("PATCH", "config", json={"page_size": 7, "async": True})
     assert resp.status_code == 200 and resp.json()["page_size"] == 7 and resp.json()["async"] is True
     for bad in ({"nope": 1}, {"page_size": 0}, {"async": "yes"}, {"async_outcome": "Done"}, {"retry_after": -1},
-                {"async_error": {"code": 1}}, {"async_seconds": "x"}, {"token_lifetime": 0}):
+                {"async_error": {"code": 1}}, {"async_seconds": "x"}, {"token_lifetime": 0}, {"etags": "no"}):
         resp = emu.control("PATCH", "config", json=bad)
         assert resp.status_code == 400, bad
     assert emu.control("GET", "config").json()["page_size"] == 7, "a rejected PATCH changes nothing"

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 from . import arm, errors
 from .cloud import cloud_metadata
 from .config import Config
-from .control import ControlApi, Faults, Journal, journal_body, journal_headers
+from .control import ControlApi, Faults, Journal, fault_reply, journal_body, journal_headers
 from .identity import Identity
 from .replies import Reply, iso, utc_now
 from .store import Store
@@ -130,23 +130,34 @@ class Emulator:
         entry = {"time": iso(utc_now()), "method": method, "path": request.path, "query": dict(request.args.items()),
                  "headers": journal_headers(request.headers), "body": journal_body(raw, form), "kind": kind}
         fault = self.faults.take(method, request.path)
-        if fault is not None:
+        if fault is not None and not fault["after"]:  # the fault instead of the request: nothing is applied
             if fault["delay"]:
                 time.sleep(fault["delay"])
             if fault["drop"]:
                 return self._drop(environ, entry, fault, method, raw_path)
             if fault["status"] is not None:
                 entry["fault"] = True
-                reply = Reply(fault["status"], fault["body"], fault["headers"])
-                return self._finish(request, reply, environ, start_response, started, kind, raw_path, entry)
+                return self._finish(request, fault_reply(fault), environ, start_response, started, kind, raw_path, entry)
+        reply = self._dispatch(dispatch, method, raw_path)
+        if fault is not None and fault["after"]:  # the request was applied; its answer is late, lost or replaced
+            entry.update(fault=True, dispatched_status=reply.status)
+            if fault["delay"]:
+                time.sleep(fault["delay"])
+            if fault["drop"]:
+                return self._drop(environ, entry, fault, method, raw_path)
+            if fault["status"] is not None:
+                reply = fault_reply(fault)
+        return self._finish(request, reply, environ, start_response, started, kind, raw_path, entry)
+
+    @staticmethod
+    def _dispatch(dispatch, method, raw_path):
         try:
-            reply = dispatch()
+            return dispatch()
         except errors.ApiError as exc:
-            reply = Reply(exc.status, exc.body(), exc.headers)
+            return Reply(exc.status, exc.body(), exc.headers)
         except Exception:  # pylint: disable=broad-except
             LOG.exception("unhandled error on %s %s", method, raw_path)
-            reply = Reply(500, {"error": {"code": "InternalServerError", "message": "The emulator failed; see its log."}})
-        return self._finish(request, reply, environ, start_response, started, kind, raw_path, entry)
+            return Reply(500, {"error": {"code": "InternalServerError", "message": "The emulator failed; see its log."}})
 
     def _drop(self, environ, entry, fault, method, raw_path):
         """Close the connection without any answer (the client sees a connection reset / remote disconnect)."""
@@ -213,6 +224,8 @@ class Emulator:
             headers["x-ms-ratelimit-remaining-subscription-writes"] = str(writes)
         if reply.body is None or reply.status == 204 or request.method == "HEAD":
             data = b""
+        elif isinstance(reply.body, bytes):  # an injected answer, already encoded (control.fault_reply)
+            data = reply.body
         elif isinstance(reply.body, (dict, list)):
             data = json.dumps(reply.body).encode("utf-8")
             headers["Content-Type"] = JSON_TYPE

@@ -7,7 +7,7 @@ encoded '/' or '%' inside a name reaches the name rules instead of changing the 
 import re
 from urllib.parse import unquote
 
-from . import errors, groups, provider, providers, resources, validation
+from . import errors, groups, provider, providers, resources, tags, validation
 
 NS = re.escape(provider.NAMESPACE)
 SUB = r"/subscriptions/(?P<sub>[^/]+)"
@@ -42,6 +42,9 @@ ROUTES = [
     _route(RG + r"/providers/" + NS + r"/accounts/(?P<name>[^/]+)",
            {"GET": provider.get_account, "HEAD": resources.account_exists, "PUT": provider.put_account,
             "PATCH": provider.patch_account, "DELETE": provider.delete_account}, PV),
+    _route(RG + r"/providers/" + NS + r"/accounts/(?P<name>[^/]+)/providers/Microsoft\.Resources/tags/default",
+           {"GET": tags.get_tags, "PUT": tags.put_tags, "PATCH": tags.patch_tags, "DELETE": tags.delete_tags},
+           tags.API_VERSIONS),
     _route(SUB + r"/providers/" + NS + r"/accounts", {"GET": provider.list_in_subscription}, PV),
     _route(SUB + r"/providers/" + NS + r"/locations/(?P<loc>[^/]+)/operationStatuses/(?P<op>[^/]+)",
            {"GET": provider.operation_status}, PV, "async"),

@@ -1,4 +1,4 @@
-"""Runtime knobs (paging, async behaviour, Retry-After, token lifetime), changeable via the control API.
+"""Runtime knobs (paging, async behaviour, Retry-After, token lifetime, etags), changeable via the control API.
 
 Kept in memory: a restart or POST /_emulator/reset brings back the values given at start.
 """
@@ -18,6 +18,9 @@ DEFAULTS = {
     "async_error": {"code": "InternalOperationError", "message": "The operation failed (emulated failure)."},
     "retry_after": 1,
     "token_lifetime": 3600,
+    # Whether accounts carry an etag (body field and ETag header). Off models a provider that has none, as this
+    # provider's published API shows none; see docs/decisions.md for what If-Match / If-None-Match do then.
+    "etags": True,
     # Where accounts may be created (tests/emulator/locations.py): the preview's regions (East US 2, West Central US,
     # Australia East, West Europe, Southeast Asia) plus the US/EU regions the collection's tests and examples use.
     "account_locations": ["eastus", "eastus2", "westus", "westus2", "westcentralus", "westeurope", "northeurope",
@@ -75,6 +78,7 @@ CHECKS = {
     "async_error": _error,
     "retry_after": _int(0),
     "token_lifetime": _int(1),
+    "etags": _bool,
     "account_locations": _locations,
 }
 

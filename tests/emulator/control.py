@@ -4,10 +4,13 @@ Journal and faults live in memory (they are per-run test aids, cleared by reset 
 control requests themselves are never journaled and never faulted.
 """
 
+import base64
+import binascii
 import json
 import re
 import threading
 
+from . import provider
 from .replies import Reply, iso, utc_now
 
 JOURNAL_LIMIT = 20000
@@ -70,7 +73,7 @@ def journal_body(raw, form=None):
 class Faults:
     """Injected answers: the next `count` requests matching method + path regex get the fault."""
 
-    FIELDS = ("method", "path", "count", "status", "headers", "body", "delay", "drop")
+    FIELDS = ("method", "path", "count", "status", "headers", "body", "body_json", "body_base64", "delay", "drop", "after")
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -97,6 +100,11 @@ class Faults:
              "'headers' must be an object of string values."),
             (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0, "'delay' must be a number of seconds >= 0."),
             (not isinstance(spec.get("drop", False), bool), "'drop' must be true or false."),
+            (not isinstance(spec.get("after", False), bool), "'after' must be true or false."),
+            (not isinstance(spec.get("body_json", False), bool), "'body_json' must be true or false."),
+            (spec.get("body_base64") is not None and not _is_base64(spec["body_base64"]), "'body_base64' must be base64 text."),
+            ("body_base64" in spec and ("body" in spec or spec.get("body_json")),
+             "Give the answer's body either as 'body' or as 'body_base64', not both."),
             (status is None and not delay and not spec.get("drop"), "A fault needs at least one of 'status', 'delay' or 'drop'."),
         ]
         for failed, message in problems:
@@ -118,7 +126,9 @@ class Faults:
             count = spec.get("count", 1)
             fault = {"id": self._next_id, "method": spec.get("method", "*").upper(), "path": spec.get("path", ""), "count": count,
                      "remaining": count, "status": spec.get("status"), "headers": dict(spec.get("headers") or {}),
-                     "body": spec.get("body"), "delay": spec.get("delay", 0), "drop": spec.get("drop", False), "_regex": regex}
+                     "body": spec.get("body"), "body_json": spec.get("body_json", False),
+                     "body_base64": spec.get("body_base64"), "delay": spec.get("delay", 0), "drop": spec.get("drop", False),
+                     "after": spec.get("after", False), "_regex": regex}
             self._faults.append(fault)
         return self.public(fault), None
 
@@ -144,6 +154,76 @@ class Faults:
             self._faults = []
 
 
+def _is_base64(value):
+    try:
+        base64.b64decode(value, validate=True)
+    except (TypeError, ValueError, binascii.Error):
+        return False
+    return True
+
+
+def fault_reply(fault):
+    """The injected answer: the body as raw bytes, and a Content-Type unless the fault's headers give one.
+
+    `body_base64`: exactly those bytes (application/octet-stream). `body` with `body_json: true`, or an object, array,
+    number or boolean: JSON (application/json). A string: that text as is (text/plain). null or absent: no body.
+    """
+    headers = dict(fault["headers"])
+    if fault["body_base64"] is not None:
+        data, media = base64.b64decode(fault["body_base64"]), "application/octet-stream"
+    elif fault["body"] is None and not fault["body_json"]:
+        data, media = None, None
+    elif isinstance(fault["body"], str) and not fault["body_json"]:
+        data, media = fault["body"].encode("utf-8"), "text/plain; charset=utf-8"
+    else:
+        data, media = json.dumps(fault["body"]).encode("utf-8"), "application/json; charset=utf-8"
+    if media and not any(name.lower() == "content-type" for name in headers):
+        headers["Content-Type"] = media
+    return Reply(fault["status"], data, headers)
+
+
+STATE_FIELDS = ("id", "subscription", "resource_group", "name", "state", "settle_to", "after_gets", "after_seconds")
+ACCOUNT_ID = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/%s/accounts/([^/]+)/?$"
+                        % re.escape(provider.NAMESPACE), re.IGNORECASE)
+
+
+def _state_request(spec, default_sub):
+    """Validate a provisioning-state request; return ((sub, rg, name), options) or (None, error message)."""
+    if not isinstance(spec, dict):
+        return None, "The body must be a JSON object."
+    unknown = sorted(set(spec) - set(STATE_FIELDS))
+    if unknown:
+        return None, "Unknown field(s): %s. Known: %s." % (", ".join(unknown), ", ".join(STATE_FIELDS))
+    if isinstance(spec.get("id"), str):
+        found = ACCOUNT_ID.match(spec["id"])
+        account = found.groups() if found else None
+    elif all(isinstance(spec.get(k), str) and spec[k] for k in ("resource_group", "name")) and "id" not in spec:
+        account = (spec.get("subscription") or default_sub, spec["resource_group"], spec["name"])
+    else:
+        account = None
+    gets, seconds, settle_to = spec.get("after_gets"), spec.get("after_seconds"), spec.get("settle_to")
+    running = spec.get("state") in provider.STATE_ACTIONS
+    problems = [
+        (account is None, "Name the account by 'id' (its resource id) or by 'resource_group' and 'name' "
+                          "(and optionally 'subscription')."),
+        (spec.get("state") not in provider.STATES, "'state' must be one of %s." % ", ".join(provider.STATES)),
+        (gets is not None and (isinstance(gets, bool) or not isinstance(gets, int) or gets < 0),
+         "'after_gets' must be an integer >= 0."),
+        (seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0),
+         "'after_seconds' must be a number >= 0."),
+        (gets is not None and seconds is not None, "Give at most one of 'after_gets' and 'after_seconds'."),
+        (settle_to is not None and settle_to not in ("Succeeded", "Failed", "Canceled"),
+         "'settle_to' must be Succeeded, Failed or Canceled."),
+        (not running and (settle_to is not None or gets is not None or seconds is not None),
+         "'settle_to', 'after_gets' and 'after_seconds' apply only to Creating, Updating and Deleting."),
+        (settle_to is not None and gets is None and seconds is None, "'settle_to' needs 'after_gets' or 'after_seconds'."),
+    ]
+    for failed, message in problems:
+        if failed:
+            return None, message
+    return account, {"state": spec["state"], "settle_to": settle_to, "after_gets": gets, "after_seconds": seconds}
+
+
 class ControlApi:
     """Handlers for /_emulator/* (no auth, not journaled, never faulted)."""
 
@@ -159,6 +239,7 @@ class ControlApi:
             "/_emulator/config": {"GET": self.get_config, "PATCH": self.patch_config},
             "/_emulator/reset": {"POST": self.reset},
             "/_emulator/tokens/expire": {"POST": self.expire_tokens},
+            "/_emulator/provisioning-state": {"POST": self.set_provisioning_state},
         }
         methods = table.get(route)
         if methods is None:
@@ -234,3 +315,17 @@ class ControlApi:
 
     def expire_tokens(self, _args, _raw):
         return Reply(200, {"expired": self.emu.identity.expire_all()})
+
+    def set_provisioning_state(self, _args, raw):
+        spec, err = self._json(raw)
+        if err:
+            return _bad(err)
+        account, options = _state_request(spec, self.emu.default_subscription)
+        if account is None:
+            return _bad(options)
+        done = provider.set_provisioning_state(self.emu, account, **options)
+        if done is None:
+            return Reply(404, {"error": {"code": "NotFound", "message": "No account '%s' in resource group '%s' of "
+                                         "subscription '%s'." % (account[2], account[1], account[0])}})
+        doc, operation = done
+        return Reply(200, {"account": doc, "operation": operation})

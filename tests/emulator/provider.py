@@ -61,25 +61,30 @@ def _etag_set(value):
     return out
 
 
-def check_preconditions(headers, current_etag):
-    """If-Match / If-None-Match against the current etag (None when the resource is absent)."""
+def check_preconditions(headers, current_etag, etags=True):
+    """If-Match / If-None-Match against the current etag (None when the resource is absent).
+
+    With etags off the resource has no etag for a client to hold: `*` still tests existence, an If-Match value can
+    never match (412, so a client that believes it holds an etag never overwrites), an If-None-Match value never
+    matches either (the write goes ahead), as RFC 9110 evaluates conditions against a representation without one.
+    """
     if_match = headers.get("If-Match")
     if_none = headers.get("If-None-Match")
-    current = current_etag.strip('"') if current_etag else None
+    exists = current_etag is not None
+    current = current_etag.strip('"') if exists and etags else None
     if if_match is not None:
         wanted = _etag_set(if_match)
-        if current is None:
+        if not exists:
             raise errors.arm(412, "PreconditionFailed",
                              "The condition 'If-Match: %s' was not met: the resource does not exist." % if_match)
         if "*" not in wanted and current not in wanted:
-            raise errors.arm(412, "PreconditionFailed",
-                             "The condition 'If-Match: %s' was not met: the current etag is '%s'." % (if_match, current_etag))
-    if if_none is not None and current is not None:
+            now = "the current etag is '%s'" % current_etag if etags else "the resource has no etag"
+            raise errors.arm(412, "PreconditionFailed", "The condition 'If-Match: %s' was not met: %s." % (if_match, now))
+    if if_none is not None and exists:
         wanted = _etag_set(if_none)
-        if "*" in wanted or current in wanted:
-            raise errors.arm(412, "PreconditionFailed",
-                             "The condition 'If-None-Match: %s' was not met: the resource already exists with etag '%s'."
-                             % (if_none, current_etag))
+        if "*" in wanted or (current is not None and current in wanted):
+            raise errors.arm(412, "PreconditionFailed", "The condition 'If-None-Match: %s' was not met: the resource "
+                             "already exists%s." % (if_none, " with etag '%s'" % current_etag if etags else ""))
 
 
 def not_found(name, rg):
@@ -101,15 +106,26 @@ def build_doc(sub, rg, name, location, tags, sku, props, created, modified, etag
             "properties": properties}
 
 
-def _account_row(conn, sub, rg, name):
+def account_row(conn, sub, rg, name):
     return conn.execute("SELECT * FROM accounts WHERE sub = ? AND rg_key = ? AND key = ?",
                         (sub.lower(), rg.lower(), name.lower())).fetchone()
 
 
-def _reply(status, doc, headers=None):
-    out = {"ETag": doc["etag"]}
+def public_doc(emu, doc):
+    """The account as clients see it: without `etag` when the `etags` config key is off (stored docs keep theirs)."""
+    if emu.config.get("etags"):
+        return doc
+    return {k: v for k, v in doc.items() if k != "etag"}
+
+
+def _reply(emu, status, doc, headers=None):
+    out = {"ETag": doc["etag"]} if emu.config.get("etags") else {}
     out.update(headers or {})
-    return Reply(status, doc, out)
+    return Reply(status, public_doc(emu, doc), out)
+
+
+def _preconditions(emu, call, row):
+    check_preconditions(call.headers, row["etag"] if row else None, emu.config.get("etags"))
 
 
 def _op_url(emu, sub, location, op_id, kind):
@@ -118,14 +134,21 @@ def _op_url(emu, sub, location, op_id, kind):
 
 
 # ---- async operations ---------------------------------------------------------------------------
-def _start_operation(emu, conn, action, sub, location, rg_key, acct_key):
-    cfg = emu.config.snapshot()
+def _insert_operation(conn, action, account, location, need_polls, need_seconds, outcome, async_error):
+    """One InProgress operation on the account row `account` (sub, rg_key, key); return its id."""
     op_id = str(uuid.uuid4())
-    error = json.dumps(cfg["async_error"]) if cfg["async_outcome"] != "Succeeded" else None
+    error = json.dumps(async_error) if outcome != "Succeeded" else None
     conn.execute("INSERT INTO operations (id, action, sub, location, rg_key, acct_key, status, start_time, created, polls, "
                  "need_polls, need_seconds, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                 (op_id, action, sub, location, rg_key, acct_key, "InProgress", iso(utc_now()), time.time(), 0,
-                  cfg["async_polls"], cfg["async_seconds"], cfg["async_outcome"], error))
+                 (op_id, action, account[0], location, account[1], account[2], "InProgress", iso(utc_now()), time.time(), 0,
+                  need_polls, need_seconds, outcome, error))
+    return op_id
+
+
+def _start_operation(emu, conn, action, sub, location, rg_key, acct_key):
+    cfg = emu.config.snapshot()
+    op_id = _insert_operation(conn, action, (sub, rg_key, acct_key), location, cfg["async_polls"], cfg["async_seconds"],
+                              cfg["async_outcome"], cfg["async_error"])
     return op_id, cfg["retry_after"]
 
 
@@ -169,7 +192,7 @@ def settle_due(emu):
                     _settle(conn, op)
 
 
-def _in_progress(conn, row):
+def in_progress(conn, row):
     if row is None or not row["op_id"]:
         return None
     op = conn.execute("SELECT * FROM operations WHERE id = ?", (row["op_id"],)).fetchone()
@@ -178,7 +201,7 @@ def _in_progress(conn, row):
     return None
 
 
-def _conflict(op):
+def conflict(op):
     return errors.provider(409, "AnotherOperationInProgress",
                            "Another operation (%s, id '%s') is in progress on this account. Retry when it has completed."
                            % (op["action"], op["id"]))
@@ -215,20 +238,22 @@ def put_account(emu, call):
     async_mode = emu.config.get("async")
     with emu.store.write() as conn:
         rg_row = groups.require_group(conn, call.sub, call.rg)
-        row = _account_row(conn, call.sub, call.rg, call.name)
-        check_preconditions(call.headers, row["etag"] if row else None)
-        busy = _in_progress(conn, row)
+        row = account_row(conn, call.sub, call.rg, call.name)
+        _preconditions(emu, call, row)
+        busy = in_progress(conn, row)
         if busy is not None:
-            raise _conflict(busy)
+            raise conflict(busy)
         now = iso(utc_now())
         created = now
+        state = op_id = None
         if row is not None:
             old = json.loads(row["doc"])
             if old["location"] != location:
                 raise _location_change(old["location"], location)
             created = old["properties"]["createdOn"]
+            if "provisioningState" in old["properties"]:
+                state = "Succeeded"  # a full replace re-provisions: it repairs a Failed / Canceled account
         headers = {}
-        state = op_id = None
         if async_mode:
             state = "Updating" if row is not None else "Creating"
             op_id, retry = _start_operation(emu, conn, "replace" if row is not None else "create", call.sub.lower(), location,
@@ -242,7 +267,7 @@ def put_account(emu, call):
         else:
             conn.execute("UPDATE accounts SET doc = ?, etag = ?, op_id = ? WHERE seq = ?",
                          (json.dumps(doc), doc["etag"], op_id, row["seq"]))
-    return _reply(200 if row is not None else 201, doc, headers)
+    return _reply(emu, 200 if row is not None else 201, doc, headers)
 
 
 def get_account(emu, call):
@@ -250,10 +275,13 @@ def get_account(emu, call):
     with emu.store.read() as conn:
         groups.require_group(conn, call.sub, call.rg)
         validation.check_resource_name(call.name)
-        row = _account_row(conn, call.sub, call.rg, call.name)
+        row = account_row(conn, call.sub, call.rg, call.name)
+        counted = row is not None and _settles_on_gets(conn, row)
+    if counted:
+        row = _count_get(emu, call)
     if row is None:
         raise not_found(call.name, call.rg)
-    return _reply(200, json.loads(row["doc"]))
+    return _reply(emu, 200, json.loads(row["doc"]))
 
 
 def patch_account(emu, call):
@@ -265,13 +293,13 @@ def patch_account(emu, call):
     settle_due(emu)
     with emu.store.write() as conn:
         groups.require_group(conn, call.sub, call.rg)
-        row = _account_row(conn, call.sub, call.rg, call.name)
-        check_preconditions(call.headers, row["etag"] if row else None)
+        row = account_row(conn, call.sub, call.rg, call.name)
+        _preconditions(emu, call, row)
         if row is None:
             raise not_found(call.name, call.rg)
-        busy = _in_progress(conn, row)
+        busy = in_progress(conn, row)
         if busy is not None:
-            raise _conflict(busy)
+            raise conflict(busy)
         old = json.loads(row["doc"])
         if "location" in body and validation.normalize_location(body["location"]) != old["location"]:
             raise _location_change(old["location"], body["location"])
@@ -285,7 +313,7 @@ def patch_account(emu, call):
         doc = build_doc(row["sub"], call.rg, call.name, old["location"], tags if tags is not None else old["tags"], sku, props,
                         old["properties"]["createdOn"], iso(utc_now()), new_etag(), old["properties"].get("provisioningState"))
         conn.execute("UPDATE accounts SET doc = ?, etag = ? WHERE seq = ?", (json.dumps(doc), doc["etag"], row["seq"]))
-    return _reply(200, doc)
+    return _reply(emu, 200, doc)
 
 
 def delete_account(emu, call):
@@ -294,16 +322,16 @@ def delete_account(emu, call):
     validation.check_resource_name(call.name)
     settle_due(emu)
     with emu.store.write() as conn:
-        row = _account_row(conn, call.sub, call.rg, call.name)
-        check_preconditions(call.headers, row["etag"] if row else None)
+        row = account_row(conn, call.sub, call.rg, call.name)
+        _preconditions(emu, call, row)
         if row is None:
             return Reply(204)
-        busy = _in_progress(conn, row)
+        busy = in_progress(conn, row)
         if busy is not None and busy["action"] == "delete":
             return Reply(202, None, {"Location": _op_url(emu, busy["sub"], busy["location"], busy["id"], "operationResults"),
                                      "Retry-After": str(emu.config.get("retry_after"))})
         if busy is not None:
-            raise _conflict(busy)
+            raise conflict(busy)
         if not emu.config.get("async"):
             conn.execute("DELETE FROM accounts WHERE seq = ?", (row["seq"],))
             return Reply(200)
@@ -323,7 +351,7 @@ def _list(emu, call, scope, where, params):
         with emu.store.read() as conn:
             rows = conn.execute("SELECT seq, doc FROM accounts WHERE %s AND seq > ? ORDER BY seq LIMIT ?" % where,
                                 params + (after, limit)).fetchall()
-        return [(r["seq"], json.loads(r["doc"])) for r in rows]
+        return [(r["seq"], public_doc(emu, json.loads(r["doc"]))) for r in rows]
 
     body = paging.page(scope, call.args.get("$skiptoken"), cfg["page_size"], cfg["empty_pages"], fetch,
                        lambda token: paging.next_link(emu.base, call.raw_path, call.api_version, token))
@@ -394,4 +422,59 @@ def operation_result(emu, call):
         return Reply(200)
     if account is None:
         return Reply(204)
-    return _reply(200, json.loads(account["doc"]))
+    return _reply(emu, 200, json.loads(account["doc"]))
+
+
+# ---- provisioning-state control (a test aid: POST /_emulator/provisioning-state) ---------------------------------
+STATES = ("Succeeded", "Failed", "Canceled", "Creating", "Updating", "Deleting")
+STATE_ACTIONS = {"Creating": "create", "Updating": "replace", "Deleting": "delete"}
+NEVER = 2 ** 62  # polls an unsettled state waits for: it stays until reset or the next state change
+
+
+def _settles_on_gets(conn, row):
+    return bool(row["op_id"]) and conn.execute("SELECT 1 FROM account_state_ops WHERE op_id = ?",
+                                               (row["op_id"],)).fetchone() is not None
+
+
+def _count_get(emu, call):
+    """Count one GET of an account whose state the control API set to settle after GETs; return the fresh row."""
+    with emu.store.write() as conn:
+        row = account_row(conn, call.sub, call.rg, call.name)
+        if row is not None and _settles_on_gets(conn, row):
+            op = conn.execute("SELECT * FROM operations WHERE id = ?", (row["op_id"],)).fetchone()
+            if op is not None:
+                _settle(conn, op, poll=True)
+            row = account_row(conn, call.sub, call.rg, call.name)
+    return row
+
+
+def set_provisioning_state(emu, account, state, settle_to=None, after_gets=None, after_seconds=None):
+    """Give the existing account (sub, rg, name) `provisioningState` = `state`; return (doc, operation) or None.
+
+    A running state (Creating, Updating, Deleting) is an InProgress operation like async mode's, so writes meet 409
+    and a DELETE of a Deleting account answers 202; it ends as `settle_to` after `after_gets` GETs (or HEADs) of the
+    account or `after_seconds`, else never. A terminal state ends any operation in progress (as Canceled). Neither
+    the etag nor modifiedOn changes: this is the provider's doing, not a client's write.
+    """
+    settle_due(emu)
+    with emu.store.write() as conn:
+        row = account_row(conn, *account)
+        if row is None:
+            return None
+        conn.execute("UPDATE operations SET status = 'Canceled', end_time = ? WHERE id = ? AND status = 'InProgress'",
+                     (iso(utc_now()), row["op_id"]))
+        conn.execute("DELETE FROM account_state_ops WHERE op_id NOT IN (SELECT id FROM operations WHERE status = 'InProgress')")
+        doc = json.loads(row["doc"])
+        doc["properties"]["provisioningState"] = state
+        op_id = operation = None
+        if state in STATE_ACTIONS:
+            outcome = settle_to or "Succeeded"
+            need_polls = NEVER if after_gets is None else after_gets
+            op_id = _insert_operation(conn, STATE_ACTIONS[state], (row["sub"], row["rg_key"], row["key"]), doc["location"],
+                                      need_polls, after_seconds, outcome, emu.config.get("async_error"))
+            conn.execute("INSERT INTO account_state_ops (op_id) VALUES (?)", (op_id,))
+            settles = after_gets is not None or after_seconds is not None
+            operation = {"id": op_id, "action": STATE_ACTIONS[state], "settle_to": outcome if settles else None,
+                         "after_gets": after_gets, "after_seconds": after_seconds}
+        conn.execute("UPDATE accounts SET doc = ?, op_id = ? WHERE seq = ?", (json.dumps(doc), op_id, row["seq"]))
+    return public_doc(emu, doc), operation

@@ -74,6 +74,8 @@ def parse_args(argv=None):
     parser.add_argument("--in-memory", action="store_true", help="keep resources in a temporary database, lost on stop")
     parser.add_argument("--page-size", type=int, default=100, help="items per list page (default 100)")
     parser.add_argument("--async", dest="async_mode", action="store_true", help="start in async mode")
+    parser.add_argument("--no-etags", dest="etags", action="store_false",
+                        help="accounts carry no etag, as the provider's published API shows none (runtime key etags)")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime in seconds (default 3600)")
     parser.add_argument("--resource-group", action="append", dest="resource_groups",
                         help="resource group to create at start in the default subscription (repeatable; default demo-rg)")
@@ -128,7 +130,8 @@ def main(argv=None):
     values = identity.load_or_create_secrets(data_dir)
     emu = Emulator(values, db_path=None if opts.in_memory else os.path.join(data_dir, "state.sqlite3"),
                    resource_groups=opts.resource_groups or ["demo-rg"], subscriptions=opts.subscriptions,
-                   page_size=opts.page_size, token_lifetime=opts.token_lifetime, **{"async": opts.async_mode})
+                   page_size=opts.page_size, token_lifetime=opts.token_lifetime, etags=opts.etags,
+                   **{"async": opts.async_mode})
     server = make_server(opts.host, opts.port, emu, cert_path, key_path)
     port = server.bind_addr[1]
     host = opts.host if ":" not in opts.host else "[%s]" % opts.host

@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS operations (
     outcome TEXT NOT NULL,
     error TEXT
 );
+-- operations started by the control API's provisioning-state call that settle after GETs of the account
+CREATE TABLE IF NOT EXISTS account_state_ops (
+    op_id TEXT PRIMARY KEY
+);
 """
 
 
