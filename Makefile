@@ -24,13 +24,14 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-next test-cli unit sanity pytest emulator bench clean
+.PHONY: help venv install demo test test-next test-cli unit sanity pytest emulator bench reliability clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
 	@echo "make test      run the whole test suite (ansible-test sanity, then pytest: unit, emulator, integration)"
 	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
+	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
 
 venv: $(VENV)/.installed
 
@@ -94,6 +95,18 @@ test-cli: install $(VENV_CLI)/.installed
 
 bench: install
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py
+
+# The fault matrix, concurrency, security and bad-input tests, then docs/reliability.md rendered from the rows they
+# recorded (also when some fail: the report shows which rules broke); exits with the tests' status.
+# `make test` runs the same tests, recording into the installed copy's tests/output/ only.
+RELIABILITY_TESTS := tests/integration/test_fault_matrix.py tests/integration/test_concurrency.py \
+	tests/integration/test_security.py tests/integration/test_input_validation.py
+reliability: install
+	rm -rf $(INSTALLED)/tests/output/reliability
+	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) \
+		$(RELIABILITY_TESTS); status=$$?; \
+	$(BIN)/python tests/tools/reliability_report.py --input tests/output/reliability --output $(CURDIR)/docs/reliability.md \
+		--command "make reliability"; exit $$status
 
 clean:
 	rm -rf $(VENV) $(VENV_NEXT) $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache

@@ -2,6 +2,7 @@
 import pytest
 
 from harness import Ansible, Emulator  # pylint: disable=import-error
+from matrix import record_bad_input  # pylint: disable=import-error
 
 
 @pytest.fixture(scope='session')
@@ -23,3 +24,30 @@ def emulator(emulator_process):
 @pytest.fixture
 def ansible(emulator, tmp_path):
     return Ansible(emulator, str(tmp_path))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Record each bad-input case of test_input_validation.py for docs/reliability.md: the input, and where it
+    was caught, read from the emulator's journal right after the test (what reached the emulator, if anything)."""
+    outcome = yield
+    report = outcome.get_result()
+    emulator = item.funcargs.get('emulator') if hasattr(item, 'funcargs') else None
+    if report.when != 'call' or item.module.__name__ != 'test_input_validation' or emulator is None:
+        return
+    # The module's requests only: the test's own arranging requests come from the harness (python-requests).
+    sent = [entry for entry in emulator.journal(kind=None)
+            if not entry['headers'].get('User-Agent', '').startswith('python-requests')]
+    arm = [entry['method'] for entry in sent if entry['kind'] == 'arm']
+    if report.failed:
+        caught = 'NOT as required (the test failed)'
+    elif not sent:
+        caught = 'module, before any request'
+    elif set(arm) <= {'GET'}:
+        caught = 'module, after reading the account, before any write'
+    else:
+        caught = 'accepted: sent to Resource Manager (%s)' % ', '.join(arm)
+    params = getattr(item, 'callspec', None)
+    shown = {key: value for key, value in (params.params.items() if params else ()) if key not in ('words', 'args')}
+    record_bad_input(item.nodeid.split('::', 1)[1], ascii(shown) if shown else item.name, caught,
+                     (item.function.__doc__ or item.name).strip().split('\n')[0], len(sent))
