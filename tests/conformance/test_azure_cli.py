@@ -100,6 +100,7 @@ def test_cli_session(az, emu):
     assert sub in [s["id"] for s in logged_in]
     az("account", "set", "-s", sub)
     assert az("account", "show")["id"] == sub
+    assert "East US 2" in [loc["displayName"] for loc in az("account", "list-locations")]
 
     # resource groups (the CLI's Microsoft.Resources api-version, 2024-11-01)
     assert az("group", "create", "-n", "cli-rg", "-l", "westus2")["location"] == "westus2"
