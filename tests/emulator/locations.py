@@ -26,6 +26,7 @@ REGIONS = {
     "australiacentral2": "Australia Central 2", "jioindiawest": "Jio India West",
 }
 
+
 def display_name(name):
     """'eastus2' -> 'East US 2' (the form the providers API lists); unknown names stay as they are."""
     return REGIONS.get(name, name)
