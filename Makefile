@@ -24,7 +24,7 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-next test-cli unit sanity pytest emulator bench reliability clean
+.PHONY: help venv install demo test test-next test-cli unit sanity pytest emulator bench reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
@@ -66,6 +66,7 @@ unit: install
 test: install
 	$(MAKE) --no-print-directory test-next
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
+	$(MAKE) --no-print-directory molecule
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests
 
 $(VENV_NEXT)/.installed: requirements.txt requirements-test.txt
@@ -95,6 +96,10 @@ test-cli: install $(VENV_CLI)/.installed
 
 bench: install
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py
+
+# The role's Molecule scenarios (extensions/molecule/), from the installed collection; each starts and stops its own emulator.
+molecule: install
+	cd $(INSTALLED) && $(BIN)/molecule test --all
 
 # The fault matrix, concurrency, security and bad-input tests, then docs/reliability.md rendered from the rows they
 # recorded (also when some fail: the report shows which rules broke); exits with the tests' status.
