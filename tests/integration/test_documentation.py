@@ -37,3 +37,11 @@ def test_modules_are_listed():
 def test_role_documentation_renders():
     text = ansible_doc('-t', 'role', 'azureml.model_management.accounts')
     assert 'accounts_list' in text and 'accounts_resource_group' in text
+
+
+def test_inventory_plugin_documentation_renders():
+    text = ansible_doc('-t', 'inventory', 'azureml.model_management.accounts')
+    for option in ['subscriptions', 'resource_groups', 'include_tags', 'exclude_tags', 'hostname_format', 'keyed_groups',
+                   'cache_plugin', 'AZURE_SUBSCRIPTION_ID', 'AZURE_SECRET'] + SHARED:
+        assert option in text
+    assert 'EXAMPLES' in text
