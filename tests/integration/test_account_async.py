@@ -58,6 +58,9 @@ def test_failed_async_operation_fails_the_task_with_azures_error(ansible, emulat
     assert result['failed'] is True
     assert 'QuotaExceeded' in result['msg'] and 'No capacity left in eastus.' in result['msg']
     assert result['error']['code'] == 'QuotaExceeded'
+    # the operation's own state and code, not the status (201) of the PUT that started it
+    assert result['msg'].startswith('PUT ') and ' ended Failed: QuotaExceeded: ' in result['msg']
+    assert result['error']['state'] == 'Failed' and not result['msg'].startswith('201')
 
 
 def test_canceled_async_operation_fails_the_task(ansible, emulator):
@@ -66,3 +69,4 @@ def test_canceled_async_operation_fails_the_task(ansible, emulator):
     result = ansible.module('account', ARGS)
     assert result['failed'] is True
     assert 'OperationCanceled: The operation was canceled.' in result['msg']
+    assert ' ended Canceled: ' in result['msg'] and result['error']['state'] == 'Canceled'
