@@ -9,8 +9,8 @@ BODY = {"location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"a"
 
 
 def set_state(emu, name, state, **options):
-    resp = emu.control("POST", "provisioning-state", json=dict({"resource_group": "demo-rg", "name": name, "state": state},
-                                                                **options))
+    spec = dict({"resource_group": "demo-rg", "name": name, "state": state}, **options)
+    resp = emu.control("POST", "provisioning-state", json=spec)
     assert resp.status_code == 200, resp.text
     return resp.json()
 
@@ -70,7 +70,7 @@ def test_running_state_refuses_writes_until_it_ends(emu, state):
     emu.put_account("s5", body=BODY)
     answer = set_state(emu, "s5", state)
     assert answer["operation"]["settle_to"] is None and answer["operation"]["action"]
-    for _ in range(3):
+    for _read in range(3):
         assert state_of(emu, "s5") == state, "without settle options the state stays"
     for method, kwargs in (("PUT", {"json": BODY}), ("PATCH", {"json": {"tags": {}}})):
         resp = emu.arm(method, emu.account_path("s5"), **kwargs)
@@ -88,7 +88,7 @@ def test_creating_settles_after_n_gets(emu):
     emu.put_account("s6", body=BODY)
     answer = set_state(emu, "s6", "Creating", settle_to="Succeeded", after_gets=2)
     assert answer["operation"]["settle_to"] == "Succeeded" and answer["operation"]["after_gets"] == 2
-    assert [state_of(emu, "s6") for _ in range(4)] == ["Creating", "Creating", "Succeeded", "Succeeded"]
+    assert [state_of(emu, "s6") for _read in range(4)] == ["Creating", "Creating", "Succeeded", "Succeeded"]
     assert emu.put_account("s6", body=BODY).status_code == 200
 
 

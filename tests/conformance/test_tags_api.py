@@ -177,7 +177,7 @@ def test_tag_writes_are_journaled_as_arm(emu):
 def test_concurrent_merges_lose_nothing(emu):
     """50 writers, each merging its own tag at the same moment (and each with its own connection): all 50 land."""
     make(emu, "t14")
-    writers = [own_client(emu) for _ in range(50)]
+    writers = [own_client(emu) for _writer in range(50)]
 
     def write(index):
         return patch(writers[index], "t14", "Merge", {"w%02d" % index: str(index)}).status_code
