@@ -76,12 +76,15 @@ options:
   api_version:
     description:
       - The api-version sent with every request. The provider has only one.
+      - Must be a date C(YYYY-MM-DD), optionally followed by C(-preview), C(-alpha) or C(-beta), and nothing else;
+        any other value fails before a request is sent.
     type: str
     default: 2017-09-01-preview
   validate_certs:
     description:
       - Whether to verify the TLS certificates of Resource Manager and of the identity endpoints.
       - To trust a private CA, keep V(true) and set E(REQUESTS_CA_BUNDLE) to a PEM bundle instead.
+      - V(false) makes every task return a warning, because anyone on the network path could then receive the bearer token.
     type: bool
     default: true
   timeout:

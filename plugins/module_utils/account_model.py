@@ -39,6 +39,10 @@ TAG_VALUE_MAX = 256
 NAME_FORBIDDEN = '<>%&:\\?/'
 TAG_NAME_FORBIDDEN = '<>%&\\?/'
 RESOURCE_GROUP_RE = re.compile(r"^[-\w\._\(\)]+$")
+# Resource Manager's api-version: a date, optionally -preview/-alpha/-beta. ASCII digits only, nothing after it
+# (the value goes into every URL's query: '2017-09-01-preview&x=y' must never get there).
+API_VERSION_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(-(preview|alpha|beta))?")
+API_VERSION_RULE = "a date YYYY-MM-DD, optionally followed by -preview, -alpha or -beta, and nothing else"
 TERMINAL_STATES = ("succeeded", "failed", "canceled", "cancelled")
 
 # 404 codes that mean "the account is not there" (as opposed to ResourceGroupNotFound).
@@ -75,8 +79,70 @@ def accounts_path(subscription_id, resource_group=None):
 # validation: each check_* returns an error message or None
 
 
+def _is_control(ch):
+    """C0 (0x00-0x1F), DEL (0x7F) and C1 (0x80-0x9F): invisible in logs and portals, refused in names."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
 def _has_control(value):
-    return any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+    return any(_is_control(ch) for ch in value)
+
+
+def _not_utf8(value):
+    """True for text that cannot be sent in a UTF-8 JSON body or URL (a lone surrogate such as '\\ud800')."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _shown(value, limit=40):
+    """A name for a message: repr-escaped (a control character is shown as \\x85, never raw), cut at ``limit``."""
+    return ascii(value[:limit] + ("..." if len(value) > limit else ""))
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a dictionary"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, (bytes, bytearray)):
+        return "bytes"
+    return "a %s" % type(value).__name__
+
+
+def check_string_option(value, option):
+    """For a ``type: str`` option, before Ansible converts it: text or a number, never a list, dict or boolean.
+
+    Ansible's ``type: str`` silently turns ``[eastus]`` into ``"['eastus']"``. Numbers stay accepted
+    (``description: 123`` is written as ``"123"``, as Ansible users expect); booleans are refused because
+    YAML turns ``yes``/``no``/``on``/``off`` into them behind the user's back. The value itself is never shown
+    (string options include secret and password).
+    """
+    if value is None or isinstance(value, str):
+        return _utf8_problem(value, option) if isinstance(value, str) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None
+    return "%s must be a string, got %s (quote it in YAML if it is meant as text)" % (option, _kind(value))
+
+
+def _utf8_problem(value, option):
+    if _not_utf8(value):
+        return "%s must be valid Unicode text that can be sent as UTF-8 (it holds a lone surrogate)" % option
+    return None
+
+
+def check_api_version(value, option="api_version"):
+    """The api-version's format; whether Resource Manager knows that version is for Resource Manager to say."""
+    if not isinstance(value, str) or not API_VERSION_RE.fullmatch(value):
+        return "%s must be %s, for example 2017-09-01-preview" % (option, API_VERSION_RULE)
+    return None
 
 
 def _forbidden_in(value, forbidden):
@@ -92,7 +158,9 @@ def check_name(name, option="name"):
     if bad:
         return "%s must not contain any of %s (found %s)" % (option, " ".join(NAME_FORBIDDEN), " ".join(bad))
     if _has_control(name):
-        return "%s must not contain control characters" % option
+        return "%s must not contain control characters (C0, DEL or C1)" % option
+    if _not_utf8(name):
+        return _utf8_problem(name, option)
     if name.endswith(".") or name.endswith(" "):
         return "%s must not end with '.' or a space" % option
     return None
@@ -113,13 +181,17 @@ def check_resource_group(resource_group, option="resource_group"):
 def check_location(location, option="location"):
     if not isinstance(location, str) or not normalize_location(location):
         return "%s must be a non-empty string" % option
-    return None
+    if _has_control(location):
+        return "%s must not contain control characters (C0, DEL or C1)" % option
+    return _utf8_problem(location, option)
 
 
 def check_sku(sku, option="sku"):
     if not isinstance(sku, dict):
         return "%s must be a dictionary with name and capacity" % option
     name = sku.get("name")
+    if name is not None and not isinstance(name, str):
+        return check_string_option(name, option + ".name")
     if name is not None and canonical_sku_name(name) is None:
         return "%s.name must be one of %s (case-insensitive), got %r" % (option, ", ".join(SKU_NAMES), name)
     capacity = sku.get("capacity")
@@ -135,11 +207,13 @@ def check_tag_name(tag_name, option="tags"):
     if not isinstance(tag_name, str) or not tag_name:
         return "%s: tag names must be non-empty strings" % option
     if len(tag_name) > TAG_NAME_MAX:
-        return "%s: tag name %r is longer than %d characters" % (option, tag_name[:40] + "...", TAG_NAME_MAX)
+        return "%s: tag name %s is longer than %d characters" % (option, _shown(tag_name), TAG_NAME_MAX)
     bad = _forbidden_in(tag_name, TAG_NAME_FORBIDDEN)
     if bad:
-        return "%s: tag name %r must not contain any of %s (found %s)" % (option, tag_name, " ".join(TAG_NAME_FORBIDDEN), " ".join(bad))
-    return None
+        return "%s: tag name %s must not contain any of %s (found %s)" % (option, _shown(tag_name), " ".join(TAG_NAME_FORBIDDEN), " ".join(bad))
+    if _has_control(tag_name):
+        return "%s: tag name %s must not contain control characters (C0, DEL or C1)" % (option, _shown(tag_name))
+    return _utf8_problem(tag_name, "%s: tag name %s" % (option, _shown(tag_name)))
 
 
 def check_tag_value(tag_name, value, option="tags"):
@@ -147,7 +221,7 @@ def check_tag_value(tag_name, value, option="tags"):
         return "%s: the value of tag %r must be a string (quote it in YAML; use '' for an empty value)" % (option, tag_name)
     if len(value) > TAG_VALUE_MAX:
         return "%s: the value of tag %r is longer than %d characters (got %d)" % (option, tag_name, TAG_VALUE_MAX, len(value))
-    return None
+    return _utf8_problem(value, "%s: the value of tag %s" % (option, _shown(tag_name)))
 
 
 def check_tags(tags, option="tags"):
@@ -167,19 +241,34 @@ def check_tags(tags, option="tags"):
     return None
 
 
+def check_merged_tags(merged_tags, option="tags"):
+    """The tag set a write would leave on the account: Azure allows at most 50, whatever the task listed."""
+    if len(merged_tags) > TAGS_MAX:
+        return ("%s: with the account's current tags the result would have %d tags; at most %d are allowed"
+                " (remove some, or use append_tags: false)" % (option, len(merged_tags), TAGS_MAX))
+    return None
+
+
+def coerce_text(value):
+    """A number given for a text option becomes its text (``description: 123`` → ``"123"``), as ``type: str`` does."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def coerce_tags(tags):
     """Turn YAML numbers into strings (``version: 2`` → ``"2"``); anything else is left for check_tags."""
     if not isinstance(tags, dict):
         return tags
     result = {}
     for tag_name, value in tags.items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        result[tag_name] = value
+        result[tag_name] = coerce_text(value)
     return result
 
 
 def check_tag_filters(filters, option="tags"):
+    if filters is not None and not isinstance(filters, list):
+        return "%s must be a list of 'name' or 'name:value' entries" % option
     for item in filters or []:
         if not isinstance(item, str) or not split_tag_filter(item)[0]:
             return "%s: each entry must be 'name' or 'name:value' with a non-empty name, got %r" % (option, item)
@@ -193,6 +282,8 @@ def validate_account_params(params):
         checks.append(check_location(params["location"]))
     if params.get("sku") is not None:
         checks.append(check_sku(params["sku"]))
+    if params.get("description") is not None:
+        checks.append(check_string_option(params["description"], "description"))
     if params.get("tags") is not None:
         checks.append(check_tags(coerce_tags(params["tags"])))
     return [msg for msg in checks if msg]
@@ -257,7 +348,7 @@ def desired_from_params(params):
     return {
         "location": normalize_location(params.get("location")) if params.get("location") is not None else None,
         "sku": sku,
-        "description": params.get("description"),
+        "description": coerce_text(params.get("description")),
         "tags": coerce_tags(tags) if tags is not None else None,
         "append_tags": params.get("append_tags", True) is not False,
     }
@@ -358,12 +449,18 @@ def plan(desired, current, state, name="account"):
         if missing:
             return Plan("error", None, "creating account %r needs %s" % (name, " and ".join(missing)))
         return Plan("create", put_body(desired), None)
+    problem = account_problem(current)
+    if problem:
+        return Plan("error", None, "Resource Manager's answer for account %r is unusable: %s" % (name, problem))
     conflict = location_conflict(desired, current)
     if conflict:
         return Plan("error", None, conflict)
     changes = diff(desired, current)
     if not changes:
         return Plan("none", None, None)
+    too_many = check_merged_tags(changes["tags"]) if "tags" in changes else None
+    if too_many:
+        return Plan("error", None, too_many)
     return Plan("update", patch_body(changes), None)
 
 

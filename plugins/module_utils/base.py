@@ -9,9 +9,12 @@ Modules never deal with clouds or credentials: they read ``.subscription_id`` an
 
 from __future__ import annotations
 
+import copy
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version, check_string_option
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
@@ -48,21 +51,61 @@ AUTH_ARGUMENT_SPEC = dict(
 )
 
 
+INSECURE_WARNING = ("validate_certs is false: the TLS certificates of Resource Manager and of the identity endpoints are not"
+                    " verified, so anyone on the network path can impersonate them and receive the bearer token and the"
+                    " credentials this task sends. Keep it true and set REQUESTS_CA_BUNDLE to trust a private CA.")
+
+
+class _RawArgsModule(AnsibleModule):
+    """AnsibleModule that keeps the task's arguments as given, before ``type: str`` turns ``[eastus]`` into "['eastus']"."""
+
+    def _load_params(self):
+        super(_RawArgsModule, self)._load_params()
+        self.raw_params = copy.deepcopy(self.params)
+
+
+def string_option_problems(spec, raw, prefix=""):
+    """Messages for the ``type: str``/``path`` options (suboptions and ``elements: str`` entries too) given a list, dict or boolean."""
+    problems = []
+    for option, rules in spec.items():
+        value = next((raw[key] for key in [option] + list(rules.get("aliases") or []) if key in raw), None)
+        kind = rules.get("type", "str")
+        if kind in ("str", "path"):
+            problems.append(check_string_option(value, prefix + option))
+        elif kind == "list" and rules.get("elements") == "str" and isinstance(value, list):
+            problems.extend(check_string_option(item, "each entry of %s%s" % (prefix, option)) for item in value)
+        elif kind == "dict" and rules.get("options") and isinstance(value, dict):
+            problems.extend(string_option_problems(rules["options"], value, prefix + option + "."))
+    return [problem for problem in problems if problem]
+
+
 class AzureMLModule(object):
     """AnsibleModule + the shared options + an ``ArmClient`` built on first use of ``.client``."""
 
     def __init__(self, argument_spec, **ansible_module_kwargs):
         spec = dict(AUTH_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **ansible_module_kwargs)
+        self.module = _RawArgsModule(argument_spec=spec, **ansible_module_kwargs)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
+        self._check_connection_options(spec)
         self._client = None
         self.source, self._source_error = self._select_source(dict(os.environ))
         if self.params["timeout"] <= 0:
             self.fail("timeout must be a positive number of seconds, got %s" % self.params["timeout"])
         self.subscription_id = self._subscription_id(dict(os.environ))
+
+    def _check_connection_options(self, spec):
+        """Refuse what ``type: str`` would have converted and a malformed api_version; warn when TLS is not verified."""
+        problems = string_option_problems(spec, self.module.raw_params)
+        if not problems and self.params.get("api_version") is not None:
+            problems = [check_api_version(self.params["api_version"])]
+        problems = [problem for problem in problems if problem]
+        if problems:
+            self.fail("; ".join(problems))
+        if self.params.get("validate_certs") is False:
+            self.module.warn(INSECURE_WARNING)
 
     @property
     def check_mode(self):

@@ -22,6 +22,10 @@ description:
     account has no etag, tags that are only added or changed (O(append_tags=true)) are merged on the server through
     Resource Manager's Tags API (C(PATCH .../providers/Microsoft.Resources/tags/default), operation C(Merge)), so no
     tag written by someone else can be lost; this needs the Tag Contributor role or better.
+  - Text options (O(name), O(resource_group), O(location), O(description), O(sku.name) and the connection options) take a
+    string or a number (written as text, so O(description=123) is V("123")). A list, a dictionary or a boolean is refused
+    before anything is sent, instead of being turned into text such as V(['eastus']); quote V(yes), V(no) or V(true) when
+    they are meant as text.
   - Only the options given in the task are compared. C(location) ignores case and spaces, the SKU name ignores case,
     tag names ignore case while tag values (including V("")) are compared exactly. Read-only fields never cause a change.
   - The location of an existing account cannot be changed. Asking for a different location fails before anything is sent,
@@ -42,7 +46,7 @@ options:
   name:
     description:
       - Name of the account.
-      - '1 to 260 characters, none of C(< > % & : \ ? /), no control characters, not ending in C(.) or a space.'
+      - '1 to 260 characters, none of C(< > % & : \ ? /), no control characters (C0, DEL or C1), not ending in C(.) or a space.'
     type: str
     required: true
   resource_group:
@@ -79,7 +83,10 @@ options:
   tags:
     description:
       - Tags of the account, a dictionary of names to string values.
-      - At most 50 tags; names of 1 to 512 characters without C(< > % & \ ? /); values of at most 256 characters (V("") is a value).
+      - At most 50 tags; names of 1 to 512 characters without C(< > % & \ ? /) or control characters (C0, DEL or C1);
+        values of at most 256 characters (V("") is a value).
+      - At most 50 tags after the change too. With O(append_tags=true) the account's current tags count, so a task that would
+        take the account past 50 tags fails after the GET and before any write.
       - Tag names are case-insensitive; two names that differ only by case are refused.
       - Not managed when omitted. See O(append_tags).
     type: dict

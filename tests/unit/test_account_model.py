@@ -169,6 +169,74 @@ def test_check_tags_accepts(tags):
     assert m.check_tags(tags) is None
 
 
+CONTROL_SAMPLES = ["\x00", "\x1f", "\t", "\n", "\x7f", "\x80", "\x85", "\x9f"]
+
+
+@pytest.mark.parametrize("char", CONTROL_SAMPLES, ids=[hex(ord(c)) for c in CONTROL_SAMPLES])
+def test_check_name_refuses_c0_del_and_c1_controls(char):
+    msg = m.check_name("mma" + char + "x")
+    assert msg and msg.startswith("name ") and "control characters" in msg
+
+
+@pytest.mark.parametrize("char", CONTROL_SAMPLES, ids=[hex(ord(c)) for c in CONTROL_SAMPLES])
+def test_check_tags_refuses_control_characters_in_tag_names(char):
+    msg = m.check_tags({"env" + char: "prod"})
+    assert msg and msg.startswith("tags") and "control characters" in msg
+    assert char not in msg  # the message shows the name escaped, never the raw control character
+
+
+@pytest.mark.parametrize("value", ["a\xa0b", "\u00e9t\u00e9", "\u2603", "x\u0100"])
+def test_check_name_and_tags_accept_printable_unicode_next_to_the_control_ranges(value):
+    assert m.check_name(value) is None
+    assert m.check_tags({value: value}) is None
+
+
+@pytest.mark.parametrize("check, value", [
+    (m.check_name, "a\ud800b"),
+    (m.check_location, "east\udfffus"),
+    (lambda v: m.check_tags({v: "x"}), "a\ud800"),
+    (lambda v: m.check_tags({"a": v}), "a\ud800"),
+    (lambda v: m.check_string_option(v, "description"), "a\ud800"),
+])
+def test_text_that_cannot_be_sent_as_utf8_is_refused(check, value):
+    assert "UTF-8" in check(value)
+
+
+@pytest.mark.parametrize("value", ["2017-09-01-preview", "2021-04-01", "2020-02-29-alpha", "1999-12-31-beta"])
+def test_check_api_version_accepts(value):
+    assert m.check_api_version(value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "", " ", "2017-09-01-preview&x=y", "2017-09-01-preview?x", "2017-09-01-preview#f", "2017-09-01-preview\n",
+    "2017-09-01-preview ", "2017-09-01-Preview", "2017-09-01-rc", "2017-9-01", "2017-13-01", "2017-00-10", "2017-09-32",
+    "20170901", "latest", "\uff12017-09-01", "2017-09-01%26x=y", 20170901, ["2017-09-01"], None,
+])
+def test_check_api_version_refuses(value):
+    msg = m.check_api_version(value)
+    assert msg and msg.startswith("api_version must be") and "YYYY-MM-DD" in msg and "-preview" in msg
+
+
+@pytest.mark.parametrize("value", ["eastus", "", "x" * 1000, 0, 123, 1.5, -7, None])
+def test_check_string_option_accepts_text_numbers_and_null(value):
+    assert m.check_string_option(value, "location") is None
+
+
+@pytest.mark.parametrize("value, kind", [
+    (["eastus"], "a list"), ({"a": "b"}, "a dictionary"), (True, "a boolean"), (False, "a boolean"), ((1,), "a list"),
+    ({1, 2}, "a set"), (b"x", "bytes"),
+])
+def test_check_string_option_refuses_containers_and_booleans(value, kind):
+    msg = m.check_string_option(value, "sku.name")
+    assert msg.startswith("sku.name must be a string") and kind in msg
+
+
+def test_check_string_option_never_shows_the_value():
+    """String options include secret and password: the message names the option and the kind of value only."""
+    assert "hunter2" not in m.check_string_option(["hunter2"], "secret")
+    assert "hunter2" not in m.check_string_option({"hunter2": "hunter2"}, "secret")
+
+
 def test_coerce_tags_turns_numbers_into_strings():
     assert m.coerce_tags({"a": 1, "b": 1.5, "c": "x", "d": True, "e": None}) == {"a": "1", "b": "1.5", "c": "x", "d": True, "e": None}
 
@@ -183,6 +251,12 @@ def test_coerce_tags_turns_numbers_into_strings():
     ({"name": "ok", "resource_group": "rg", "tags": {"a?": "x"}}, ["tags"]),
     ({"name": "ok", "resource_group": "rg", "tags": {"version": 2}}, []),
     ({"name": "a:b", "resource_group": "rg!", "sku": {"capacity": 0}}, ["name ", "resource_group ", "sku.capacity"]),
+    ({"name": "ok", "resource_group": "rg", "location": ["eastus"]}, ["location "]),
+    ({"name": "ok", "resource_group": "rg", "description": {"a": "b"}}, ["description "]),
+    ({"name": "ok", "resource_group": "rg", "description": 123}, []),
+    ({"name": "ok", "resource_group": "rg", "sku": {"name": ["S1"], "capacity": 1}}, ["sku.name"]),
+    ({"name": "ok", "resource_group": "rg", "tags": {"env": ["prod"]}}, ["tags"]),
+    ({"name": "ok\x85", "resource_group": "rg", "tags": {"a\x00": "x"}}, ["name ", "tags"]),
 ])
 def test_validate_account_params(params, fragments):
     errors = m.validate_account_params(params)
@@ -196,6 +270,8 @@ def test_validate_account_params(params, fragments):
     ({"name": "x", "resource_group": "rg", "tags": ["env", "env:prod", "a:b:c", "e:"]}, 0),
     ({"tags": [":prod"]}, 1),
     ({"tags": [""]}, 1),
+    ({"tags": True}, 1),
+    ({"tags": "env"}, 1),
     ({"name": "a/b"}, 1),
     ({"resource_group": "a b"}, 1),
 ])
@@ -239,6 +315,7 @@ def test_desired_from_params():
     assert desired() == {"location": None, "sku": None, "description": None, "tags": None, "append_tags": True}
     assert desired(sku={"name": None, "capacity": None})["sku"] is None
     assert desired(sku={"name": None, "capacity": 3})["sku"] == {"name": None, "capacity": 3}
+    assert desired(description=0)["description"] == "0"  # found by test_validation_properties: int 0 was kept as 0
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -362,6 +439,44 @@ def test_plan(state, params, current, action, expected):
         assert the_plan.body == expected
     else:
         assert the_plan.body is None and the_plan.message is None
+
+
+def fifty_tags():
+    return dict(("t%02d" % i, "v") for i in range(50))
+
+
+@pytest.mark.parametrize("params, current_tags, action", [
+    (dict(tags={"new": "x"}), fifty_tags(), "error"),
+    (dict(tags={"new": "x", "another": "y"}), dict(("t%02d" % i, "v") for i in range(49)), "error"),
+    (dict(tags={"T00": "changed"}), fifty_tags(), "update"),  # same name, other case: still 50 tags
+    (dict(tags={"new": "x"}, append_tags=False), fifty_tags(), "update"),
+    (dict(tags={"t00": "v"}), dict(fifty_tags(), extra="x"), "none"),  # nothing to write: no refusal
+])
+def test_plan_refuses_a_merged_tag_set_over_50_before_any_write(params, current_tags, action):
+    the_plan = m.plan(desired(**params), account(tags=current_tags), "present", "mma")
+    assert the_plan.action == action
+    if action == "error":
+        assert the_plan.body is None
+        assert "50" in the_plan.message and "tags" in the_plan.message and "51" in the_plan.message
+
+
+def test_check_merged_tags():
+    assert m.check_merged_tags(fifty_tags()) is None
+    assert "51" in m.check_merged_tags(dict(fifty_tags(), x="y"))
+
+
+@pytest.mark.parametrize("current_over, field", [
+    ({"tags": "env=prod"}, "tags"),
+    ({"tags": {"env": 1}}, "tags"),
+    ({"tags": {"env": None}}, "tags"),
+    ({"sku": ["S1"]}, "sku"),
+    ({"properties": "x"}, "properties"),
+    ({"location": 5}, "location"),
+])
+def test_plan_on_a_malformed_account_is_an_error_not_a_crash(current_over, field):
+    the_plan = m.plan(desired(tags={"a": "b"}, sku={"capacity": 2}, description="d", location="eastus2"), account(**current_over),
+                      "present", "mma")
+    assert the_plan.action == "error" and field in the_plan.message and the_plan.body is None
 
 
 def test_plan_does_not_modify_inputs():
