@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Render docs/reliability.md from the rows the reliability tests recorded (tests/integration/matrix.py).
 
 The report is generated, never typed: totals, the fault matrix (fault x operation), the concurrency runs, the bad
