@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 name: accounts
 short_description: Azure Machine Learning Model Management Accounts as inventory hosts
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Lists the Model Management Accounts of one or more subscriptions (optionally only some resource groups) and adds
     each account as a host, with its data in the host variable C(azureml_account).

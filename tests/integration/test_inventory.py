@@ -193,6 +193,12 @@ def test_failing_subscription_is_named(big, env, tmp_path):
     assert len(names) == sum(1 for s in big.specs if s['subscription'] == SECOND_SUBSCRIPTION and s['resource_group'] == 'rg-one')
 
 
+def test_missing_resource_group_is_named(big, env, tmp_path):
+    process = ansible_inventory(env, write_source(tmp_path, {'resource_groups': ['rg-one', 'no-such-rg']}), '--list')
+    assert process.returncode != 0
+    assert 'resource group no-such-rg' in process.stderr and 'ResourceGroupNotFound' in process.stderr
+
+
 def test_bad_options_fail_before_any_request(big, env, tmp_path):
     source = write_source(tmp_path, {'include_tags': [':x'], 'hostname_format': '{name}-{sku}',
                                      'subscriptions': ['not-a-guid']})
