@@ -1,68 +1,279 @@
-"""Benchmark: what one task of this collection costs, as a ratio to Ansible's own floor.
+"""Benchmark: what one task of this collection costs, next to the floor of one HTTPS GET with a ready token.
 
-    make bench          (or: python tests/bench/bench.py [--rounds N])
+    make bench          (or: python tests/bench/bench.py [--tasks 10] [--rounds 3] [--accounts 10000])
 
-Each round runs, ad hoc on localhost against a fresh emulator:
-  baseline   ansible.builtin.ping — starting Ansible and a module, no Azure work at all
-  info       account_info for one account: metadata + token + 1 GET
-  unchanged  account, present and unchanged: metadata + token + 1 GET
-  check      account --check --diff of a sku/tag change: metadata + token + 1 GET
-  update     account applying a change: metadata + token + GET + PATCH
-Medians are printed with their ratio to the baseline measured in the same run. Nothing here is a test and
-no number here fails anything: the machine's load moves every figure, the ratios much less.
+Against a fresh emulator on loopback, from one run:
+  1. Per task, startup removed: each case is a playbook of --tasks identical tasks, timed over --rounds interleaved
+     rounds; a playbook with no task is timed alike and subtracted, and the median is divided by --tasks.
+       floor    ansible.builtin.uri: one GET of the account with a static bearer token (no Azure library at all)
+       ping     ansible.builtin.ping
+       noop     account, present and unchanged                 (GET)
+       check    account --check of a change                    (GET)
+       update   account applying a change                      (GET, PATCH)
+       info     account_info of one account by name            (GET)
+     each of the last four with the token cache off and on (token_cache: allow_unencrypted, warmed first),
+     printed as seconds and as the ratio to the floor, with the requests per task (from the emulator's journal)
+     and the module process's peak RSS (one more, untimed run through tests/bench/measured_python.py).
+  2. Imports: ``python -X importtime`` of the no-op module process, cache off and on: what it imports, and the cost.
+  3. account_info over a resource group of 2,500 / 5,000 / --accounts accounts: seconds, seconds per 1,000 accounts
+     (linear growth keeps it flat), peak RSS, RSS above an empty list, and the size of the JSON returned.
+  4. The emulator under load (tests/tools/load.py, its own emulator): account GETs from 32 keep-alive clients, back
+     to back and at an offered 500/s, with requests/s, p50, p99, and the lost-write check.
+Nothing here is a test and no number fails anything: the machine's load moves every figure; ratios move less.
 """
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'integration'))
-from harness import Ansible, Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration'))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
+from harness import BIN_DIR, CALLBACK_DIR, Ansible, Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
+import load  # noqa: E402 pylint: disable=wrong-import-position,import-error
+
+MEASURED_PYTHON = os.path.join(HERE, 'measured_python.py')
+PRESENT = {'name': 'bench', 'resource_group': 'it-rg', 'location': 'eastus', 'sku': {'name': 'S1', 'capacity': 1}, 'tags': {'a': '1'}}
+BIG_GROUP = 'bench-big'
 
 
-def timed(function):
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
+class Playbooks(object):
+    """Writes and runs playbooks of identical tasks; returns wall time, task results and the journal's counts."""
+
+    def __init__(self, emulator, work):
+        self.emulator = emulator
+        self.work = work
+        self.ansible = Ansible(emulator, work)
+        self.count = 0
+
+    def write(self, tasks):
+        self.count += 1
+        path = os.path.join(self.work, 'play-%d.yml' % self.count)
+        play = [{'hosts': 'localhost', 'gather_facts': False, 'connection': 'local', 'tasks': tasks}]
+        with open(path, 'w', encoding='utf-8') as handle:
+            json.dump(play, handle)  # JSON is YAML
+        return path
+
+    def run(self, tasks, env=None, interpreter=None, measure_file=None, importtime=False):
+        path = self.write(tasks)
+        result_file = os.path.join(self.work, 'results-%d.jsonl' % self.count)
+        extra = dict(env or {}, RESULT_FILE=result_file, ANSIBLE_LOAD_CALLBACK_PLUGINS='true',
+                     ANSIBLE_CALLBACKS_ENABLED='result_file', ANSIBLE_CALLBACK_PLUGINS=CALLBACK_DIR)
+        if measure_file:
+            extra.update(BENCH_MEASURE_FILE=measure_file, BENCH_IMPORTTIME='1' if importtime else '')
+        python = interpreter or sys.executable
+        command = [os.path.join(BIN_DIR, 'ansible-playbook'), path, '-e', 'ansible_python_interpreter=%s' % python]
+        self.emulator.clear_journal()
+        started = time.perf_counter()
+        process = subprocess.run(command, env=self.ansible.environment(extra=extra), capture_output=True, text=True,
+                                 timeout=1800, check=False, cwd=self.work)
+        seconds = time.perf_counter() - started
+        results = []
+        if os.path.exists(result_file):
+            with open(result_file, encoding='utf-8') as handle:
+                results = [json.loads(line) for line in handle]
+        failed = [r for r in results if r['status'] != 'ok'] or (process.returncode != 0 and tasks)
+        if failed:
+            sys.exit('benchmark playbook failed:\n%s\n%s' % (process.stdout[-3000:], failed if failed is not True else ''))
+        kinds = {}
+        for entry in self.emulator.journal(None):
+            kinds[entry['kind']] = kinds.get(entry['kind'], 0) + 1
+        return seconds, results, kinds
+
+
+def task(module, args, check=False):
+    fqcn = module if '.' in module else 'azureml.model_management.' + module
+    entry = {'name': module, fqcn: args}
+    if check:
+        entry['check_mode'] = True
+    return entry
+
+
+def cases(emulator, token, cache_env):
+    """name -> (task factory taking the task's index, environment)."""
+    url = '%s%s?api-version=2017-09-01-preview' % (emulator.url, emulator.account_path('bench'))
+    uri = {'url': url, 'headers': {'Authorization': 'Bearer ' + token}, 'ca_path': emulator.env['REQUESTS_CA_BUNDLE']}
+    change = dict(PRESENT, sku={'name': 'S2', 'capacity': 2})
+    by_name = {'name': 'bench', 'resource_group': 'it-rg'}
+    stamp = str(time.time())
+    table = {
+        'floor': (lambda i: task('ansible.builtin.uri', uri), {}),
+        'ping': (lambda i: task('ansible.builtin.ping', {}), {}),
+    }
+    for suffix, env in (('', {}), ('+cache', cache_env)):
+        table['noop' + suffix] = (lambda i: task('account', PRESENT), env)
+        table['check' + suffix] = (lambda i: task('account', change, check=True), env)
+        table['update' + suffix] = (lambda i, s=suffix: task('account', dict(PRESENT, tags={'a': '1', 'n': '%s%s-%d' % (stamp, s, i)})), env)
+        table['info' + suffix] = (lambda i: task('account_info', by_name), env)
+    return table
+
+
+def time_cases(books, table, tasks, rounds):
+    """Median seconds per task (empty playbook subtracted), requests per task, interleaved over rounds."""
+    samples = dict((name, []) for name in table)
+    empty = []
+    requests_per_task = {}
+    for _round in range(rounds):
+        empty.append(books.run([])[0])
+        for name, (make, env) in table.items():
+            seconds, _results, kinds = books.run([make(i) for i in range(tasks)], env)
+            samples[name].append(seconds)
+            requests_per_task[name] = dict((kind, count / float(tasks)) for kind, count in kinds.items())
+    startup = statistics.median(empty)
+    per_task = dict((name, max(0.0, statistics.median(values) - startup) / tasks) for name, values in samples.items())
+    return startup, per_task, requests_per_task
+
+
+def measuring_interpreter(work):
+    """An executable that Ansible can take as the interpreter (it quotes the value as one word): measured_python.py."""
+    path = os.path.join(work, 'measured-python')
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('#!/bin/sh\nexec %s %s "$@"\n' % (sys.executable, MEASURED_PYTHON))
+    os.chmod(path, 0o700)
+    return path
+
+
+def measure(books, make, env, importtime=False):
+    """One untimed task through measured_python.py: its peak RSS (MiB) and, optionally, its import-time lines."""
+    measure_file = os.path.join(books.work, 'measure-%d.jsonl' % (books.count + 1))
+    _seconds, results, _kinds = books.run([make(0)], env, interpreter=measuring_interpreter(books.work),
+                                          measure_file=measure_file, importtime=importtime)
+    with open(measure_file, encoding='utf-8') as handle:
+        records = [json.loads(line) for line in handle]
+    module_runs = [r for r in records if any('AnsiballZ' in arg for arg in r['argv'])] or records
+    peak = max(r['peak_rss_kib'] for r in module_runs) / 1024.0
+    return peak, module_runs[-1].get('importtime', []), results
+
+
+def import_summary(lines, top=12):
+    """Total import time and the costliest top-level packages, from ``-X importtime`` lines (cumulative microseconds)."""
+    packages = {}
+    total = modules = 0
+    for line in lines:
+        try:
+            self_us, _cumulative_us, name = [part.strip() for part in line.replace('import time:', '', 1).split('|')]
+            self_us = int(self_us)
+        except ValueError:  # the header line
+            continue
+        modules += 1
+        total += self_us
+        parts = name.split('.')
+        root = '.'.join(parts[:2]) if parts[0] in ('ansible', 'azure') else parts[0]
+        if parts[0] == 'ansible_collections':
+            root = '.'.join(parts[:6])
+        packages[root] = packages.get(root, 0) + self_us
+    ranked = sorted(packages.items(), key=lambda item: -item[1])[:top]
+    return total / 1000.0, [(name, us / 1000.0) for name, us in ranked], modules
+
+
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as handle:
+            return next(line.split(':', 1)[1].strip() for line in handle if line.startswith('model name'))
+    except (OSError, StopIteration):
+        return 'unknown CPU'
+
+
+def seed_accounts(emulator, names, threads=8):
+    """PUT accounts into BIG_GROUP concurrently (set-up, not measured)."""
+    pending = list(names)
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            with lock:
+                if not pending:
+                    return
+                name = pending.pop()
+            emulator.put_account(name, resource_group=BIG_GROUP, tags={'team': 'bench', 'cost-center': '1234'},
+                                 description='bench account %s' % name)
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for worker_thread in workers:
+        worker_thread.start()
+    for worker_thread in workers:
+        worker_thread.join()
+
+
+def big_lists(books, emulator, total):
+    """account_info over BIG_GROUP at growing sizes: (count, seconds, peak MiB, JSON MiB)."""
+    emulator.arm('PUT', '/subscriptions/%s/resourcegroups/%s' % (emulator.subscription, BIG_GROUP), {'location': 'eastus'},
+                 api_version='2021-04-01')
+    make = lambda i: task('account_info', {'resource_group': BIG_GROUP})  # noqa: E731
+    rows = []
+    seeded = 0
+    for count in sorted(set([0, total // 4, total // 2, total])):
+        seed_accounts(emulator, ['big%05d' % n for n in range(seeded, count)])
+        seeded = count
+        started = time.perf_counter()
+        peak, _lines, results = measure(books, make, {})
+        seconds = time.perf_counter() - started
+        accounts = results[0]['result']['accounts']
+        assert len(accounts) == count, (len(accounts), count)
+        rows.append((count, seconds, peak, len(json.dumps(accounts)) / 1048576.0))
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--tasks', type=int, default=10, help='identical tasks per playbook (default 10)')
+    parser.add_argument('--rounds', type=int, default=3, help='interleaved rounds; medians are printed (default 3)')
+    parser.add_argument('--accounts', type=int, default=10000, help='largest account_info list (default 10000; 0 skips)')
+    parser.add_argument('--load-seconds', type=int, default=10, help='seconds of each emulator load run (default 10; 0 skips)')
     options = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix='azureml-bench-')
     os.makedirs(os.path.join(work, 'emulator'))
-    emulator = Emulator(os.path.join(work, 'emulator'))
+    emulator = Emulator(os.path.join(work, 'emulator'), extra_args=['--in-memory', '--log-level', 'WARNING'])
     try:
-        ansible = Ansible(emulator, work)
         emulator.configure(retry_after=0)
-        base = {'name': 'bench', 'resource_group': 'it-rg'}
-        present = dict(base, location='eastus', sku={'name': 'S1', 'capacity': 1}, tags={'a': '1'})
-        ansible.module('account', present)
-        cases = {
-            'baseline': lambda: ansible.module('ansible.builtin.ping', {}),
-            'info': lambda: ansible.module('account_info', base),
-            'unchanged': lambda: ansible.module('account', present),
-            'check': lambda: ansible.module('account', dict(present, sku={'name': 'S2', 'capacity': 2}), check=True, diff=True),
-            'update': lambda: ansible.module('account', dict(present, tags={'round': str(time.time())})),
-        }
-        samples = {name: [] for name in cases}
-        for _round in range(options.rounds):
-            for name, case in cases.items():  # interleaved, so drift hits every case alike
-                seconds, result = timed(case)
-                if result.get('failed'):
-                    sys.exit('%s failed: %s' % (name, result.get('msg')))
-                samples[name].append(seconds)
-        floor = statistics.median(samples['baseline'])
-        print('%-10s %10s %8s   (%d rounds)' % ('case', 'median s', 'ratio', options.rounds))
-        for name, values in samples.items():
-            median = statistics.median(values)
-            print('%-10s %10.3f %8.2f' % (name, median, median / floor))
+        books = Playbooks(emulator, work)
+        cache_env = {'ANSIBLE_AZURE_TOKEN_CACHE': 'allow_unencrypted', 'ANSIBLE_AZURE_TOKEN_CACHE_DIR': os.path.join(work, 'token-cache')}
+        books.run([task('account', PRESENT)], cache_env)  # creates the account and warms the cache
+        table = cases(emulator, emulator.token(), cache_env)
+        startup, per_task, requests_per_task = time_cases(books, table, options.tasks, options.rounds)
+        floor = per_task['floor']
+        print('== machine: %s; %d CPUs; load average at start %.1f; Python %s'
+              % (cpu_model(), os.cpu_count(), os.getloadavg()[0], sys.version.split()[0]))
+        print('== per task (%d tasks per playbook, median of %d rounds, playbook startup %.3f s subtracted)'
+              % (options.tasks, options.rounds, startup))
+        print('%-13s %9s %8s %10s   %s' % ('case', 's/task', 'x floor', 'peak MiB', 'requests per task'))
+        for name in table:
+            peak, _lines, _results = measure(books, table[name][0], table[name][1])
+            counts = ', '.join('%s %.1f' % (kind, n) for kind, n in sorted(requests_per_task[name].items())) or 'none'
+            print('%-13s %9.3f %8.2f %10.1f   %s' % (name, per_task[name], per_task[name] / floor if floor else 0, peak, counts))
+
+        print('\n== imports of the no-op module process (python -X importtime; self time, ms)')
+        for label, env in (('cache off', {}), ('cache on', cache_env)):
+            _peak, lines, _results = measure(books, table['noop'][0], env, importtime=True)
+            total, ranked, modules = import_summary(lines)
+            print('%s: %d modules, %.0f ms in all; by package: %s' % (label, modules, total, ', '.join('%s %.0f' % item for item in ranked)))
+
+        if options.accounts:
+            print('\n== account_info over one resource group (page size 100)')
+            print('%8s %9s %13s %10s %14s %10s' % ('accounts', 'seconds', 's/1000 acc.', 'peak MiB', 'above empty', 'JSON MiB'))
+            rows = big_lists(books, emulator, options.accounts)
+            base_seconds, base_peak = rows[0][1], rows[0][2]
+            for count, seconds, peak, size in rows:
+                per_thousand = (seconds - base_seconds) / count * 1000 if count else 0.0
+                print('%8d %9.2f %13.3f %10.1f %14.1f %10.2f' % (count, seconds, per_thousand, peak, peak - base_peak, size))
     finally:
         emulator.stop()
+    if options.load_seconds:
+        print('\n== emulator under load (tests/tools/load.py, %d s each, 4 writers on one account meanwhile)' % options.load_seconds)
+        for rate in (0, 500):
+            loaded = Emulator(tempfile.mkdtemp(prefix='azureml-load-', dir=work), extra_args=['--in-memory', '--log-level', 'WARNING'])
+            try:
+                figures = load.run(loaded, 32, options.load_seconds, 4, 4, rate)
+            finally:
+                loaded.stop()
+            print('%(load)-13s %(requests_per_second)5.0f GETs/s  p50 %(p50_ms)5.1f ms  p99 %(p99_ms)6.1f ms  errors %(read_errors)d; '
+                  'writes %(writes_applied)d, lost %(writes_lost)d' % figures)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,58 @@
+"""HTTP/1.1 persistent connections, as Resource Manager keeps them: several requests on one TLS connection."""
+
+import http.client
+import json
+import ssl
+from urllib.parse import urlsplit
+
+from emu_support import API
+
+
+def connect(emu):
+    parts = urlsplit(emu.p.base)
+    context = ssl.create_default_context(cafile=emu.p.ca)
+    return http.client.HTTPSConnection(parts.hostname, parts.port, context=context, timeout=30)
+
+
+def exchange(conn, method, path, token=None, body=None, headers=None):
+    headers = dict(headers or {})
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    data = json.dumps(body).encode() if body is not None else None
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response
+
+
+def test_one_connection_serves_successes_errors_and_writes(emu):
+    token = emu.get_token()
+    conn = connect(emu)
+    try:
+        path = emu.account_path("keepalive") + "?api-version=" + API
+        answers = [
+            exchange(conn, "GET", "/_emulator/health"),
+            exchange(conn, "GET", path, token),                                   # 404
+            exchange(conn, "PUT", path, token, {"location": "eastus", "sku": {"name": "S1", "capacity": 1}}),
+            exchange(conn, "GET", path, "not-a-token"),                           # 401
+            exchange(conn, "GET", path, token),
+        ]
+        first_socket = conn.sock
+        assert [answer.status for answer in answers] == [200, 404, 201, 401, 200]
+        assert not any(answer.will_close for answer in answers)
+        assert conn.sock is first_socket and conn.sock is not None
+    finally:
+        conn.close()
+    journaled = [entry["status"] for entry in emu.journal() if "keepalive" in entry["path"]]
+    assert journaled == [404, 201, 401, 200]
+
+
+def test_client_asking_to_close_is_answered_and_closed(emu):
+    conn = connect(emu)
+    try:
+        answer = exchange(conn, "GET", "/_emulator/health", headers={"Connection": "close"})
+        assert answer.status == 200 and answer.will_close
+    finally:
+        conn.close()
