@@ -23,13 +23,12 @@ from ansible_collections.azureml.model_management.plugins.module_utils.auth impo
     AuthError,
     azure_identity_import_error,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.connection import (  # noqa: F401 (re-exported)
+from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     build_client,
     default_subscription,
     environment_secrets,
     find_source,
-    read_credentials_file,
     subscription_problem,
 )
 

@@ -563,7 +563,11 @@ def test_a_repair_that_fails_again_reports_the_operation_state():
 
     client = FakeClient(gets=[failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
                         wait_result=None)
-    client.wait = lambda *a, **k: (_ for _ in ()).throw(OperationFailed("PUT x", "Failed", {"code": "NoCapacity", "message": "m"}))
+
+    def failing_wait(*_args, **_kwargs):
+        raise OperationFailed("PUT x", "Failed", {"code": "NoCapacity", "message": "m"})
+
+    client.wait = failing_wait
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
     assert str(info.value) == "PUT x ended Failed: NoCapacity: m"
@@ -621,7 +625,7 @@ def test_a_failed_account_is_deleted_normally():
 ])
 def test_a_malformed_account_is_an_invalid_response_not_a_crash(bad):
     body = bad if not isinstance(bad, dict) else dict(account(), **bad)
-    for run in (lambda c: present(c, CREATE), lambda c: absent(c), lambda c: svc.get_accounts(c, SUB, "rg", "mma"),
+    for run in (lambda c: present(c, CREATE), absent, lambda c: svc.get_accounts(c, SUB, "rg", "mma"),
                 lambda c: svc.get_accounts(c, SUB, "rg")):
         client = FakeClient(gets=[body], lists={RG_PATH: [body]})
         with pytest.raises(ArmError) as info:
