@@ -27,6 +27,10 @@ import pytest
 from harness import Ansible, Emulator  # pylint: disable=import-error
 from matrix import describe, record, request_sequence, snapshot, traceback_in  # pylint: disable=import-error
 
+# The cells share one batch run (a module-scoped fixture): under pytest-xdist keep them on one worker
+# (--dist loadgroup or loadfile), or every worker that gets a cell runs the whole batch again.
+pytestmark = pytest.mark.xdist_group('fault_matrix')
+
 RG = 'it-rg'
 NAME = 'mx-account'
 TIMEOUT = 3          # the module's per-request timeout in every cell
