@@ -64,8 +64,8 @@ def task_args(module, override):
 def refused(emulator_process, tmp_path_factory):
     """Run every REFUSED case as one task of one playbook; return ({case id: task record}, journal of the whole run)."""
     work_dir = str(tmp_path_factory.mktemp('refused'))
-    tasks = [{'name': case, 'azureml.model_management.' + module: task_args(module, override), 'ignore_errors': True}
-             for case, module, override, _ in REFUSED]
+    tasks = [{'name': case[0], 'azureml.model_management.' + case[1]: task_args(case[1], case[2]), 'ignore_errors': True}
+             for case in REFUSED]
     path = os.path.join(work_dir, 'refused.yml')
     with open(path, 'w', encoding='utf-8') as handle:
         json.dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)  # JSON is YAML; escapes stay escapes

@@ -36,15 +36,14 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), texts)
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)),
                       max_leaves=8)
 plausible = st.one_of(texts, st.sampled_from(["mma", "eastus2", "East US 2", "S1", "devtest", "rg", ""]))
-sku_values = st.one_of(values, st.fixed_dictionaries({}, optional={"name": st.one_of(values, st.sampled_from(m.SKU_NAMES)),
-                                                                    "capacity": st.one_of(values, st.integers(-2, 20))}))
+sku_fields = {"name": st.one_of(values, st.sampled_from(m.SKU_NAMES)), "capacity": st.one_of(values, st.integers(-2, 20))}
+sku_values = st.one_of(values, st.fixed_dictionaries({}, optional=sku_fields))
 tag_values = st.one_of(values, st.dictionaries(st.one_of(texts, st.integers()), st.one_of(values, texts), max_size=6))
 account_params = st.fixed_dictionaries(
     {"name": st.one_of(plausible, values), "resource_group": st.one_of(plausible, values)},
     optional={"location": st.one_of(plausible, values), "sku": sku_values, "description": st.one_of(plausible, values),
               "tags": tag_values, "append_tags": st.booleans()},
 )
-
 
 
 def well_formed_tags(max_size, names=texts):
@@ -70,8 +69,8 @@ current_accounts = st.one_of(
     st.none(),
     st.fixed_dictionaries({"name": st.just("mma"), "location": st.sampled_from(["eastus2", "East US 2", "westeurope"])}, optional={
         "tags": st.one_of(st.none(), well_formed_tags(55), well_formed_tags(8, safe_names)),
-        "sku": st.one_of(st.none(), st.fixed_dictionaries({}, optional={"name": st.sampled_from(m.SKU_NAMES + ("s1", "Basic")),
-                                                                          "capacity": st.integers(1, 16)})),
+        "sku": st.one_of(st.none(), st.fixed_dictionaries({}, optional={
+            "name": st.sampled_from(m.SKU_NAMES + ("s1", "Basic")), "capacity": st.integers(1, 16)})),
         "properties": st.fixed_dictionaries({}, optional={"description": texts,
                                                           "provisioningState": st.sampled_from(["Succeeded", "Creating"])}),
         "etag": st.just('W/"1"'),
