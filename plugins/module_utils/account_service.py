@@ -148,6 +148,8 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
             _conflict_pause(client, attempt)
             current = _read(client, path, list(ACCOUNT_MISSING_CODES))
             continue
+        if wait:
+            _verify_applied(the_plan, desired, account, name)
         return True, account, _diff(first, account)
     raise ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other writers); "
                                               "nothing more was written, run the task again" % (name, MAX_ROUNDS))
@@ -180,6 +182,23 @@ def _apply(client, path, the_plan, current, desired, wait, wait_timeout, predict
         raise invalid_response("PATCH %s answered without properties.tags" % tags_path(path))
     account = dict(account, tags=tags)
     return _checked(account, "PATCH %s" % tags_path(path))
+
+
+def _verify_applied(the_plan, desired, account, name):
+    """A write that was accepted must show in the account Azure returns at the end; an answer is not taken on trust."""
+    left = _plan_present(desired, account, name)
+    if left.action != "none":
+        method = "PUT" if the_plan.action in ("create", "repair") else "PATCH"
+        still = left.message if left.action == "error" else _what(left)
+        raise ArmError(0, "WriteNotApplied", "the %s of account %r was accepted, but the account Azure returned afterwards "
+                                             "does not show the change (still to do: %s); nothing more was sent" % (method, name, still))
+
+
+def _what(the_plan):
+    body = the_plan.body or {}
+    fields = [key for key in ("location", "sku", "tags") if key in body] + \
+        [key for key in ("description",) if key in (body.get("properties") or {})]
+    return "%s of %s" % (the_plan.action, ", ".join(fields) or "the account")
 
 
 def _finish(client, path, response, wait, wait_timeout, predicted):

@@ -535,7 +535,8 @@ def test_a_failed_account_as_desired_is_repaired_with_a_full_put_guarded_by_its_
 
 
 def test_a_failed_account_repair_applies_the_task_on_top_of_the_current_account():
-    client = FakeClient(gets=[failed(tags={"keep": "1"})], writes=[Response(200, account())])
+    repaired = account(tags={"keep": "1", "new": "2"}, sku={"name": "S1", "capacity": 5})
+    client = FakeClient(gets=[failed(tags={"keep": "1"})], writes=[Response(200, repaired)])
     present(client, dict(tags={"new": "2"}, sku={"capacity": 5}))
     assert client.calls[1] == ("PUT", PATH, {"location": "eastus2", "sku": {"name": "S1", "capacity": 5},
                                              "tags": {"keep": "1", "new": "2"}, "properties": {"description": "models"}}, None)
@@ -631,3 +632,22 @@ def test_a_malformed_account_is_an_invalid_response_not_a_crash(bad):
         with pytest.raises(ArmError) as info:
             run(client)
         assert info.value.code == "InvalidResponse"
+
+
+@pytest.mark.parametrize("write, final", [
+    ("PATCH", account()),                                   # 202, polled, nothing changed
+    ("PUT", account(sku={"name": "S1", "capacity": 9})),    # created, but not as asked
+])
+def test_an_accepted_write_that_does_not_show_fails_instead_of_reporting_a_change(write, final):
+    gets = [account()] if write == "PATCH" else [NOT_FOUND]
+    client = FakeClient(gets=gets, writes=[Response(202 if write == "PATCH" else 201, None)], wait_result=final)
+    with pytest.raises(ArmError) as info:
+        present(client, dict(CREATE, sku={"name": "S1", "capacity": 3}))
+    assert info.value.code == "WriteNotApplied" and "sku" in info.value.message
+    assert client.methods() == ["GET", write, "WAIT"]
+
+
+def test_without_wait_the_answer_is_not_verified():
+    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
+    changed, result, _diff = present(client, dict(sku={"capacity": 3}), wait=False)
+    assert changed is True and result["sku"]["capacity"] == 3  # the prediction: nothing to verify against yet
