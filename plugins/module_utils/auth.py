@@ -493,8 +493,8 @@ def persistent_cache_options(cache, verify=True):
     session = requests.Session()
     session.mount("https://", _discovery_adapter(MetadataCache(cache.directory)))
     options = TokenCachePersistenceOptions(name=cache.token_cache_name, allow_unencrypted_storage=cache.mode == "allow_unencrypted")
-    return dict(cache_persistence_options=options, transport=RequestsTransport(session=session, session_owner=True,
-                                                                                   connection_verify=verify))
+    transport = RequestsTransport(session=session, session_owner=True, connection_verify=verify)
+    return dict(cache_persistence_options=options, transport=transport)
 
 
 OPENID_SUFFIX = "/.well-known/openid-configuration"

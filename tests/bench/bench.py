@@ -193,7 +193,7 @@ def seed_accounts(emulator, names, threads=8):
             emulator.put_account(name, resource_group=BIG_GROUP, tags={'team': 'bench', 'cost-center': '1234'},
                                  description='bench account %s' % name)
 
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    workers = [threading.Thread(target=worker) for _number in range(threads)]
     for worker_thread in workers:
         worker_thread.start()
     for worker_thread in workers:
@@ -204,7 +204,10 @@ def big_lists(books, emulator, total):
     """account_info over BIG_GROUP at growing sizes: (count, seconds, peak MiB, JSON MiB)."""
     emulator.arm('PUT', '/subscriptions/%s/resourcegroups/%s' % (emulator.subscription, BIG_GROUP), {'location': 'eastus'},
                  api_version='2021-04-01')
-    make = lambda i: task('account_info', {'resource_group': BIG_GROUP})  # noqa: E731
+
+    def make(_index):
+        return task('account_info', {'resource_group': BIG_GROUP})
+
     rows = []
     seeded = 0
     for count in sorted(set([0, total // 4, total // 2, total])):

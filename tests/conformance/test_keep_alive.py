@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import socket
 import ssl
 from urllib.parse import urlsplit
 
@@ -56,3 +57,21 @@ def test_client_asking_to_close_is_answered_and_closed(emu):
         assert answer.status == 200 and answer.will_close
     finally:
         conn.close()
+
+
+def test_a_silent_connection_does_not_hold_up_other_clients(emu):
+    """TLS handshakes happen in worker threads: a client that connects and sends nothing blocks only itself.
+
+    With the handshake in cheroot's accept loop, this request waited for the silent socket's 30 s timeout.
+    """
+    parts = urlsplit(emu.p.base)
+    silent = socket.create_connection((parts.hostname, parts.port))
+    try:
+        conn = connect(emu)
+        conn.timeout = 20  # below the emulator's 30 s socket timeout: a stall shows as a timeout error here
+        try:
+            assert exchange(conn, "GET", "/_emulator/health").status == 200
+        finally:
+            conn.close()
+    finally:
+        silent.close()

@@ -45,6 +45,26 @@ class Server(wsgi.Server):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         return sock
 
+    def error_log(self, msg="", level=logging.INFO, traceback=False):
+        """Connection-level trouble (a client that left mid-handshake, plain HTTP on the TLS port): one debug line.
+
+        cheroot writes these to stderr with a traceback; requests themselves are logged by the app.
+        """
+        LOG.debug("connection: %s (level %s)%s", msg, level, " [traceback omitted]" if traceback else "")
+
+
+class HandshakeInWorkerSSLAdapter(BuiltinSSLAdapter):
+    """TLS whose handshake runs in the worker thread that reads the first request, not in cheroot's accept loop.
+
+    cheroot's own adapter shakes hands in the one thread that also dispatches every connection, so a client that
+    connects and stays silent stopped the whole emulator for the socket timeout (measured: 30 s). OpenSSL completes
+    the handshake on the first read or write of a server-side socket by itself.
+    """
+
+    def wrap(self, sock):
+        tls = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
+        return tls, {"wsgi.url_scheme": "https", "HTTPS": "on"}
+
 
 class SocketGateway(wsgi.Gateway_10):
     """cheroot's WSGI 1.0 gateway, plus the connection's socket as ``emulator.socket`` for the ``drop`` fault."""
@@ -61,7 +81,7 @@ def make_server(host, port, app, cert_path, key_path):
                     request_queue_size=LISTEN_BACKLOG)
     server.gateway = SocketGateway
     server.keep_alive_conn_limit = IDLE_CONNECTIONS
-    server.ssl_adapter = BuiltinSSLAdapter(cert_path, key_path)
+    server.ssl_adapter = HandshakeInWorkerSSLAdapter(cert_path, key_path)
     server.prepare()
     return server
 

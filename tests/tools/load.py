@@ -65,7 +65,7 @@ def reader_process(args):
     url, ca_path, token, until, interval, threads = args
     latencies, errors = [], []
     workers = [threading.Thread(target=reader, args=(url, ca_path, token, until, interval, latencies, errors))
-               for _ in range(threads)]
+               for _number in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -112,7 +112,7 @@ def run(emulator, clients, seconds, processes, writers, rate=0):
     started = time.monotonic()
     until = started + seconds
     write_threads = [threading.Thread(target=writer, args=(counter_url, ca_path, token, until, applied, write_errors))
-                     for _ in range(writers)]
+                     for _number in range(writers)]
     for thread in write_threads:
         thread.start()
     with multiprocessing.Pool(processes) as pool:

@@ -468,8 +468,8 @@ def test_metadata_errors_that_a_retry_cannot_fix_are_not_retried(reply):
 @pytest.mark.parametrize("params, env, expected", [
     ({}, {}, ("disabled", None)),
     ({}, {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted", "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/run/job"}, ("allow_unencrypted", "/run/job")),
-    ({"token_cache": "encrypted", "token_cache_dir": "/a"}, {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted",
-                                                              "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/b"}, ("encrypted", "/a")),
+    ({"token_cache": "encrypted", "token_cache_dir": "/a"},
+     {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted", "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/b"}, ("encrypted", "/a")),
     ({"token_cache": "disabled"}, {"ANSIBLE_AZURE_TOKEN_CACHE": "allow_unencrypted"}, ("disabled", None)),
     ({}, {"ANSIBLE_AZURE_TOKEN_CACHE": " Encrypted ", "ANSIBLE_AZURE_TOKEN_CACHE_DIR": "/c/../d"}, ("encrypted", "/d")),
 ])
