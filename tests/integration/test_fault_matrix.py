@@ -18,7 +18,10 @@ Speed: the cells run as a few ansible-playbook runs with one host per cell (fork
 where every cell has its own subscription, so faults, requests and state never mix between cells. Sync cells run
 first, then the async cells (async mode is emulator-wide); each batch once, then its re-run.
 """
+import fcntl
 import json
+import os
+import pathlib
 import socket
 import uuid
 
@@ -27,8 +30,8 @@ import pytest
 from harness import Ansible, Emulator  # pylint: disable=import-error
 from matrix import describe, record, request_sequence, snapshot, traceback_in  # pylint: disable=import-error
 
-# The cells share one batch run (a module-scoped fixture): under pytest-xdist keep them on one worker
-# (--dist loadgroup or loadfile), or every worker that gets a cell runs the whole batch again.
+# The cells share one batch run. Under pytest-xdist the first worker runs it and the others read its result
+# (see ``observed``); with --dist loadgroup the group also keeps the cells on one worker.
 pytestmark = pytest.mark.xdist_group('fault_matrix')
 
 RG = 'it-rg'
@@ -249,52 +252,67 @@ def run_and_read(emulator, ansible, tmp_path, cells, label):
     return observed, process
 
 
-@pytest.fixture(scope='module')
-def matrix_emulator(tmp_path_factory):
+def run_matrix(work_dir):
+    """Every cell's first run and re-run, on an emulator of the matrix's own (JSON-ready, to share between workers).
+
+    Returns {'cells': {'operation|fault': {'before', 'first', 'rerun'}}, 'not_injected': {'operation|fault': why},
+    'outputs': [the batch runs' stdout + stderr]}; 'first' and 'rerun' are [task result, requests sent, state after].
+    """
     extra = []
     for cell in CELLS:
         extra += ['--subscription', subscription_of(cell)]
-    emulator = Emulator(str(tmp_path_factory.mktemp('matrix-emulator')), extra_args=extra)
-    yield emulator
-    emulator.stop()
+    os.makedirs(os.path.join(work_dir, 'emulator'))
+    emulator = Emulator(os.path.join(work_dir, 'emulator'), extra_args=extra)
+    try:
+        ansible = Ansible(emulator, work_dir)
+        emulator.configure(retry_after=0, page_size=2)
+        cells = [Cell(emulator, *cell) for cell in CELLS]
+        for cell in cells:
+            cell.arrange()
+        data = {'cells': {}, 'not_injected': {}, 'outputs': []}
+        for is_async in (False, True):
+            batch = [cell for cell in cells if OPERATIONS[cell.operation]['async'] == is_async]
+            # Operations finish a second after they start, as on Azure, whoever polls: a module that lost the answer
+            # (and with it the operation's URL) can only watch the account.
+            emulator.configure(**{'async': is_async, 'async_seconds': 1})
+            for cell in batch:
+                cell.inject()
+                if cell.not_injected:
+                    data['not_injected']['%s|%s' % (cell.operation, cell.fault)] = cell.not_injected
+            batch = [cell for cell in batch if not cell.not_injected]
+            label = 'async' if is_async else 'sync'
+            first, process = run_and_read(emulator, ansible, pathlib.Path(work_dir), batch, label)
+            rerun, again = run_and_read(emulator, ansible, pathlib.Path(work_dir), batch, label + '-rerun')
+            data['outputs'] += [process.stdout + process.stderr, again.stdout + again.stderr]
+            for cell in batch:
+                key = (cell.operation, cell.fault)
+                data['cells']['%s|%s' % key] = {'before': cell.before, 'first': first[key], 'rerun': rerun[key]}
+        return data
+    finally:
+        emulator.stop()
 
 
 @pytest.fixture(scope='module')
-def observed(matrix_emulator, tmp_path_factory):
-    """Every cell's first run and re-run: {(operation, fault): (cell, first, rerun)}; also the batch processes."""
-    emulator = matrix_emulator
-    tmp_path = tmp_path_factory.mktemp('matrix-runs')
-    ansible = Ansible(emulator, str(tmp_path))
-    emulator.configure(retry_after=0, page_size=2)
-    cells = [Cell(emulator, *cell) for cell in CELLS]
-    for cell in cells:
-        cell.arrange()
-    outcome, processes = {}, []
-    for is_async in (False, True):
-        batch = [cell for cell in cells if OPERATIONS[cell.operation]['async'] == is_async]
-        # Operations finish a second after they start, as on Azure, whoever polls: a module that lost the answer
-        # (and with it the operation's URL) can only watch the account.
-        emulator.configure(**{'async': is_async, 'async_seconds': 1})
-        for cell in batch:
-            cell.inject()
-        batch = [cell for cell in batch if not cell.not_injected]
-        label = 'async' if is_async else 'sync'
-        first, process = run_and_read(emulator, ansible, tmp_path, batch, label)
-        rerun, again = run_and_read(emulator, ansible, tmp_path, batch, label + '-rerun')
-        processes += [process, again]
-        for cell in batch:
-            key = (cell.operation, cell.fault)
-            outcome[key] = (cell, first[key], rerun[key])
-    return outcome, processes, {(cell.operation, cell.fault): cell.not_injected for cell in cells if cell.not_injected}
+def observed(tmp_path_factory):
+    """The matrix's observations; under pytest-xdist the first worker to get here runs it, the others read its file."""
+    if not os.environ.get('PYTEST_XDIST_WORKER'):
+        return run_matrix(str(tmp_path_factory.mktemp('matrix')))
+    shared = tmp_path_factory.getbasetemp().parent / 'fault-matrix.json'  # the run's directory, common to its workers
+    with open(str(shared) + '.lock', 'w', encoding='utf-8') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            data = run_matrix(str(tmp_path_factory.mktemp('matrix')))
+            shared.write_text(json.dumps(data))
+        return json.loads(shared.read_text())
 
 
 def listed(result):
     return sorted(account.get('name') for account in result.get('accounts') or [])
 
 
-def problems_of(cell, first, rerun):
+def problems_of(operation, fault, before, first, rerun):
     """Every way the cell breaks issue 6's rules (empty when it holds), and whether the re-run converged."""
-    operation, expect = cell.operation, EXPECT[cell.fault]
+    expect = EXPECT[fault]
     (result, _sent, after), (again, again_sent, final) = first, rerun
     if not result or not again:
         return ['no task result (see the batch output)'], False
@@ -315,9 +333,9 @@ def problems_of(cell, first, rerun):
         converged = not again.get('failed') and listed(again) == final
         final = '%d listed / %d exist' % (len(listed(again)), len(final))
     else:
-        if bool(result.get('changed')) != (cell.before != after):
+        if bool(result.get('changed')) != (before != after):
             problems.append('changed=%s while the account went %s -> %s'
-                            % (bool(result.get('changed')), describe(cell.before), describe(after)))
+                            % (bool(result.get('changed')), describe(before), describe(after)))
         if not failed and not is_desired(operation, after):
             problems.append('ok but the account is %s' % describe(after))
         converged = not again.get('failed') and is_desired(operation, final)
@@ -332,27 +350,27 @@ def problems_of(cell, first, rerun):
 
 def test_matrix_batches_ran_cleanly(observed):
     """The batch runs themselves: no traceback anywhere in ansible-playbook's output."""
-    processes = observed[1]
-    for process in processes:
-        assert 'Traceback (most recent call last)' not in process.stdout + process.stderr, process.stderr[-3000:]
+    for output in observed['outputs']:
+        assert 'Traceback (most recent call last)' not in output, output[-3000:]
 
 
 @pytest.mark.parametrize('operation, fault', CELLS, ids=['%s-%s' % cell for cell in CELLS])
 def test_fault_cell(observed, operation, fault):
-    if (operation, fault) not in observed[0]:
-        problem = 'not run: the emulator refused the fault: %s' % observed[2][(operation, fault)][:200]
+    key = '%s|%s' % (operation, fault)
+    if key not in observed['cells']:
+        problem = 'not run: the emulator refused the fault: %s' % observed['not_injected'][key][:200]
         record('fault_matrix', '%s|%s' % (fault, operation), fault=fault, operation=operation, expect=EXPECT[fault],
                outcome='not run', changed=False, error_code=None, message='', before='', final='', requests=[],
                rerun_requests=[], rerun_changed=False, converges=False, problems=[problem], write_lost=False)
         pytest.fail(problem)
-    cell, first, rerun = observed[0][(operation, fault)]
-    problems, converged = problems_of(cell, first, rerun)
+    before, first, rerun = (observed['cells'][key][part] for part in ('before', 'first', 'rerun'))
+    problems, converged = problems_of(operation, fault, before, first, rerun)
     result = first[0] or {}
     info = operation == 'info'
     record('fault_matrix', '%s|%s' % (fault, operation), fault=fault, operation=operation, expect=EXPECT[fault],
            outcome='failed' if result.get('failed') else 'ok', changed=bool(result.get('changed')),
            error_code=(result.get('error') or {}).get('code'), message=str(result.get('msg') or '')[:300],
-           before='%d accounts' % len(cell.before) if info else describe(cell.before),
+           before='%d accounts' % len(before) if info else describe(before),
            final='%d listed / %d exist' % (len(listed(result)), len(first[2])) if info else describe(first[2]),
            requests=first[1], rerun_requests=rerun[1], rerun_changed=bool((rerun[0] or {}).get('changed')),
            converges=converged, problems=problems,
