@@ -1,0 +1,14 @@
+"""Fixtures of the maintainer-tool tests (tests/release/)."""
+import shutil
+
+import pytest
+
+from release_tools import ROOT  # pylint: disable=import-error
+
+
+@pytest.fixture
+def collection_copy(tmp_path):
+    """A throw-away copy of the collection inside ``ansible_collections/azureml/model_management``."""
+    target = tmp_path / 'ansible_collections' / 'azureml' / 'model_management'
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns('.venv*', '.ansible', '.pytest_cache', '__pycache__'))
+    return target

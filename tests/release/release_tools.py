@@ -1,0 +1,18 @@
+"""Shared by the maintainer-tool tests (tests/release/): where the collection is, and how a tool of the tools venv is run.
+
+These tests run from the collection as installed from its built artifact (the Makefile's tools leg), with the
+tools venv's Python, so ``ansible-builder``, ``antsibull-*`` and ``galaxy-importer`` are next to it.
+"""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN_DIR = os.path.dirname(sys.executable)
+
+
+def tool(name, *args, cwd=ROOT, env=None):
+    """Run a tool of this venv; return the finished process (stdout and stderr merged)."""
+    environment = dict(os.environ, PATH=BIN_DIR + os.pathsep + os.environ.get('PATH', ''), **(env or {}))
+    return subprocess.run([os.path.join(BIN_DIR, name)] + list(args), cwd=cwd, env=environment, check=False,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
