@@ -11,12 +11,28 @@ SANITY_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_i
 DATA_DIR ?= .emulator
 PORT ?= 0
 PYTEST_ARGS ?=
-# The second supported pair, ansible-core 2.21 on Python 3.12: its own venv, collection copy and test run.
-PYTHON_NEXT ?= $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 python3.12; do \
-	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+# The supported ansible-core releases (2.16 to 2.21), each tested in its own venv on its own installed copy:
+# the oldest, 2.16 on its oldest controller Python 3.10, and the newest, 2.21 on Python 3.12: sanity, unit and
+# integration tests; 2.19 in between (the main .venv on $(PYTHON)): sanity, unit and the emulator's conformance
+# suite, which does not depend on ansible-core and so runs once.
+CORE_OLDEST := ansible-core>=2.16,<2.17
+CORE_MAIN := ansible-core>=2.19,<2.20
+CORE_NEXT := ansible-core>=2.21,<2.22
+find_python = $(shell for p in $$HOME/.pyenv/versions/$(1)*/bin/python$(1) python$(1); do \
+	$$p -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' >/dev/null 2>&1 && { echo $$p; break; }; done)
+PYTHON_OLDEST ?= $(call find_python,3.10)
+PYTHON_NEXT ?= $(call find_python,3.12)
+VENV_OLDEST := .venv-core2.16
 VENV_NEXT := .venv-core2.21
 BIN_NEXT := $(CURDIR)/$(VENV_NEXT)/bin
 COLLECTIONS_NEXT := $(CURDIR)/$(VENV_NEXT)/collections
+# The maintainer tools (ansible-lint, antsibull-changelog, antsibull-docs, ansible-builder, galaxy-importer), pinned,
+# in their own venv: they bring their own ansible-core and ansible-lint ranges.
+VENV_TOOLS := .venv-tools
+BIN_TOOLS := $(CURDIR)/$(VENV_TOOLS)/bin
+COLLECTIONS_TOOLS := $(CURDIR)/$(VENV_TOOLS)/collections
+# pytest-xdist workers per leg; each worker starts its own emulator.
+WORKERS ?= 2
 
 # Playbooks and tests find the collection as installed from its built artifact, as users get it.
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -24,11 +40,13 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-next test-cli unit sanity pytest emulator bench reliability molecule clean
+.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity pytest emulator bench reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
-	@echo "make test      run the whole test suite (ansible-test sanity, then pytest: unit, emulator, integration)"
+	@echo "make test      the whole suite on ansible-core 2.16, 2.21 and 2.19: sanity, unit, integration, emulator; ansible-lint and the release tools"
+	@echo "make release-check  release notes dry run and galaxy-importer (Automation Hub settings); CI runs it after make test"
+	@echo "make docs      regenerate docs/reference/ (antsibull-docs) from the code"
 	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
@@ -37,7 +55,7 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt '$(CORE_MAIN)'
 	touch $@
 
 install: venv
@@ -61,27 +79,78 @@ pytest: install
 unit: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
 
-# ansible-core 2.21 / Python 3.12 first, then 2.19 / 3.11 (sanity, then pytest last): the run ends with
-# pytest's summary line and stops at the first failure.
+# The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, then 2.19 / 3.11
+# (pytest last, so the run ends with pytest's summary line). Stops at the first failure.
 test: install
+	$(MAKE) --no-print-directory test-oldest
 	$(MAKE) --no-print-directory test-next
-	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory molecule
-	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests
+	$(MAKE) --no-print-directory test-main
+
+# One leg: the built collection installed into the leg's venv, ansible-test sanity on it (no ignore files), then
+# pytest over $(3) from that installed copy. $(1): the venv, $(2): the Python version sanity runs on.
+define leg
+	$(CURDIR)/$(1)/bin/ansible-galaxy collection install --force -p $(CURDIR)/$(1)/collections $(TARBALL) >/dev/null
+	PATH=$(CURDIR)/$(1)/bin:$$PATH $(CURDIR)/$(1)/bin/python tests/tools/ansible_test_offline.py $(TARBALL) $(2)
+	cd $(CURDIR)/$(1)/collections/ansible_collections/azureml/model_management && PATH=$(CURDIR)/$(1)/bin:$$PATH \
+		ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/$(1)/collections PYTHONPATH=$(CURDIR)/$(1)/collections \
+		$(CURDIR)/$(1)/bin/python -m pytest -p no:cacheprovider -n $(WORKERS) $(PYTEST_ARGS) $(3)
+endef
+
+test-oldest: install $(VENV_OLDEST)/.installed
+	$(call leg,$(VENV_OLDEST),3.10,tests/unit tests/integration)
+
+test-next: install $(VENV_NEXT)/.installed
+	$(call leg,$(VENV_NEXT),3.12,tests/unit tests/integration)
+
+test-main: install
+	$(call leg,$(VENV),$(SANITY_PYTHON),tests/unit tests/conformance)
+
+$(VENV_OLDEST)/.installed: requirements.txt requirements-test.txt
+	@test -n "$(PYTHON_OLDEST)" || { echo "Python 3.10 not found: set PYTHON_OLDEST=/path/to/python3.10" >&2; exit 1; }
+	$(PYTHON_OLDEST) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-test.txt '$(CORE_OLDEST)'
+	touch $@
 
 $(VENV_NEXT)/.installed: requirements.txt requirements-test.txt
 	@test -n "$(PYTHON_NEXT)" || { echo "Python 3.12 not found: set PYTHON_NEXT=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
-	$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt 'ansible-core>=2.21,<2.22'
+	$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt '$(CORE_NEXT)'
 	touch $@
 
-# The emulator's conformance suite does not depend on ansible-core, so this leg runs unit and integration tests.
-test-next: install $(VENV_NEXT)/.installed
-	$(BIN_NEXT)/ansible-galaxy collection install --force -p $(COLLECTIONS_NEXT) $(TARBALL) >/dev/null
-	PATH=$(BIN_NEXT):$$PATH $(BIN_NEXT)/python tests/tools/ansible_test_offline.py $(TARBALL) 3.12
-	cd $(COLLECTIONS_NEXT)/ansible_collections/azureml/model_management && PATH=$(BIN_NEXT):$$PATH \
-		ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_NEXT) PYTHONPATH=$(COLLECTIONS_NEXT) \
-		$(BIN_NEXT)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests/unit tests/integration
+$(VENV_TOOLS)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(VENV_TOOLS)
+	$(BIN_TOOLS)/python -m pip install --quiet -r requirements-tools.txt
+	touch $@
+
+tools: install $(VENV_TOOLS)/.installed
+	$(BIN_TOOLS)/ansible-galaxy collection install --force -p $(COLLECTIONS_TOOLS) $(TARBALL) >/dev/null
+
+# The tools pytest runs from their installed copy; $(1): the test file under tests/release/.
+define tools_pytest
+	cd $(COLLECTIONS_TOOLS)/ansible_collections/azureml/model_management && PATH=$(BIN_TOOLS):$$PATH \
+		ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TOOLS) $(BIN_TOOLS)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) $(1)
+endef
+
+# ansible-lint (production profile) in the checkout, as a contributor runs it: it installs the checkout into
+# .ansible/collections itself (no download: galaxy.yml has no dependencies). Then changelog fragments, the EE
+# definition and the generated reference (tests/release/test_tooling.py).
+lint: tools
+	env -u ANSIBLE_COLLECTIONS_PATH PATH=$(BIN_TOOLS):$$PATH $(BIN_TOOLS)/ansible-lint --nocolor
+	$(call tools_pytest,tests/release/test_tooling.py)
+
+# What a release needs beyond make test (CI runs it after make test): the release notes of the version in
+# galaxy.yml from the fragments, and galaxy-importer with Automation Hub's settings (.ci/galaxy-importer.cfg).
+release-check: tools
+	$(call tools_pytest,tests/release/test_release.py)
+
+# docs/reference/: the plugin and role reference generated by antsibull-docs from the code (make test checks it is current).
+docs: tools
+	rm -rf docs/reference && mkdir -m 755 docs/reference
+	PATH=$(BIN_TOOLS):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_TOOLS) $(BIN_TOOLS)/antsibull-docs collection \
+		--use-current --squash-hierarchy --output-format simplified-rst --fail-on-error \
+		--no-add-antsibull-docs-version --no-breadcrumbs --dest-dir docs/reference azureml.model_management
 
 # The Azure CLI (large) in its own venv, and the scripted CLI session against the emulator; CI runs it after make test.
 VENV_CLI := .venv-cli
@@ -114,4 +183,4 @@ reliability: install
 		--command "make reliability"; exit $$status
 
 clean:
-	rm -rf $(VENV) $(VENV_NEXT) $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
