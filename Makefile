@@ -163,8 +163,10 @@ test-cli: install $(VENV_CLI)/.installed
 	cd $(INSTALLED) && AZ_CLI=$(CURDIR)/$(VENV_CLI)/bin/az PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -p no:cacheprovider \
 		$(PYTEST_ARGS) tests/conformance/test_azure_cli.py
 
+# BENCH_ARGS, e.g. --previous <git rev> to time that revision's no-op and info in the same run (docs/performance.md).
+BENCH_ARGS ?=
 bench: install
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 # The role's Molecule scenarios (extensions/molecule/), from the installed collection; each starts and stops its own emulator.
 molecule: install

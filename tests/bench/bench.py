@@ -12,9 +12,12 @@ Against a fresh emulator on loopback, from one run:
        update   account applying a change                      (GET, PATCH)
        info     account_info of one account by name            (GET)
      each of the last four with the token cache off and on (token_cache: allow_unencrypted, warmed first),
+     and, with --previous REV, noop and info of the collection as it was at git revision REV (same run, same floor),
      printed as seconds and as the ratio to the floor, with the requests per task (from the emulator's journal)
      and the module process's peak RSS (one more, untimed run through tests/bench/measured_python.py).
-  2. Imports: ``python -X importtime`` of the no-op module process, cache off and on: what it imports, and the cost.
+  2. Imports: ``python -X importtime`` of the no-op module process, cache off and on: what it imports, and the cost;
+     then, in a fresh interpreter, what the cached-token path pays (importing azure-identity and msal, reading the
+     cache) against what it saves (OpenID discovery and the token request).
   3. account_info over a resource group of 2,500 / 5,000 / --accounts accounts: seconds, seconds per 1,000 accounts
      (linear growth keeps it flat), peak RSS, RSS above an empty list, and the size of the JSON returned.
   4. The emulator under load (tests/tools/load.py, its own emulator): account GETs from 32 keep-alive clients, back
@@ -94,7 +97,17 @@ def task(module, args, check=False):
     return entry
 
 
-def cases(emulator, token, cache_env):
+def previous_collection(repo, revision, work):
+    """A collections directory holding this collection as it was at ``revision`` (git archive of ``repo``)."""
+    root = os.path.join(work, 'previous')
+    target = os.path.join(root, 'ansible_collections', 'azureml', 'model_management')
+    os.makedirs(target)
+    archive = subprocess.run(['git', '-C', repo, 'archive', '--format=tar', revision], capture_output=True, check=True).stdout
+    subprocess.run(['tar', '-x', '-C', target], input=archive, check=True)
+    return root
+
+
+def cases(emulator, token, cache_env, previous=None):
     """name -> (task factory taking the task's index, environment)."""
     url = '%s%s?api-version=2017-09-01-preview' % (emulator.url, emulator.account_path('bench'))
     uri = {'url': url, 'headers': {'Authorization': 'Bearer ' + token}, 'ca_path': emulator.env['REQUESTS_CA_BUNDLE']}
@@ -110,6 +123,9 @@ def cases(emulator, token, cache_env):
         table['check' + suffix] = (lambda i: task('account', change, check=True), env)
         table['update' + suffix] = (lambda i, s=suffix: task('account', dict(PRESENT, tags={'a': '1', 'n': '%s%s-%d' % (stamp, s, i)})), env)
         table['info' + suffix] = (lambda i: task('account_info', by_name), env)
+    if previous:
+        table['noop@previous'] = (lambda i: task('account', PRESENT), {'ANSIBLE_COLLECTIONS_PATH': previous})
+        table['info@previous'] = (lambda i: task('account_info', by_name), {'ANSIBLE_COLLECTIONS_PATH': previous})
     return table
 
 
@@ -179,6 +195,37 @@ def cpu_model():
         return 'unknown CPU'
 
 
+TOKEN_PATH_SCRIPT = r"""
+import json, os, sys, tempfile, time
+started = time.perf_counter()
+import azure.identity, msal, msal_extensions  # noqa
+imported = time.perf_counter()
+from ansible_collections.azureml.model_management.plugins.module_utils import auth
+source = auth.CredentialSource(auth.SERVICE_PRINCIPAL, dict(client_id=os.environ['AZURE_CLIENT_ID'], secret=os.environ['AZURE_SECRET'],
+                               tenant=os.environ['AZURE_TENANT']), 'bench', None, os.environ['EMULATOR_URL'], ())
+cloud = auth.resolve_cloud(os.environ['EMULATOR_URL'])
+cache = auth.CacheSettings('allow_unencrypted', tempfile.mkdtemp())
+def token(settings):
+    before = time.perf_counter()
+    auth.build_credential(source, cloud, True, settings).get_token(cloud.scope)
+    return time.perf_counter() - before
+cold = token(auth.CACHE_OFF)
+token(cache)  # fills the cache
+warm = token(cache)
+print(json.dumps(dict(imports=imported - started, cold=cold, warm=warm)))
+"""
+
+
+def token_path_costs(emulator, runs=3):
+    """Medians (ms) of: importing azure-identity/msal/msal-extensions, a token from the network, a token from the cache."""
+    env = dict(os.environ, **emulator.env)
+    samples = []
+    for _run in range(runs):
+        output = subprocess.run([sys.executable, '-c', TOKEN_PATH_SCRIPT], env=env, capture_output=True, text=True, check=True).stdout
+        samples.append(json.loads(output.strip().splitlines()[-1]))
+    return dict((key, 1000 * statistics.median(sample[key] for sample in samples)) for key in ('imports', 'cold', 'warm'))
+
+
 def seed_accounts(emulator, names, threads=8):
     """PUT accounts into BIG_GROUP concurrently (set-up, not measured)."""
     pending = list(names)
@@ -227,6 +274,8 @@ def main():
     parser.add_argument('--tasks', type=int, default=10, help='identical tasks per playbook (default 10)')
     parser.add_argument('--rounds', type=int, default=3, help='interleaved rounds; medians are printed (default 3)')
     parser.add_argument('--accounts', type=int, default=10000, help='largest account_info list (default 10000; 0 skips)')
+    parser.add_argument('--previous', metavar='REV', help='also time noop and info of this collection at git revision REV')
+    parser.add_argument('--repo', default=os.path.dirname(os.path.dirname(HERE)), help='git checkout for --previous')
     parser.add_argument('--load-seconds', type=int, default=10, help='seconds of each emulator load run (default 10; 0 skips)')
     options = parser.parse_args()
 
@@ -238,24 +287,28 @@ def main():
         books = Playbooks(emulator, work)
         cache_env = {'ANSIBLE_AZURE_TOKEN_CACHE': 'allow_unencrypted', 'ANSIBLE_AZURE_TOKEN_CACHE_DIR': os.path.join(work, 'token-cache')}
         books.run([task('account', PRESENT)], cache_env)  # creates the account and warms the cache
-        table = cases(emulator, emulator.token(), cache_env)
+        previous = previous_collection(options.repo, options.previous, work) if options.previous else None
+        table = cases(emulator, emulator.token(), cache_env, previous)
         startup, per_task, requests_per_task = time_cases(books, table, options.tasks, options.rounds)
         floor = per_task['floor']
         print('== machine: %s; %d CPUs; load average at start %.1f; Python %s'
               % (cpu_model(), os.cpu_count(), os.getloadavg()[0], sys.version.split()[0]))
         print('== per task (%d tasks per playbook, median of %d rounds, playbook startup %.3f s subtracted)'
               % (options.tasks, options.rounds, startup))
-        print('%-13s %9s %8s %10s   %s' % ('case', 's/task', 'x floor', 'peak MiB', 'requests per task'))
+        print('%-14s %9s %8s %10s   %s' % ('case', 's/task', 'x floor', 'peak MiB', 'requests per task'))
         for name in table:
             peak, _lines, _results = measure(books, table[name][0], table[name][1])
             counts = ', '.join('%s %.1f' % (kind, n) for kind, n in sorted(requests_per_task[name].items())) or 'none'
-            print('%-13s %9.3f %8.2f %10.1f   %s' % (name, per_task[name], per_task[name] / floor if floor else 0, peak, counts))
+            print('%-14s %9.3f %8.2f %10.1f   %s' % (name, per_task[name], per_task[name] / floor if floor else 0, peak, counts))
 
         print('\n== imports of the no-op module process (python -X importtime; self time, ms)')
         for label, env in (('cache off', {}), ('cache on', cache_env)):
             _peak, lines, _results = measure(books, table['noop'][0], env, importtime=True)
             total, ranked, modules = import_summary(lines)
             print('%s: %d modules, %.0f ms in all; by package: %s' % (label, modules, total, ', '.join('%s %.0f' % item for item in ranked)))
+        costs = token_path_costs(emulator)
+        print('token path (fresh interpreter, median of 3): importing azure.identity + msal + msal_extensions %(imports).0f ms; '
+              'a token from the network (OpenID discovery + token request) %(cold).0f ms; from the warm cache %(warm).0f ms' % costs)
 
         if options.accounts:
             print('\n== account_info over one resource group (page size 100)')
