@@ -4,9 +4,12 @@
 
 Run from the installed collection (ANSIBLE_COLLECTIONS_PATH set, as ``make bench`` does). Against one emulator
 (page size 100, two subscriptions), accounts are added with concurrent PUTs up to each size; the source uses
-keyed_groups by location, SKU and tags, as people do. For each size: the median wall time of --rounds runs, the
-peak RSS of the ansible-inventory process, and, with the empty fleet's figures subtracted, milliseconds and
-kilobytes per account: flat per-account figures mean linear growth. Nothing fails on a number.
+keyed_groups by location, SKU and tags, as people do. For each size, median of --rounds runs:
+  cold     ansible-inventory --list that lists every page from the emulator (peak RSS of the process too)
+  warm     the same with a jsonfile cache hit: no request, only the plugin building hosts and groups
+  listing  the emulator alone: the bench itself GETs every page (Azure's side of the cold run)
+and, with the empty fleet's figures subtracted, milliseconds and kilobytes per account: flat per-account
+figures mean linear growth. Nothing fails on a number.
 """
 import argparse
 import os
@@ -20,7 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration'))
 from fleet import SECOND_SUBSCRIPTION, add_resource_groups, create_accounts, fleet, write_source  # noqa: E402 pylint: disable=wrong-import-position,import-error
-from harness import BIN_DIR, Ansible, Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
+from harness import API_VERSION, BIN_DIR, Ansible, Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
 
 GROUPS = ('bench-one', 'bench-two', 'bench-three')
 # Runs one command and prints the peak RSS (KiB) of its process tree's largest process, from getrusage.
@@ -40,6 +43,18 @@ def measure(env, source):
     return seconds, int(output[1])
 
 
+def time_listing(emulator, subscriptions):
+    """Seconds for the bench itself to GET every page of every subscription's account list."""
+    started = time.monotonic()
+    for subscription in subscriptions:
+        url = '%s/subscriptions/%s/providers/Microsoft.MachineLearningModelManagement/accounts' % (emulator.url, subscription)
+        while url:
+            body = emulator.http.get(url, params=None if '?' in url else {'api-version': API_VERSION},
+                                     headers={'Authorization': 'Bearer ' + emulator.token()}, timeout=120).json()
+            url = body.get('nextLink')
+    return time.monotonic() - started
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--sizes', default='100,1000,10000')
@@ -53,12 +68,15 @@ def main():
         subscriptions = (emulator.subscription, SECOND_SUBSCRIPTION)
         add_resource_groups(emulator, subscriptions, GROUPS)
         env = Ansible(emulator, work).environment()
-        source = write_source(work, {
+        source_options = {
             'subscriptions': list(subscriptions),
             'keyed_groups': [{'key': 'azureml_account.location', 'prefix': 'location'},
                              {'key': 'azureml_account.sku.name', 'prefix': 'sku'},
                              {'key': 'azureml_account.tags', 'prefix': 'tag'}],
-        })
+        }
+        source = write_source(work, source_options)
+        cached = write_source(work, dict(source_options, cache=True, cache_plugin='ansible.builtin.jsonfile',
+                                         cache_connection=os.path.join(work, 'cache')), name='cached.azureml_accounts.yml')
         specs = fleet(sizes[-1], subscriptions, GROUPS)
         rows, created = [], 0
         for size in [0] + sizes:
@@ -66,15 +84,22 @@ def main():
             create_accounts(emulator, specs[created:size])
             setup = time.monotonic() - started
             created = size
-            runs = [measure(env, source) for _round in range(options.rounds)]
-            rows.append((size, statistics.median(r[0] for r in runs), max(r[1] for r in runs), setup))
-        base_seconds, base_rss = rows[0][1], rows[0][2]
-        print('ansible-inventory --list, %d rounds (median time, peak RSS); empty fleet: %.2f s, %.0f MiB'
-              % (options.rounds, base_seconds, base_rss / 1024.0))
-        print('%8s %10s %10s %14s %14s %12s' % ('accounts', 'seconds', 'peak MiB', 'ms/account', 'KiB/account', 'setup s'))
-        for size, seconds, rss, setup in rows[1:]:
-            print('%8d %10.2f %10.1f %14.3f %14.2f %12.1f' % (size, seconds, rss / 1024.0, 1000.0 * (seconds - base_seconds) / size,
-                                                             float(rss - base_rss) / size, setup))
+            cold = [measure(env, source) for _round in range(options.rounds)]
+            measure(env, cached)  # fills the cache
+            warm = [measure(env, cached)[0] for _round in range(options.rounds)]
+            listing = [time_listing(emulator, subscriptions) for _round in range(options.rounds)]
+            rows.append((size, statistics.median(r[0] for r in cold), max(r[1] for r in cold), statistics.median(warm),
+                         statistics.median(listing), setup))
+        base = rows[0]
+        print('ansible-inventory --list, median of %d rounds; empty fleet: cold %.2f s, warm %.2f s, peak %.0f MiB'
+              % (options.rounds, base[1], base[3], base[2] / 1024.0))
+        print('%8s %8s %8s %8s %8s | %12s %12s %12s %12s | %7s' % (
+            'accounts', 'cold s', 'warm s', 'list s', 'peak MiB', 'cold ms/acct', 'warm ms/acct', 'list ms/acct',
+            'KiB/acct', 'setup s'))
+        for size, cold_s, rss, warm_s, list_s, setup in rows[1:]:
+            print('%8d %8.2f %8.2f %8.2f %8.1f | %12.3f %12.3f %12.3f %12.2f | %7.1f' % (
+                size, cold_s, warm_s, list_s, rss / 1024.0, 1000.0 * (cold_s - base[1]) / size,
+                1000.0 * (warm_s - base[3]) / size, 1000.0 * (list_s - base[4]) / size, float(rss - base[2]) / size, setup))
     finally:
         emulator.stop()
         shutil.rmtree(work, ignore_errors=True)
