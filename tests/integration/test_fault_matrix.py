@@ -359,7 +359,8 @@ def test_fault_cell(observed, operation, fault):
     key = '%s|%s' % (operation, fault)
     if key not in observed['cells']:
         problem = 'not run: the emulator refused the fault: %s' % observed['not_injected'][key][:200]
-        record('fault_matrix', '%s|%s' % (fault, operation), fault=fault, operation=operation, expect=EXPECT[fault],
+        record('fault_matrix', '%s|%s' % (fault, operation), order=CELLS.index((operation, fault)), fault=fault,
+               operation=operation, expect=EXPECT[fault],
                outcome='not run', changed=False, error_code=None, message='', before='', final='', requests=[],
                rerun_requests=[], rerun_changed=False, converges=False, problems=[problem], write_lost=False)
         pytest.fail(problem)
@@ -367,7 +368,8 @@ def test_fault_cell(observed, operation, fault):
     problems, converged = problems_of(operation, fault, before, first, rerun)
     result = first[0] or {}
     info = operation == 'info'
-    record('fault_matrix', '%s|%s' % (fault, operation), fault=fault, operation=operation, expect=EXPECT[fault],
+    record('fault_matrix', '%s|%s' % (fault, operation), order=CELLS.index((operation, fault)), fault=fault,
+               operation=operation, expect=EXPECT[fault],
            outcome='failed' if result.get('failed') else 'ok', changed=bool(result.get('changed')),
            error_code=(result.get('error') or {}).get('code'), message=str(result.get('msg') or '')[:300],
            before='%d accounts' % len(before) if info else describe(before),

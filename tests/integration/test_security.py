@@ -125,7 +125,8 @@ def test_hostile_link_is_refused_without_sending_the_token(ansible, emulator, li
     tokens = issued_tokens(emulator)
     leaked = secrets_in(json.dumps(result) + process.stdout + process.stderr, tokens + [emulator.env['AZURE_SECRET']])
     with_token = [request for request in seen if request['authorization']]
-    record('security', 'link|%s|%s' % (vehicle, case), check='%s: %s' % (vehicle, case), link=link,
+    record('security', 'link|%s|%s' % (vehicle, case), order=CASES.index((vehicle, case)), check='%s: %s' % (vehicle, case),
+           link=link,
            listener_requests=len(seen), authorization_sent=len(with_token) + len(followed),
            outcome='failed' if result.get('failed') else 'ok', error_code=(result.get('error') or {}).get('code'),
            message=str(result.get('msg'))[:300], secrets_leaked=len(leaked))
@@ -147,7 +148,7 @@ def test_nothing_secret_at_vvvv(ansible, emulator):
     process = ansible.last_process
     leaked = secrets_in(process.stdout + process.stderr + json.dumps(result), all_secrets(emulator))
     record('security', 'output|-vvvv', check='ansible -vvvv (stdout, stderr, result)', outcome='ok' if not result.get('failed') else 'failed',
-           output_bytes=len(process.stdout) + len(process.stderr), secrets_leaked=len(leaked), authorization_sent=0)
+           output_bytes=len(process.stdout) + len(process.stderr), secrets_leaked=len(leaked), order=len(CASES))
     assert result['changed'] is True and not result.get('failed')
     assert 'Authorization' not in process.stdout and 'Bearer ' not in process.stdout
     assert leaked == []
@@ -182,7 +183,7 @@ def test_nothing_secret_in_ansible_runner_artifacts(ansible, emulator, tmp_path)
     leaked += secrets_in(launch_record[0] if launch_record else '', tokens)
     record('security', 'output|ansible-runner', check='ansible-runner at verbosity 4 (stdout, job events, artifacts)',
            outcome='ok' if process.returncode == 0 else 'failed', artifact_files=len(texts), job_events=len(events),
-           secrets_leaked=len(leaked), authorization_sent=0)
+           secrets_leaked=len(leaked), order=len(CASES) + 1)
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-2000:]
     assert len(events) > 5 and emulator.get_account('mma-sec') is not None
     assert leaked == []

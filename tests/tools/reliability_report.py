@@ -82,7 +82,8 @@ def matrix_detail(rows):
 
 
 def render(rows, command):
-    sections = {name: [row for row in rows if row['section'] == name]
+    # Parallel workers record in any order: rows carry their place ('order', else the key sorts them).
+    sections = {name: sorted((row for row in rows if row['section'] == name), key=lambda row: (row.get('order', 1e9), row['key']))
                 for name in ('fault_matrix', 'concurrency', 'security', 'bad_inputs')}
     newest = max((row['recorded_at'] for row in rows), default='(no rows)')
     lines = [
@@ -123,7 +124,7 @@ def render(rows, command):
                      'them through `matrix.record_bad_input`).')
     lines += ['', '## Security', '']
     lines += table(['check', 'outcome', 'error code', 'tokens sent to a foreign host', 'secrets leaked', 'message'],
-                   [[row['check'], row['outcome'], row.get('error_code') or '', row.get('authorization_sent', 0),
+                   [[row['check'], row['outcome'], row.get('error_code') or '', row.get('authorization_sent', 'n/a'),
                      row.get('secrets_leaked', 0), row.get('message', '')] for row in sections['security']])
     return '\n'.join(lines) + '\n'
 
