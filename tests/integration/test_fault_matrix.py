@@ -369,7 +369,7 @@ def test_fault_cell(observed, operation, fault):
     result = first[0] or {}
     info = operation == 'info'
     record('fault_matrix', '%s|%s' % (fault, operation), order=CELLS.index((operation, fault)), fault=fault,
-               operation=operation, expect=EXPECT[fault],
+           operation=operation, expect=EXPECT[fault],
            outcome='failed' if result.get('failed') else 'ok', changed=bool(result.get('changed')),
            error_code=(result.get('error') or {}).get('code'), message=str(result.get('msg') or '')[:300],
            before='%d accounts' % len(before) if info else describe(before),
