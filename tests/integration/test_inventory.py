@@ -13,6 +13,7 @@ from fleet import (  # pylint: disable=import-error
 )
 from harness import Ansible, Emulator  # pylint: disable=import-error
 
+pytestmark = pytest.mark.xdist_group('inventory_fleet')  # with --dist loadgroup, one worker builds the fleet once
 COUNT = 1000
 GROUPS = ('rg-one', 'rg-two', 'rg-three')
 LIST_PATH = re.compile(r'^/subscriptions/([^/]+)/(?:resourceGroups/([^/]+)/)?providers/'
