@@ -71,12 +71,23 @@ def matrix_grid(rows):
         'link only where a link is followed).']
 
 
+def folded(requests):
+    """The request sequence with repeats folded: ``GET result 202 x14``."""
+    out = []
+    for request in requests:
+        if out and out[-1][0] == request:
+            out[-1][1] += 1
+        else:
+            out.append([request, 1])
+    return ', '.join(request if count == 1 else '%s x%d' % (request, count) for request, count in out)
+
+
 def matrix_detail(rows):
     detail = []
     for row in rows:
         outcome = row['outcome'] + (' (%s)' % row['error_code'] if row.get('error_code') else '')
         detail.append([row['fault'], row['operation'], row['expect'], outcome, row['changed'], row['before'], row['final'],
-                       ', '.join(row['requests']), 'yes' if row['converges'] else '**no**', '; '.join(row['problems']) or 'ok'])
+                       folded(row['requests']), 'yes' if row['converges'] else '**no**', '; '.join(row['problems']) or 'ok'])
     return table(['fault', 'operation', 'required', 'outcome', 'changed', 'before', 'final state (emulator)',
                   'requests sent', 're-run converges', 'rule broken'], detail)
 
@@ -107,8 +118,9 @@ def render(rows, command):
         'then a re-run with the fault gone. Rules: no traceback; a failed task names an error code; `changed` is true',
         'exactly when the account (read from the emulator) changed; `ok` means the account is as asked (a list is',
         'complete); answers that are not a documented success fail; the re-run converges (after an `ok` run:',
-        '`changed: false` and one GET). Requests: `!` marks an injected answer, `drop` a dropped connection;',
-        'identity and metadata calls are left out.',
+        '`changed: false` and one GET). Requests: `!` marks an injected answer, `drop` a dropped connection, `xN` a',
+        'repeat; a request is listed when its answer was sent, so an answer delayed past `timeout` comes after the',
+        'retries it caused; identity and metadata calls are left out.',
         '',
     ] + matrix_grid(sections['fault_matrix']) + ['', '### Every cell', ''] + matrix_detail(sections['fault_matrix'])
     lines += ['', '## Concurrency', '']
