@@ -101,6 +101,12 @@ options:
   cloud_environment:
     env:
       - name: AZURE_CLOUD_ENVIRONMENT
+  token_cache:
+    env:
+      - name: ANSIBLE_AZURE_TOKEN_CACHE
+  token_cache_dir:
+    env:
+      - name: ANSIBLE_AZURE_TOKEN_CACHE_DIR
 extends_documentation_fragment:
   - azureml.model_management.auth
   - ansible.builtin.constructed
@@ -172,7 +178,8 @@ HOST_VAR = "azureml_account"
 ALL_GROUP = "azureml_accounts"
 # The options the modules' credential path reads; values that came from the environment are left to it.
 CREDENTIAL_OPTIONS = ("subscription_id", "tenant", "client_id", "secret", "ad_user", "password", "profile",
-                      "auth_source", "cloud_environment", "api_version", "validate_certs", "timeout")
+                      "auth_source", "cloud_environment", "api_version", "validate_certs", "timeout",
+                      "token_cache", "token_cache_dir")
 HOSTNAME_FIELDS = ("name", "resource_group", "subscription_id", "location")
 RESOURCE_GROUP_IN_ID = re.compile(r"/resourcegroups/([^/]+)/", re.IGNORECASE)
 
