@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests on every supported ansible-core (2.16+): a stand-in for ``ansible.module_utils.testing`` before 2.19.
+"""Unit tests on every supported ansible-core (2.16+) and under ``ansible-test units``.
+
+Before 2.19: a stand-in for ``ansible.module_utils.testing``.
 
 The tests call a module's ``main()`` inside ``patch_module_args(args)``, which ansible-core added in 2.19 (from
 then on, setting ``basic._ANSIBLE_ARGS`` alone fails with "No serialization profile was specified"). On older
@@ -13,9 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import types
 from unittest import mock
+
+# Test modules share fakes by importing each other (``from test_arm import FakeSession``). Plain pytest puts this
+# directory on sys.path itself; ``ansible-test units`` imports the tests by their package name and does not.
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 try:
     from ansible.module_utils import testing as _testing  # noqa: F401  pylint: disable=unused-import
