@@ -144,7 +144,7 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
             account = _apply(client, path, the_plan, current, desired, wait, wait_timeout, predicted)
         except ArmError as err:
             if err.status != 412:
-                raise
+                raise _with_changed(err, client, path, first)
             _conflict_pause(client, attempt)
             current = _read(client, path, list(ACCOUNT_MISSING_CODES))
             continue
@@ -182,6 +182,21 @@ def _apply(client, path, the_plan, current, desired, wait, wait_timeout, predict
         raise invalid_response("PATCH %s answered without properties.tags" % tags_path(path))
     account = dict(account, tags=tags)
     return _checked(account, "PATCH %s" % tags_path(path))
+
+
+def _with_changed(err, client, path, first):
+    """``err`` with ``changed``: did the account change although the task failed after sending a write?
+
+    A failure after a write was sent (a lost or bad answer, a failed or timed-out wait) does not prove that nothing
+    changed: one more GET tells. When that GET fails too, a change cannot be ruled out.
+    """
+    try:
+        now = client.get_or_none(path)
+    except ArmError:
+        err.changed = True
+        return err
+    err.changed = True if now is not None and account_problem(now) else not same_account(first, now)
+    return err
 
 
 def _verify_applied(the_plan, desired, account, name):
@@ -232,12 +247,12 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
         return True, {}, _diff(first, None)
     try:
         response = client.request("DELETE", path)
+        if wait:
+            client.wait(response, wait_timeout, resource_path=path, deleting=True)
     except ArmError as err:
         if err.status != 404:
-            raise
+            raise _with_changed(err, client, path, first)
         return True, {}, _diff(first, None)  # gone since our GET (our own lost DELETE, or someone else's)
-    if wait:
-        client.wait(response, wait_timeout, resource_path=path, deleting=True)
     return True, {}, _diff(first, None)
 
 

@@ -163,7 +163,8 @@ class AzureMLModule(object):
         extra = {}
         if self.source and (isinstance(err, AuthError) or getattr(err, "status", None) in (401, 403)):
             extra["credential_source"] = self.credential_origin
-        self.fail(str(err), error=err.to_dict(), **extra)
+        # A failure after a write was sent may still have changed the resource (the service layer says so).
+        self.fail(str(err), error=err.to_dict(), changed=getattr(err, "changed", False), **extra)
 
     def run(self, fn):
         """Call ``fn()``; an ArmError or AuthError becomes ``fail_json(msg=str(err), error=err.to_dict())``."""

@@ -244,7 +244,7 @@ def test_a_changed_tag_value_is_merged_with_the_new_value_only():
 
 
 def test_a_tags_answer_without_tags_is_an_invalid_response():
-    client = FakeClient(gets=[account()], writes=[Response(200, {"properties": "x"})])
+    client = FakeClient(gets=[account(), account()], writes=[Response(200, {"properties": "x"})])
     with pytest.raises(ArmError) as info:
         present(client, dict(tags={"a": "1"}))
     assert info.value.code == "InvalidResponse"
@@ -344,18 +344,18 @@ def test_put_412_then_gone_again_creates_again():
 
 @pytest.mark.parametrize("status, code", [(400, "InvalidSku"), (403, "AuthorizationFailed"), (409, "Conflict")])
 def test_put_errors_propagate(status, code):
-    client = FakeClient(gets=[NOT_FOUND], writes=[(status, code)])
+    client = FakeClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(status, code)])
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
-    assert info.value.code == code
-    assert client.methods() == ["GET", "PUT"]
+    assert info.value.code == code and info.value.changed is False
+    assert client.methods() == ["GET", "PUT", "GET"]
 
 
 def test_patch_errors_propagate():
-    client = FakeClient(gets=[account()], writes=[(400, "BadRequest")])
+    client = FakeClient(gets=[account(), account()], writes=[(400, "BadRequest")])
     with pytest.raises(ArmError):
         present(client, dict(description="x"))
-    assert client.methods() == ["GET", "PATCH"]
+    assert client.methods() == ["GET", "PATCH", "GET"]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -401,7 +401,7 @@ def test_sync_create_does_not_wait():
 
 
 def test_failed_async_create_raises_azure_error():
-    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+    client = FakeClient(gets=[NOT_FOUND, account()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
                         wait_result=(200, "InternalServerError"))
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
@@ -469,9 +469,10 @@ def test_async_delete_without_wait():
 
 
 def test_delete_errors_propagate():
-    client = FakeClient(gets=[account()], writes=[(409, "Conflict")])
-    with pytest.raises(ArmError):
+    client = FakeClient(gets=[account(), account()], writes=[(409, "Conflict")])
+    with pytest.raises(ArmError) as info:
         absent(client)
+    assert info.value.changed is False
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -562,7 +563,7 @@ def test_a_failed_account_in_another_location_fails_naming_the_state(check_mode)
 def test_a_repair_that_fails_again_reports_the_operation_state():
     from ansible_collections.azureml.model_management.plugins.module_utils.arm import OperationFailed
 
-    client = FakeClient(gets=[failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+    client = FakeClient(gets=[failed(), failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
                         wait_result=None)
 
     def failing_wait(*_args, **_kwargs):
@@ -651,3 +652,33 @@ def test_without_wait_the_answer_is_not_verified():
     client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
     changed, result, _diff = present(client, dict(sku={"capacity": 3}), wait=False)
     assert changed is True and result["sku"]["capacity"] == 3  # the prediction: nothing to verify against yet
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# a failure after a write was sent still tells whether the account changed
+
+
+@pytest.mark.parametrize("after, changed", [(account(), True), (NOT_FOUND, False), ((500, "InternalServerError"), True)],
+                         ids=["created anyway", "nothing there", "cannot tell"])
+def test_a_create_whose_wait_fails_reports_whether_the_account_changed(after, changed):
+    client = FakeClient(gets=[NOT_FOUND, after], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+                        wait_result=(0, "WaitTimeout"))
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE)
+    assert info.value.code == "WaitTimeout" and info.value.changed is changed
+    assert client.methods() == ["GET", "PUT", "WAIT", "GET"]
+
+
+def test_a_rejected_write_reports_no_change():
+    client = FakeClient(gets=[account(), account()], writes=[(400, "BadRequest")])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(description="x"))
+    assert info.value.changed is False
+
+
+def test_a_delete_whose_wait_times_out_reports_whether_it_is_gone():
+    client = FakeClient(gets=[account(), NOT_FOUND], writes=[Response(202, None, {"Location": "https://x/loc"})],
+                        wait_result=(0, "WaitTimeout"))
+    with pytest.raises(ArmError) as info:
+        absent(client)
+    assert info.value.changed is True
