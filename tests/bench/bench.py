@@ -14,7 +14,8 @@ Against a fresh emulator on loopback, from one run:
      each of the last four with the token cache off and on (token_cache: allow_unencrypted, warmed first),
      and, with --previous REV, noop and info of the collection as it was at git revision REV (same run, same floor),
      printed as seconds and as the ratio to the floor, with the requests per task (from the emulator's journal)
-     and the module process's peak RSS (one more, untimed run through tests/bench/measured_python.py).
+     and the module process's peak RSS and CPU time (user + system, median of 3 more untimed runs through
+     tests/bench/measured_python.py; CPU time is what other processes on the machine move least).
   2. Imports: ``python -X importtime`` of the no-op module process, cache off and on: what it imports, and the cost;
      then, in a fresh interpreter, what the cached-token path pays (importing azure-identity and msal, reading the
      cache) against what it saves (OpenID discovery and the token request).
@@ -53,6 +54,7 @@ class Playbooks(object):
         self.work = work
         self.ansible = Ansible(emulator, work)
         self.count = 0
+        self.last_cpu_ms = 0.0
 
     def write(self, tasks):
         self.count += 1
@@ -155,7 +157,7 @@ def measuring_interpreter(work):
 
 
 def measure(books, make, env, importtime=False):
-    """One untimed task through measured_python.py: its peak RSS (MiB) and, optionally, its import-time lines."""
+    """One untimed task through measured_python.py: peak RSS (MiB), CPU ms and, optionally, import-time lines."""
     measure_file = os.path.join(books.work, 'measure-%d.jsonl' % (books.count + 1))
     _seconds, results, _kinds = books.run([make(0)], env, interpreter=measuring_interpreter(books.work),
                                           measure_file=measure_file, importtime=importtime)
@@ -163,6 +165,7 @@ def measure(books, make, env, importtime=False):
         records = [json.loads(line) for line in handle]
     module_runs = [r for r in records if any('AnsiballZ' in arg for arg in r['argv'])] or records
     peak = max(r['peak_rss_kib'] for r in module_runs) / 1024.0
+    books.last_cpu_ms = 1000 * sum(r.get('cpu_s', 0.0) for r in module_runs)
     return peak, module_runs[-1].get('importtime', []), results
 
 
@@ -295,11 +298,17 @@ def main():
               % (cpu_model(), os.cpu_count(), os.getloadavg()[0], sys.version.split()[0]))
         print('== per task (%d tasks per playbook, median of %d rounds, playbook startup %.3f s subtracted)'
               % (options.tasks, options.rounds, startup))
-        print('%-14s %9s %8s %10s   %s' % ('case', 's/task', 'x floor', 'peak MiB', 'requests per task'))
+        print('%-14s %9s %8s %10s %9s %8s   %s' % ('case', 's/task', 'x floor', 'peak MiB', 'CPU ms', 'x floor', 'requests per task'))
+        cpu = {}
         for name in table:
-            peak, _lines, _results = measure(books, table[name][0], table[name][1])
+            samples = []
+            for _run in range(3):
+                peak = measure(books, table[name][0], table[name][1])[0]
+                samples.append(books.last_cpu_ms)
+            cpu[name] = statistics.median(samples)
             counts = ', '.join('%s %.1f' % (kind, n) for kind, n in sorted(requests_per_task[name].items())) or 'none'
-            print('%-14s %9.3f %8.2f %10.1f   %s' % (name, per_task[name], per_task[name] / floor if floor else 0, peak, counts))
+            print('%-14s %9.3f %8.2f %10.1f %9.0f %8.2f   %s' % (name, per_task[name], per_task[name] / floor if floor else 0, peak,
+                                                             cpu[name], cpu[name] / cpu['floor'], counts))
 
         print('\n== imports of the no-op module process (python -X importtime; self time, ms)')
         for label, env in (('cache off', {}), ('cache on', cache_env)):

@@ -3,7 +3,8 @@
     ansible_python_interpreter=<python> <this file>     (set by bench.py for the untimed measuring runs only)
 
 Runs the real interpreter (``sys.executable``) with the same arguments and standard input/output, and appends one
-JSON line to $BENCH_MEASURE_FILE: the child's peak RSS (``ru_maxrss`` of RUSAGE_CHILDREN, in KiB on Linux) and,
+JSON line to $BENCH_MEASURE_FILE: the child's peak RSS (``ru_maxrss`` of RUSAGE_CHILDREN, in KiB on Linux), its CPU
+time (user + system: far less moved by other processes on the machine than wall time) and,
 when $BENCH_IMPORTTIME is set, the ``-X importtime`` report the child wrote to stderr. The wrapper itself adds a
 process start, so timed runs never use it.
 """
@@ -18,7 +19,8 @@ def main():
     importtime = bool(os.environ.get('BENCH_IMPORTTIME'))
     command = [sys.executable] + (['-X', 'importtime'] if importtime else []) + sys.argv[1:]
     process = subprocess.run(command, stderr=subprocess.PIPE, check=False)  # stdin and stdout are passed through
-    record = {'peak_rss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'argv': sys.argv[1:]}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    record = {'peak_rss_kib': usage.ru_maxrss, 'cpu_s': usage.ru_utime + usage.ru_stime, 'argv': sys.argv[1:]}
     stderr = process.stderr.decode('utf-8', 'replace')
     if importtime:
         record['importtime'] = [line for line in stderr.splitlines() if line.startswith('import time:')]
