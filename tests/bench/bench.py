@@ -307,8 +307,9 @@ def main():
                 samples.append(books.last_cpu_ms)
             cpu[name] = statistics.median(samples)
             counts = ', '.join('%s %.1f' % (kind, n) for kind, n in sorted(requests_per_task[name].items())) or 'none'
-            print('%-14s %9.3f %8.2f %10.1f %9.0f %8.2f   %s' % (name, per_task[name], per_task[name] / floor if floor else 0, peak,
-                                                             cpu[name], cpu[name] / cpu['floor'], counts))
+            ratio = per_task[name] / floor if floor else 0.0
+            print('%-14s %9.3f %8.2f %10.1f %9.0f %8.2f   %s'
+                  % (name, per_task[name], ratio, peak, cpu[name], cpu[name] / cpu['floor'], counts))
 
         print('\n== imports of the no-op module process (python -X importtime; self time, ms)')
         for label, env in (('cache off', {}), ('cache on', cache_env)):
