@@ -641,8 +641,9 @@ def repair_plan(desired, current, name="account"):
     tags = current.get("tags") or {}
     if desired.get("tags") is not None:
         tags = merge_tags(tags, desired["tags"], desired.get("append_tags", True))
-    if len(tags) > TAGS_MAX:
-        return Plan("error", None, "tags: the account would have %d tags; at most %d are allowed" % (len(tags), TAGS_MAX))
+    too_many = check_merged_tags(tags)
+    if too_many:
+        return Plan("error", None, too_many)
     description = desired["description"] if desired.get("description") is not None else current_description(current)
     missing = [field for field, value in (("location", current.get("location")), ("sku.name", sku.get("name")),
                                           ("sku.capacity", sku.get("capacity"))) if value in (None, "")]
