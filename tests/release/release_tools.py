@@ -1,7 +1,7 @@
 """Shared by the maintainer-tool tests (tests/release/): where the collection is, and how a tool of the tools venv is run.
 
-These tests run from the collection as installed from its built artifact (the Makefile's tools leg), with the
-tools venv's Python, so ``ansible-builder``, ``antsibull-*`` and ``galaxy-importer`` are next to it.
+They run with the tools venv's Python, so ``ansible-builder``, ``antsibull-*`` and ``galaxy-importer`` are next to
+it: test_tooling.py from the collection as installed from its built artifact, test_release.py from the checkout.
 """
 import os
 import subprocess
