@@ -38,11 +38,7 @@ def write_inventory(tmp_path, hosts, account_name):
 def run_writers(ansible, tmp_path, hosts, account_name):
     inventory, play = write_inventory(tmp_path, hosts, account_name)
     process, records = ansible.playbook_results(play, '-i', inventory, '--forks', str(len(hosts)))
-    by_host = {}
-    for entry in records:
-        tags = ((entry['result'].get('invocation') or {}).get('module_args') or {}).get('tags') or {}
-        for host in tags:
-            by_host[host] = entry
+    by_host = {entry['host']: entry for entry in records}  # ansible-core 2.21 leaves 'invocation' out of results
     crashes = [traceback_in(entry['result'], process) for entry in records]
     return process, by_host, [crash for crash in crashes if crash]
 

@@ -50,20 +50,20 @@ PLAY = '''- hosts: cells
       when: "module == 'account'"
       azureml.model_management.account:
         subscription_id: "{{ subscription }}"
-        name: "{{ args.name }}"
-        resource_group: "{{ args.resource_group }}"
-        state: "{{ args.state }}"
-        location: "{{ args.location | default(omit) }}"
-        sku: "{{ args.sku | default(omit) }}"
-        tags: "{{ args.tags | default(omit) }}"
-        timeout: "{{ args.timeout }}"
-        wait_timeout: "{{ args.wait_timeout }}"
+        name: "{{ cell_args.name }}"
+        resource_group: "{{ cell_args.resource_group }}"
+        state: "{{ cell_args.state }}"
+        location: "{{ cell_args.location | default(omit) }}"
+        sku: "{{ cell_args.sku | default(omit) }}"
+        tags: "{{ cell_args.tags | default(omit) }}"
+        timeout: "{{ cell_args.timeout }}"
+        wait_timeout: "{{ cell_args.wait_timeout }}"
     - name: account_info
       when: "module == 'account_info'"
       azureml.model_management.account_info:
         subscription_id: "{{ subscription }}"
-        resource_group: "{{ args.resource_group }}"
-        timeout: "{{ args.timeout }}"
+        resource_group: "{{ cell_args.resource_group }}"
+        timeout: "{{ cell_args.timeout }}"
 '''
 
 
@@ -204,7 +204,7 @@ class Cell:
 
     def host(self):
         return {'module': 'account_info' if self.operation == 'info' else 'account', 'subscription': self.subscription,
-                'args': task_args(self.operation)}
+                'cell_args': task_args(self.operation)}
 
     def state(self):
         if self.operation != 'info':
@@ -231,13 +231,11 @@ def run_batch(ansible, tmp_path, cells, label):
     play = tmp_path / 'matrix.yml'
     play.write_text(PLAY)
     process, records = ansible.playbook_results(str(play), '-i', str(inventory), '--forks', str(FORKS))
-    by_subscription = {}
+    by_host = {}  # ansible-core 2.21 leaves 'invocation' out of results: the callback names the host
     for entry in records:
-        if entry['status'] == 'skipped':
-            continue
-        subscription = ((entry['result'].get('invocation') or {}).get('module_args') or {}).get('subscription_id')
-        by_subscription[subscription] = dict(entry['result'], failed=entry['status'] == 'failed')
-    return {(cell.operation, cell.fault): by_subscription.get(cell.subscription) for cell in cells}, process
+        if entry['status'] != 'skipped':
+            by_host[entry['host']] = dict(entry['result'], failed=entry['status'] == 'failed')
+    return {(cell.operation, cell.fault): by_host.get(name) for name, cell in zip(sorted(hosts), cells)}, process
 
 
 def run_and_read(emulator, ansible, tmp_path, cells, label):

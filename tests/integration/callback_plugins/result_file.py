@@ -29,7 +29,9 @@ class CallbackModule(CallbackBase):
         path = os.environ.get('RESULT_FILE')
         if not path:
             return
-        record = {'task': result.task_name, 'status': status, 'result': dict(result._result)}  # pylint: disable=protected-access
+        host = getattr(result, 'host', None) or getattr(result, '_host', None)  # 2.19+: .host; before: ._host
+        record = {'task': result.task_name, 'host': host.get_name() if host is not None else None, 'status': status,
+                  'result': dict(result._result)}  # pylint: disable=protected-access
         with open(path, 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(record, default=str) + '\n')
 
