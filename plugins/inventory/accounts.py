@@ -135,6 +135,7 @@ keyed_groups:
 compose:
   ansible_connection: "'local'"
 
+---
 # Two subscriptions, two resource groups, only the accounts managed by Ansible, except archived ones
 plugin: azureml.model_management.accounts
 subscriptions:
