@@ -75,13 +75,28 @@ def default_subscription(source, params, env):
     return (value or "").strip()
 
 
+def ca_bundle_problem(env):
+    """Why the CA bundle that requests would use cannot be read, or None (a missing file is a clear error, not a traceback)."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        path = env.get(name)
+        if path:
+            if not os.path.exists(path):
+                return "%s names %s, which does not exist: point it at a PEM file of trusted CAs, or unset it" % (name, path)
+            return None  # requests uses the first one that is set
+    return None
+
+
 def build_client(source, params, env=None):
     """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs, timeout and token_cache.
 
     With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks.
     """
     verify, timeout = params.get("validate_certs", True), params.get("timeout") or 30
-    cache = cache_settings(params, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    problem = ca_bundle_problem(env) if verify else None
+    if problem:
+        raise AuthError("InvalidCABundle", problem)
+    cache = cache_settings(params, env)
     if cache.enabled:
         prepare_cache_dir(cache.directory)
     cloud = resolve_cloud(source.cloud_environment, verify=verify, timeout=timeout,

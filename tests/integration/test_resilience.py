@@ -1,6 +1,8 @@
 """Throttling, transient failures, refused tokens and what the client sends on every request."""
 import re
 
+import pytest
+
 ARGS = {'name': 'mma-retry', 'resource_group': 'it-rg', 'location': 'eastus', 'sku': {'name': 'S1', 'capacity': 1}}
 ACCOUNT_PATH = '/providers/Microsoft.MachineLearningModelManagement/accounts/mma-retry$'
 GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
@@ -59,3 +61,13 @@ def test_every_request_names_the_collection_and_carries_a_request_id(ansible, em
         assert entry['query']['api-version'] == '2017-09-01-preview'
         ids.add(headers['x-ms-client-request-id'])
     assert len(ids) == len(journal)
+
+
+@pytest.mark.parametrize('module', ['account_info', 'account'])
+def test_a_missing_ca_bundle_is_a_clear_error_not_a_traceback(ansible, emulator, module):
+    args = {'resource_group': 'it-rg'} if module == 'account_info' else {'name': 'mma-ca', 'resource_group': 'it-rg'}
+    result = ansible.module(module, args, extra={'REQUESTS_CA_BUNDLE': '/nonexistent/ca.pem'})
+    assert result['failed'] is True
+    assert 'REQUESTS_CA_BUNDLE names /nonexistent/ca.pem, which does not exist' in result['msg']
+    assert result['error']['code'] == 'InvalidCABundle' and 'Traceback' not in ansible.last_process.stdout + ansible.last_process.stderr
+    assert emulator.journal(kind=None) == []
