@@ -135,22 +135,22 @@ keyed_groups:
 compose:
   ansible_connection: "'local'"
 
----
+# A second source file (one YAML document per file; shown commented so this block stays one document):
 # Two subscriptions, two resource groups, only the accounts managed by Ansible, except archived ones
-plugin: azureml.model_management.accounts
-subscriptions:
-  - 00000000-0000-0000-0000-000000000001
-  - 00000000-0000-0000-0000-000000000002
-resource_groups: [ml-prod, ml-staging]
-include_tags: ["managed-by:ansible"]
-exclude_tags: [archived]
-hostname_format: "{name}.{resource_group}"
-groups:
-  big: azureml_account.sku.capacity >= 4
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/azureml_accounts
-cache_timeout: 600
+# plugin: azureml.model_management.accounts
+# subscriptions:
+#   - 00000000-0000-0000-0000-000000000001
+#   - 00000000-0000-0000-0000-000000000002
+# resource_groups: [ml-prod, ml-staging]
+# include_tags: ["managed-by:ansible"]
+# exclude_tags: [archived]
+# hostname_format: "{name}.{resource_group}"
+# groups:
+#   big: azureml_account.sku.capacity >= 4
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/azureml_accounts
+# cache_timeout: 600
 """
 
 import os
