@@ -24,6 +24,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
 )
 
 DEFAULT_POLL_SECONDS = 5
+MIN_POLL_SECONDS = 1  # a Retry-After of 0 (or less) must not turn a wait into a busy loop against Resource Manager
 RESOURCE_POLL_SECONDS = (1, 2, 4, 5)  # no hint from the service: poll soon, then every 5 s
 SUCCEEDED, FAILED, CANCELED = "succeeded", "failed", "canceled"
 TERMINAL_STATES = (SUCCEEDED, FAILED, CANCELED)
@@ -42,6 +43,12 @@ def provisioning_state(body):
 
 def _raw_state(body):
     return str(body["properties"]["provisioningState"])
+
+
+def poll_delay(headers, default):
+    """Seconds before the next poll: the service's Retry-After (at least ``MIN_POLL_SECONDS``), else ``default``."""
+    hinted = retry_after_seconds(headers, None)
+    return default if hinted is None else max(hinted, MIN_POLL_SECONDS)
 
 
 def _header(response, name):
@@ -102,7 +109,7 @@ def _settled_body(client, body, resource_path, clock):
 def _poll_operation(client, original, url, clock):
     last, state = original, "InProgress"
     while True:
-        clock.pause(retry_after_seconds(last.headers, DEFAULT_POLL_SECONDS), state)
+        clock.pause(poll_delay(last.headers, DEFAULT_POLL_SECONDS), state)
         last = client.request("GET", url)
         status = last.body.get("status")
         if not isinstance(status, str) or not status:
@@ -117,7 +124,7 @@ def _poll_operation(client, original, url, clock):
 def _poll_location(client, original, url, clock):
     last = original
     while last.status == 202:
-        clock.pause(retry_after_seconds(last.headers, DEFAULT_POLL_SECONDS), "Accepted (202)")
+        clock.pause(poll_delay(last.headers, DEFAULT_POLL_SECONDS), "Accepted (202)")
         last = client.request("GET", url, success=(200, 201, 202, 204), objects=())
 
 
@@ -132,8 +139,8 @@ def poll_resource(client, resource_path, clock, deleting, first=None):
         raise ArmError(0, "WaitImpossible", "%s is still running and there is no resource to poll" % clock.operation)
     last, state, polls = first, "Accepted (202)" if first is not None and first.status == 202 else "running", 0
     while True:
-        hinted = retry_after_seconds(last.headers, None) if last is not None else None
-        clock.pause(hinted if hinted is not None else RESOURCE_POLL_SECONDS[min(polls, len(RESOURCE_POLL_SECONDS) - 1)], state)
+        default = RESOURCE_POLL_SECONDS[min(polls, len(RESOURCE_POLL_SECONDS) - 1)]
+        clock.pause(poll_delay(last.headers, default) if last is not None else default, state)
         polls += 1
         try:
             last = client.request("GET", resource_path)

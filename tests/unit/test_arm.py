@@ -676,3 +676,10 @@ def test_api_version_is_url_encoded_in_the_query():
     client.api_version = "2017-09-01-preview&x=y"
     client.request("GET", PATH)
     assert session.sent[0]["url"].endswith("?api-version=2017-09-01-preview%26x%3Dy")
+
+
+@pytest.mark.parametrize("hint", ["0", "-5", "0.01"])
+def test_a_retry_after_of_zero_does_not_make_a_busy_polling_loop(hint):
+    client, _session, fake_time, _tokens = make(ok({"status": "InProgress"}, headers={"Retry-After": hint}), ok({"status": "Succeeded"}))
+    client.wait(response(202, {"Azure-AsyncOperation": OPERATION, "Retry-After": hint}, method="DELETE"), 600, resource_path=PATH, deleting=True)
+    assert fake_time.sleeps == [1.0, 1.0]
