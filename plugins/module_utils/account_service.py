@@ -42,6 +42,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     account_problem,
     accounts_path,
     diff_output,
+    is_running,
     matches_tag_filters,
     needs_repair,
     plan,
@@ -56,7 +57,6 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
 MAX_ROUNDS = 5
 CONFLICT_BACKOFF = 1.0  # seconds: the upper bound of the first jittered pause after a 412; doubles each round
 TAGS_API_VERSION = "2021-04-01"
-RUNNING_STATES = ("accepted", "creating", "updating", "deleting", "provisioning", "running", "inprogress")
 
 
 def tags_path(path):
@@ -75,14 +75,9 @@ def _read(client, path, missing_codes=None):
     return _checked(client.get_or_none(path, missing_codes=missing_codes), "GET %s" % path)
 
 
-def _is_running(account):
-    state = provisioning_state_of(account)
-    return state is not None and state.lower() not in ("succeeded", "failed", "canceled", "cancelled")
-
-
 def _settle(client, path, current, wait, wait_timeout, name):
     """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
-    if not _is_running(current):
+    if not is_running(current):
         return current
     if not wait:
         raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
@@ -237,7 +232,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
     if first is None:
         return False, {}, _diff(None, None)
     current = first
-    if _is_running(current):
+    if is_running(current):
         if not wait and (provisioning_state_of(current) or "").lower() == "deleting":
             return False, first, _diff(first, first)  # someone else's DELETE is under way; not waiting for it
         current = _settle(client, path, current, wait, wait_timeout, name)
