@@ -20,10 +20,13 @@ import sys
 import types
 from unittest import mock
 
-# Test modules share fakes by importing each other (``from test_arm import FakeSession``). Plain pytest puts this
+# The tests mirror plugins/ (tests/unit/plugins/module_utils/test_arm.py tests plugins/module_utils/arm.py). Test
+# modules share fakes by importing each other (``from test_arm import FakeSession``). Plain pytest puts a test's
 # directory on sys.path itself; ``ansible-test units`` imports the tests by their package name and does not.
-if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+for _folder in ("plugins/module_utils", "plugins/modules", "plugins/inventory", "."):
+    _path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), _folder))
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 try:
     from ansible.module_utils import testing as _testing  # noqa: F401  pylint: disable=unused-import
