@@ -23,6 +23,8 @@ from collections import namedtuple
 
 from urllib.parse import quote
 
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+
 PROVIDER = "Microsoft.MachineLearningModelManagement"
 RESOURCE_TYPE = PROVIDER + "/accounts"
 OPERATIONS_PATH = "/providers/" + PROVIDER + "/operations"
@@ -52,8 +54,10 @@ RESOURCE_GROUP_MISSING_CODE = "ResourceGroupNotFound"
 Plan = namedtuple("Plan", ["action", "body", "message"])
 
 
-class AccountError(Exception):
+class AccountError(AzureMLError):
     """Invalid options or an impossible change. Raised before (or instead of) any write."""
+
+    default_code = "ChangeNotPossible"
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -18,15 +18,12 @@ exception, message or result ever carries one.
 from __future__ import annotations
 
 import json
-import math
 import platform
-import random as _random
 import re
 import time
 import traceback
 import uuid
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, urlsplit
 
 try:
@@ -41,12 +38,16 @@ else:
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import (  # noqa: F401  (retry_after_seconds: re-exported)
+    RETRY_STATUSES,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 MESSAGE_MAX = 500
 DEFAULT_PORTS = {"https": 443, "http": 80}
-RETRY_AFTER_MAX = 3600.0
 MAX_PAGES = 100000
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -129,24 +130,14 @@ class ArmResponse(object):
         return "ArmResponse(%s %s -> %s)" % (self.method, self.url, self.status)
 
 
-class ArmError(Exception):
+class ArmError(AzureMLError):
     """An error from Resource Manager (status >= 400), from the transport or a bad answer (status 0), or from waiting."""
 
     def __init__(self, status, code, message, details=None, request_id=None, target=None):
-        super(ArmError, self).__init__(status, code, message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = list(details or [])
-        self.request_id = request_id
-        self.target = target
+        super(ArmError, self).__init__(message, code=code, status=status, details=details, request_id=request_id, target=target)
 
     def __str__(self):
         return "%s %s: %s" % (self.status, self.code, self.message)
-
-    def to_dict(self):
-        return dict(status=self.status, code=self.code, message=self.message, details=self.details,
-                    request_id=self.request_id, target=self.target)
 
     @classmethod
     def from_http(cls, status, reason, text, headers):
@@ -210,34 +201,6 @@ def _loads(text):
         return None
 
 
-def retry_after_seconds(headers, default=None):
-    """``Retry-After`` as seconds (a number or an HTTP-date, measured from the response's ``Date``); else ``default``.
-
-    Values that are not finite, or are absurd, fall back to ``default`` or are capped at an hour.
-    """
-    value = headers.get("Retry-After") if headers else None
-    if value is None:
-        return default
-    value = str(value).strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = _seconds_until(value, headers.get("Date"))
-    if seconds is None or math.isnan(seconds):
-        return default
-    return min(max(0.0, seconds), RETRY_AFTER_MAX)
-
-
-def _seconds_until(http_date, reference_date):
-    try:
-        when = parsedate_to_datetime(http_date)
-        reference = parsedate_to_datetime(reference_date) if reference_date else None
-        now = reference.timestamp() if reference is not None else time.time()
-        return when.timestamp() - now
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
 # -- links --------------------------------------------------------------------------------------------------------------
 
 def _origin_of(url):
@@ -285,11 +248,17 @@ def _has_api_version(url):
 # -- the client -----------------------------------------------------------------------------------------------------------
 
 class ArmClient(object):
-    """One Resource Manager endpoint, one token provider, one ``requests`` session (connections are reused)."""
+    """One Resource Manager endpoint, one token provider, one ``requests`` session (connections are reused).
+
+    ``retry`` is the ``RetryPolicy`` (built from ``sleep``, ``clock``, ``random`` and the retry limits when not
+    given). ``gate``, when set, is shared by every client of a fleet run: ``gate.before_send(method)`` blocks
+    until a request may go (pacing to Resource Manager's buckets, or a pause everyone observes), and
+    ``gate.throttled(seconds)`` tells every worker that a 429 asked for that pause.
+    """
 
     def __init__(self, endpoint, token_provider, api_version, timeout=30, verify=True, user_agent=None,
                  sleep=time.sleep, clock=time.monotonic, retry_budget=120, max_retries=6,
-                 backoff_base=1.0, backoff_cap=30.0, random=_random.random, session=None):
+                 backoff_base=1.0, backoff_cap=30.0, random=None, session=None, retry=None, gate=None):
         self.endpoint = endpoint.rstrip("/")
         self.token_provider = token_provider
         self.api_version = api_version
@@ -297,13 +266,12 @@ class ArmClient(object):
         # True lets requests use REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment by itself.
         self.verify = verify
         self.user_agent = user_agent or default_user_agent()
-        self.retry_budget = retry_budget
-        self.max_retries = max_retries
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self._sleep = sleep
-        self._clock = clock
-        self._random = random
+        if retry is None:
+            extra = {} if random is None else dict(random=random)
+            retry = RetryPolicy(max_retries=max_retries, budget=retry_budget, backoff_base=backoff_base,
+                                backoff_cap=backoff_cap, sleep=sleep, clock=clock, **extra)
+        self.retry = retry
+        self.gate = gate
         self._session = session if session is not None else requests.Session()
 
     # -- URLs ---------------------------------------------------------------------------------------------------
@@ -344,13 +312,6 @@ class ArmClient(object):
         headers["Authorization"] = "Bearer " + self.token_provider.get_token()
         return headers
 
-    def _backoff(self, attempt, headers):
-        """Retry-After when the server says so; else exponential backoff with full jitter."""
-        hinted = retry_after_seconds(headers)
-        if hinted is not None:
-            return hinted
-        return self._random() * min(self.backoff_cap, self.backoff_base * (2 ** attempt))
-
     def _send(self, method, url, data, headers):
         where = "%s %s" % (method, printable(url))
         try:
@@ -378,16 +339,18 @@ class ArmClient(object):
         url = self.url_for(path_or_url)
         data = json.dumps(body) if body is not None else None
         request_id = str(uuid.uuid4())
-        started = self._clock()
-        attempt = 0
+        attempts = self.retry.start()
         refreshed = False
         while True:
-            response = self._send(method, url, data, self._headers(headers, data is not None, request_id))
+            if self.gate is not None:
+                self.gate.before_send(method)
+            sent = self._headers(headers, data is not None, request_id)
+            response = self._send(method, url, data, sent)
             if isinstance(response, ArmError):
                 error, hint_headers = response, None
             elif response.status_code == 401 and not refreshed:
                 refreshed = True
-                self.token_provider.refresh()
+                self.token_provider.refresh(rejected=sent["Authorization"][len("Bearer "):])
                 continue
             elif response.status_code < 400:
                 return self._checked(method, url, response, success, objects)
@@ -396,11 +359,13 @@ class ArmClient(object):
                 if error.status not in RETRY_STATUSES:
                     raise error
                 hint_headers = Headers(response.headers)
-            delay = self._backoff(attempt, hint_headers)
-            if attempt >= self.max_retries or (self._clock() - started) + delay > self.retry_budget:
+            delay = attempts.next_delay(hint_headers)
+            if delay is None:
                 raise error
-            self._sleep(delay)
-            attempt += 1
+            if self.gate is not None and error.status == 429:
+                self.gate.throttled(delay)  # every worker waits, not only this one (before_send blocks)
+            else:
+                self.retry.sleep(delay)
 
     def _checked(self, method, url, response, success, objects):
         """An ``ArmResponse`` for a documented success status with a body of the right shape; else InvalidResponse."""
@@ -469,10 +434,10 @@ class ArmClient(object):
         return arm_wait.wait(self, response, timeout, resource_path=resource_path, deleting=deleting)
 
     def pause(self, seconds):
-        self._sleep(seconds)
+        self.retry.sleep(seconds)
 
     def now(self):
-        return self._clock()
+        return self.retry.clock()
 
 
 def _text(response):

@@ -21,6 +21,7 @@ import random as _random
 import re
 import shutil
 import stat
+import threading
 import time
 import traceback
 import warnings
@@ -28,11 +29,11 @@ from collections import namedtuple
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import (
     HAS_REQUESTS,
-    RETRY_STATUSES,
     default_user_agent,
-    retry_after_seconds,
     shorten,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
 
 if HAS_REQUESTS:
     import requests
@@ -42,8 +43,6 @@ CREDENTIALS_PATH = "~/.azure/credentials"
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's public client, for ad_user/password
 METADATA_API_VERSION = "2015-01-01"
 TOKEN_EXPIRY_MARGIN = 60  # seconds: fetch a new token when the cached one expires sooner than this
-# The metadata request is retried like a Resource Manager call (ArmClient's defaults): bounded, jittered, Retry-After.
-METADATA_MAX_RETRIES, METADATA_RETRY_BUDGET, METADATA_BACKOFF_BASE, METADATA_BACKOFF_CAP = 6, 120, 1.0, 30.0
 
 # Opt-in reuse across tasks: tokens in azure-identity's persistent cache, public metadata in files of ours.
 TOKEN_CACHE_MODES = ("disabled", "encrypted", "allow_unencrypted")  # not "off": YAML would read it as false
@@ -62,19 +61,11 @@ KIND_NAMES = {
 }
 
 
-class AuthError(Exception):
+class AuthError(AzureMLError):
     """A credential or cloud problem: bad configuration, nothing found, or the identity provider said no."""
 
     def __init__(self, code, message):
-        super(AuthError, self).__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self):
-        return self.message
-
-    def to_dict(self):
-        return dict(status=0, code=self.code, message=self.message, details=[], request_id=None, target=None)
+        super(AuthError, self).__init__(message, code=code)
 
 
 # -- clouds -----------------------------------------------------------------------------------------------------------
@@ -114,7 +105,8 @@ def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None, cach
     url = "%s/metadata/endpoints?api-version=%s" % (base, METADATA_API_VERSION)
     where = "cloud_environment %r: cannot read the cloud metadata from %s" % (name, url)
     cached = cache.get(url) if cache is not None else None
-    document = cached if cached is not None else _fetch_metadata(url, where, verify, timeout, session, sleep, random, clock)
+    retry = RetryPolicy(sleep=sleep, clock=clock, random=random)  # the metadata request is retried like any Resource Manager call
+    document = cached if cached is not None else _fetch_metadata(url, where, verify, timeout, session, retry)
     try:
         auth = document["authentication"]
         authority, audience = auth["loginEndpoint"], auth["audiences"][0]
@@ -128,10 +120,10 @@ def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None, cach
     return CloudEndpoints(base, base, authority.rstrip("/"), audience, True)
 
 
-def _fetch_metadata(url, where, verify, timeout, session, sleep, random, clock):
-    """The metadata document; throttling, 5xx and dropped connections are retried like any Resource Manager call."""
+def _fetch_metadata(url, where, verify, timeout, session, retry):
+    """The metadata document; throttling, 5xx and dropped connections are retried by ``retry`` (a ``RetryPolicy``)."""
     getter = session.get if session is not None else requests.get
-    started, attempt = clock(), 0
+    attempts = retry.start()
     while True:
         hint = None
         try:
@@ -152,12 +144,11 @@ def _fetch_metadata(url, where, verify, timeout, session, sleep, random, clock):
             error = AuthError("CloudMetadataUnavailable", "%s: HTTP %s" % (where, response.status_code))
             if response.status_code not in RETRY_STATUSES:
                 raise error
-            hint = retry_after_seconds(response.headers)
-        delay = hint if hint is not None else random() * min(METADATA_BACKOFF_CAP, METADATA_BACKOFF_BASE * (2 ** attempt))
-        if attempt >= METADATA_MAX_RETRIES or (clock() - started) + delay > METADATA_RETRY_BUDGET:
+            hint = response.headers
+        delay = attempts.next_delay(hint)
+        if delay is None:
             raise error
-        sleep(delay)
-        attempt += 1
+        retry.sleep(delay)
 
 
 # -- reuse across tasks (opt-in) --------------------------------------------------------------------------------------
@@ -574,15 +565,20 @@ class TokenProvider(object):
         self._credential = None
         self._token = None
         self._expires_on = 0
+        self._lock = threading.Lock()
 
     def get_token(self):
-        if self._token is None or self._expires_on - TOKEN_EXPIRY_MARGIN <= self._clock():
-            self._fetch(new_credential=False)
-        return self._token
+        with self._lock:  # one token for every worker of a fleet run: fetched once, not once per thread
+            if self._token is None or self._expires_on - TOKEN_EXPIRY_MARGIN <= self._clock():
+                self._fetch(new_credential=False)
+            return self._token
 
-    def refresh(self):
-        self._fetch(new_credential=True)
-        return self._token
+    def refresh(self, rejected=None):
+        """A new token; ``rejected`` (the token a 401 refused) avoids a second refresh when another worker already did one."""
+        with self._lock:
+            if rejected is None or rejected == self._token:
+                self._fetch(new_credential=True)
+            return self._token
 
     def _fetch(self, new_credential):
         auth_failed, azure_error = _azure_errors()

@@ -16,7 +16,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version, check_string_option
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ArmError
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
     AUTH_SOURCES,
     TOKEN_CACHE_MODES,
@@ -31,6 +31,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.connectio
     find_source,
     subscription_problem,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 
 AUTH_ARGUMENT_SPEC = dict(
     subscription_id=dict(type="str"),
@@ -164,11 +165,11 @@ class AzureMLModule(object):
         if self.source and (isinstance(err, AuthError) or getattr(err, "status", None) in (401, 403)):
             extra["credential_source"] = self.credential_origin
         # A failure after a write was sent may still have changed the resource (the service layer says so).
-        self.fail(str(err), error=err.to_dict(), changed=getattr(err, "changed", False), **extra)
+        self.fail(str(err), error=err.to_dict(), changed=err.changed, **extra)
 
     def run(self, fn):
-        """Call ``fn()``; an ArmError or AuthError becomes ``fail_json(msg=str(err), error=err.to_dict())``."""
+        """Call ``fn()``; any ``AzureMLError`` becomes ``fail_json(msg=str(err), error=err.to_dict(), changed=err.changed)``."""
         try:
             return fn()
-        except (ArmError, AuthError) as err:
+        except AzureMLError as err:
             self._fail_with(err)

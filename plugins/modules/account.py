@@ -270,7 +270,6 @@ account:
 """
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
-    AccountError,
     desired_from_params,
     validate_account_params,
 )
@@ -304,11 +303,7 @@ def run_module(azure):
         errors.append("wait_timeout must be a positive number of seconds")
     if errors:
         azure.fail("; ".join(errors))
-    try:
-        changed, account, diff = converge(azure, params)
-    except AccountError as err:
-        azure.fail(str(err))
-        raise  # not reached: fail() exits
+    changed, account, diff = converge(azure, params)  # an AccountError fails the task in AzureMLModule.run
     result = dict(changed=changed, account=account)
     if azure.diff_mode:
         result["diff"] = diff

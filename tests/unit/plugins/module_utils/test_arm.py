@@ -59,7 +59,7 @@ class FakeTokens(object):
     def get_token(self):
         return "secret-token-%d" % self.count
 
-    def refresh(self):
+    def refresh(self, rejected=None):
         self.refreshes += 1
         self.count += 1
         return self.get_token()
@@ -683,3 +683,40 @@ def test_a_retry_after_of_zero_does_not_make_a_busy_polling_loop(hint):
     client, _session, fake_time, _tokens = make(ok({"status": "InProgress"}, headers={"Retry-After": hint}), ok({"status": "Succeeded"}))
     client.wait(response(202, {"Azure-AsyncOperation": OPERATION, "Retry-After": hint}, method="DELETE"), 600, resource_path=PATH, deleting=True)
     assert fake_time.sleeps == [1.0, 1.0]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the fleet gate: one pause for every worker after a 429
+
+
+class RecordingGate(object):
+    def __init__(self):
+        self.events = []
+
+    def before_send(self, method):
+        self.events.append(("send", method))
+
+    def throttled(self, seconds):
+        self.events.append(("throttled", seconds))
+
+
+def test_gate_sees_every_send_and_takes_the_429_pause_instead_of_the_worker():
+    gate = RecordingGate()
+    client, _session, fake_time, _tokens = make(FakeResponse(429, {}, {"Retry-After": "3"}), FakeResponse(503, {}, {"Retry-After": "2"}),
+                                                ok({"id": "x"}), gate=gate)
+    assert client.request("GET", PATH).body == {"id": "x"}
+    assert gate.events == [("send", "GET"), ("throttled", 3.0), ("send", "GET"), ("send", "GET")]
+    assert fake_time.sleeps == [2.0]  # a 5xx is this worker's own retry; the 429 pause belongs to the gate
+
+
+def test_a_rejected_token_is_named_when_refreshing():
+    seen = []
+
+    class Tokens(FakeTokens):
+        def refresh(self, rejected=None):
+            seen.append(rejected)
+            return super(Tokens, self).refresh(rejected)
+
+    client = ArmClient(ENDPOINT, Tokens(), API, session=FakeSession(FakeResponse(401, {}), ok()), sleep=lambda s: None)
+    client.request("GET", PATH)
+    assert seen == ["secret-token-1"]

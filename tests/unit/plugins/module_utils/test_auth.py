@@ -10,6 +10,7 @@ import requests
 
 from ansible_collections.azureml.model_management.plugins.module_utils import auth
 from ansible_collections.azureml.model_management.plugins.module_utils.auth import AuthError, CloudEndpoints, select_source
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import RetryPolicy
 
 SUB = "00000000-0000-0000-0000-000000000001"
 SUB2 = "00000000-0000-0000-0000-000000000002"
@@ -357,6 +358,40 @@ def test_token_is_cached_and_refresh_builds_a_new_credential():
     assert len(made) == 2 and len(made[1].scopes) == 2
 
 
+def test_concurrent_workers_share_one_token_and_one_refresh():
+    """A fleet's workers share one TokenProvider: ten threads get one token, and ten 401s of the same token refresh once."""
+    import threading
+
+    made = []
+
+    def factory():
+        made.append(FakeCredential())
+        return made[-1]
+
+    tokens = auth.TokenProvider(factory, "s", clock=lambda: 1000)
+    barrier = threading.Barrier(10)
+    got = []
+
+    def work(action):
+        barrier.wait()
+        got.append(action())
+
+    threads = [threading.Thread(target=work, args=(tokens.get_token,)) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    first = got[0]
+    assert set(got) == {first} and len(made) == 1
+    got[:] = []
+    threads = [threading.Thread(target=work, args=(lambda: tokens.refresh(rejected=first),)) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(got)) == 1 and first not in got and len(made) == 2
+
+
 def test_authentication_failure_is_clean_and_redacted():
     from azure.core.exceptions import ClientAuthenticationError
 
@@ -442,7 +477,7 @@ def test_metadata_retries_are_bounded_by_count():
     session, pauses = MetadataSession(MetadataResponse(503)), Pauses()
     with pytest.raises(AuthError) as info:
         resolve_with(session, pauses, random=lambda: 0.0)
-    assert len(session.calls) == auth.METADATA_MAX_RETRIES + 1 and info.value.code == "CloudMetadataUnavailable"
+    assert len(session.calls) == RetryPolicy().max_retries + 1 and info.value.code == "CloudMetadataUnavailable"
     assert str(info.value).endswith(": HTTP 503")
 
 

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one retry policy shared by Resource Manager requests and the cloud metadata request."""
+
+from __future__ import annotations
+
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import RetryPolicy
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def policy(**kwargs):
+    clock = Clock()
+    options = dict(clock=clock, random=lambda: 1.0, sleep=lambda s: None)
+    options.update(kwargs)
+    return RetryPolicy(**options), clock
+
+
+def test_backoff_doubles_up_to_the_cap_then_gives_up_after_max_retries():
+    retry, _clock = policy(max_retries=6, budget=10 ** 6, backoff_base=1.0, backoff_cap=10.0)
+    attempts = retry.start()
+    delays = [attempts.next_delay() for _ in range(7)]
+    assert delays == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, None]
+
+
+def test_retry_after_is_used_when_the_server_gives_it():
+    retry, _clock = policy()
+    assert retry.start().next_delay({"Retry-After": "7"}) == 7.0
+
+
+def test_the_budget_counts_from_the_start_of_the_call():
+    retry, clock = policy(budget=30)
+    attempts = retry.start()
+    clock.now = 25.0
+    assert attempts.next_delay({"Retry-After": "4"}) == 4.0
+    clock.now = 29.5
+    assert attempts.next_delay({"Retry-After": "4"}) is None  # 29.5 + 4 > 30: give up now rather than sleep in vain
+
+
+def test_full_jitter():
+    retry, _clock = policy(random=lambda: 0.25, backoff_base=2.0)
+    attempts = retry.start()
+    assert [attempts.next_delay(), attempts.next_delay()] == [0.5, 1.0]
