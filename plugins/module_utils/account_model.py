@@ -672,6 +672,32 @@ def predicted_repair(current, body):
     return result
 
 
+def plan_present(desired, current, name="account"):
+    """The plan for ``state: present``: a repair for a Failed or Canceled account, else ``plan`` (one copy of the rules
+    for the account module and the fleet module)."""
+    if current is not None and needs_repair(current):
+        return repair_plan(desired, current, name)
+    return plan(desired, current, "present", name)
+
+
+def predicted(the_plan, current, ids):
+    """The account after ``the_plan`` ({} when it will not exist); ``ids`` is (subscription_id, resource_group, name)."""
+    if the_plan.action == "repair":
+        return predicted_repair(current, the_plan.body)
+    return predicted_after(the_plan, current, *ids)
+
+
+def diff_view(before, after):
+    """``diff_output`` plus the provisioning state when either side is not Succeeded (a repair shows as such)."""
+    result = diff_output(before, after)
+    states = [provisioning_state_of(x) if x else None for x in (before, after)]
+    if any(s is not None and s.lower() != "succeeded" for s in states):
+        for side, account, state in zip(("before", "after"), (before, after), states):
+            if account:
+                result[side]["provisioning_state"] = state or "Succeeded"
+    return result
+
+
 def tags_to_merge(current_tags, resulting_tags):
     """The tags a server-side Merge must send to turn ``current_tags`` into ``resulting_tags`` (added or new values).
 

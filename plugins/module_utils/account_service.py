@@ -34,6 +34,7 @@ from __future__ import annotations
 import random
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     ACCOUNT_MISSING_CODES,
     RESOURCE_GROUP_MISSING_CODE,
@@ -41,20 +42,18 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     account_path,
     account_problem,
     accounts_path,
-    diff_output,
+    diff_view,
     is_running,
     matches_tag_filters,
-    needs_repair,
-    plan,
-    predicted_after,
-    predicted_repair,
+    plan_present,
+    predicted,
     provisioning_state_of,
-    repair_plan,
     same_account,
     tags_to_merge,
 )
 
 MAX_ROUNDS = 5
+NOT_READ = object()  # ``listed`` default: no list answer, the task reads the account itself
 CONFLICT_BACKOFF = 1.0  # seconds: the upper bound of the first jittered pause after a 412; doubles each round
 TAGS_API_VERSION = "2021-04-01"
 
@@ -87,56 +86,41 @@ def _settle(client, path, current, wait, wait_timeout, name):
     return _checked(arm_wait.settle(client, path, wait_timeout), "GET %s" % path)
 
 
-def _diff(before, after):
-    """``diff_output`` plus the provisioning state when either side is not Succeeded (a repair shows as such)."""
-    result = diff_output(before, after)
-    states = [provisioning_state_of(x) if x else None for x in (before, after)]
-    if any(s is not None and s.lower() != "succeeded" for s in states):
-        for side, account, state in zip(("before", "after"), (before, after), states):
-            if account:
-                result[side]["provisioning_state"] = state or "Succeeded"
-    return result
-
-
-def _plan_present(desired, current, name):
-    if current is not None and needs_repair(current):
-        return repair_plan(desired, current, name)
-    return plan(desired, current, "present", name)
-
-
-def _predicted(the_plan, current, ids):
-    if the_plan.action == "repair":
-        return predicted_repair(current, the_plan.body)
-    return predicted_after(the_plan, current, *ids)
-
-
 def _conflict_pause(client, attempt):
     client.pause(random.random() * CONFLICT_BACKOFF * (2 ** attempt))
 
 
-def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout):
+def _first(client, path, listed, missing_codes=None):
+    """The account the task starts from: ``listed`` (a fleet plans from list answers) or one GET."""
+    if listed is NOT_READ:
+        return _read(client, path, missing_codes)
+    return _checked(listed, "the list answer for %s" % path)
+
+
+def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout, listed=NOT_READ):
     """Make the account match ``desired``. Returns ``(changed, account, diff)``.
 
     A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change
     (location, missing create options, a Failed account that cannot be repaired) raises AccountError before
-    any write.
+    any write. ``listed`` is the account as a list answer showed it (None: not in the list), used instead of the
+    first GET; its etag guards the write as a GET's would.
     """
     path = account_path(subscription_id, resource_group, name)
     ids = (subscription_id, resource_group, name)
-    first = _read(client, path, list(ACCOUNT_MISSING_CODES))
+    first = _first(client, path, listed, list(ACCOUNT_MISSING_CODES))
     current = first
     for attempt in range(MAX_ROUNDS):
         current = _settle(client, path, current, wait, wait_timeout, name)
-        the_plan = _plan_present(desired, current, name)
+        the_plan = plan_present(desired, current, name)
         if the_plan.action == "error":
             raise AccountError(the_plan.message)
         if the_plan.action == "none":
-            return not same_account(first, current), current, _diff(first, current)
-        predicted = _predicted(the_plan, current, ids)
+            return not same_account(first, current), current, diff_view(first, current)
+        expected = predicted(the_plan, current, ids)
         if check_mode:
-            return True, predicted, _diff(first, predicted)
+            return True, expected, diff_view(first, expected)
         try:
-            account = _apply(client, path, the_plan, current, desired, wait, wait_timeout, predicted)
+            account = _apply(client, path, the_plan, current, desired, wait, wait_timeout, expected)
         except ArmError as err:
             if err.status != 412:
                 raise _with_changed(err, client, path, first)
@@ -145,7 +129,7 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
             continue
         if wait:
             _verify_applied(the_plan, desired, account, name)
-        return True, account, _diff(first, account)
+        return True, account, diff_view(first, account)
     raise ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other writers); "
                                               "nothing more was written, run the task again" % (name, MAX_ROUNDS))
 
@@ -196,7 +180,7 @@ def _with_changed(err, client, path, first):
 
 def _verify_applied(the_plan, desired, account, name):
     """A write that was accepted must show in the account Azure returns at the end; an answer is not taken on trust."""
-    left = _plan_present(desired, account, name)
+    left = plan_present(desired, account, name)
     if left.action != "none":
         method = "PUT" if the_plan.action in ("create", "repair") else "PATCH"
         still = left.message if left.action == "error" else _what(left)
@@ -221,34 +205,69 @@ def _finish(client, path, response, wait, wait_timeout, predicted):
     return _checked(body, "%s %s" % (getattr(response, "method", None) or "write", path)) if body else predicted
 
 
-def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout):
+class DeleteSkipped(AzureMLError):
+    """A purge re-checked the account right before deleting it and found it no longer in scope: nothing was sent."""
+
+    default_code = "DeleteSkipped"
+
+
+def _still(recheck, account):
+    reason = recheck(account) if recheck is not None and account is not None else None
+    if reason:
+        raise DeleteSkipped(reason)
+    return account
+
+
+def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout, listed=NOT_READ, recheck=None):
     """Delete the account when it exists. Returns ``(changed, {}, diff)``.
 
     A missing resource group means the account is not there: no failure. An account that existed at the first
     GET and is gone at the end was changed, even when the DELETE's own answer was lost (the retry sees 204).
+
+    A purge passes ``listed`` (the account as its list answer showed it, instead of the first GET) and
+    ``recheck(account)``, the reason the account must no longer be deleted, or None. Then the DELETE is
+    conditional: ``If-Match`` with the etag it was planned from, and a 412 re-reads the account and re-checks it;
+    without an etag the account is read again right before the DELETE. A failed re-check raises DeleteSkipped.
     """
     path = account_path(subscription_id, resource_group, name)
-    first = _read(client, path)
+    first = _still(recheck, _first(client, path, listed))
     if first is None:
-        return False, {}, _diff(None, None)
+        return False, {}, diff_view(None, None)
     current = first
     if is_running(current):
         if not wait and (provisioning_state_of(current) or "").lower() == "deleting":
-            return False, first, _diff(first, first)  # someone else's DELETE is under way; not waiting for it
-        current = _settle(client, path, current, wait, wait_timeout, name)
+            return False, first, diff_view(first, first)  # someone else's DELETE is under way; not waiting for it
+        current = _still(recheck, _settle(client, path, current, wait, wait_timeout, name))
         if current is None:
-            return True, {}, _diff(first, None)
+            return True, {}, diff_view(first, None)
     if check_mode:
-        return True, {}, _diff(first, None)
-    try:
-        response = client.request("DELETE", path)
-        if wait:
-            client.wait(response, wait_timeout, resource_path=path, deleting=True)
-    except ArmError as err:
-        if err.status != 404:
-            raise _with_changed(err, client, path, first)
-        return True, {}, _diff(first, None)  # gone since our GET (our own lost DELETE, or someone else's)
-    return True, {}, _diff(first, None)
+        return True, {}, diff_view(first, None)
+    for attempt in range(MAX_ROUNDS):
+        guard = None
+        if recheck is not None:
+            if current.get("etag"):
+                guard = {"If-Match": current["etag"]}
+            else:  # nothing makes the DELETE conditional: the freshest read decides
+                current = _still(recheck, _read(client, path))
+                if current is None:
+                    return False, {}, diff_view(first, None)  # someone else deleted it before this task sent anything
+        try:
+            response = client.request("DELETE", path, headers=guard)
+            if wait:
+                client.wait(response, wait_timeout, resource_path=path, deleting=True)
+        except ArmError as err:
+            if err.status == 412 and guard is not None:  # changed since it was planned: read, re-check, try again
+                _conflict_pause(client, attempt)
+                current = _still(recheck, _read(client, path))
+                if current is None:
+                    return False, {}, diff_view(first, None)
+                continue
+            if err.status != 404:
+                raise _with_changed(err, client, path, first)
+            return True, {}, diff_view(first, None)  # gone since our GET (our own lost DELETE, or someone else's)
+        return True, {}, diff_view(first, None)
+    raise ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other writers); "
+                                              "it was not deleted" % (name, MAX_ROUNDS))
 
 
 def get_accounts(client, subscription_id, resource_group=None, name=None, tag_filters=None):

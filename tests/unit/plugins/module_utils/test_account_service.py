@@ -682,3 +682,72 @@ def test_a_delete_whose_wait_times_out_reports_whether_it_is_gone():
     with pytest.raises(ArmError) as info:
         absent(client)
     assert info.value.changed is True
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# fleet hooks: planning from a list answer, and a purge that re-checks the account at the moment of the DELETE
+
+
+def not_managed(account_now):
+    """A purge's re-check: the account must still carry managed-by=ansible."""
+    return None if (account_now.get("tags") or {}).get("managed-by") == "ansible" else "it no longer has the tag managed-by=ansible"
+
+
+MANAGED = account(tags={"managed-by": "ansible"}, etag='"e1"')
+
+
+def purge(client, listed, check_mode=False):
+    return svc.ensure_absent(client, SUB, "rg", "mma", check_mode, True, 600, listed=listed, recheck=not_managed)
+
+
+def test_a_listed_account_is_planned_without_a_get_and_its_etag_guards_the_write():
+    client = FakeClient(writes=[Response(200, account(sku={"name": "S1", "capacity": 2}, etag='"e2"'))])
+    changed, _result, _diff = svc.ensure_present(client, SUB, "rg", "mma", desired(sku={"capacity": 2}), False, True, 600,
+                                                 listed=account(etag='"e1"'))
+    assert changed and client.methods() == ["PATCH"] and client.calls[0][3] == {"If-Match": '"e1"'}
+
+
+def test_an_account_missing_from_the_list_is_created_with_if_none_match():
+    client = FakeClient(writes=[Response(201, account())])
+    changed, _result, _diff = svc.ensure_present(client, SUB, "rg", "mma", desired(**CREATE), False, True, 600, listed=None)
+    assert changed and client.methods() == ["PUT"] and client.calls[0][3] == {"If-None-Match": "*"}
+
+
+def test_purge_deletes_with_if_match_of_the_listed_etag():
+    client = FakeClient(writes=[Response(200)])
+    assert purge(client, MANAGED)[0] is True
+    assert client.calls == [("DELETE", PATH, None, {"If-Match": '"e1"'})]
+
+
+def test_purge_of_an_account_retagged_since_the_listing_is_skipped_after_the_412():
+    retagged = account(tags={"managed-by": "someone"}, etag='"e2"')
+    client = FakeClient(gets=[retagged], writes=[(412, "PreconditionFailed")])
+    with pytest.raises(svc.DeleteSkipped) as info:
+        purge(client, MANAGED)
+    assert "no longer has the tag" in str(info.value) and info.value.changed is False
+    assert client.methods() == ["DELETE", "GET"]  # the refused DELETE, the re-read; no second DELETE
+
+
+def test_purge_without_an_etag_reads_again_right_before_the_delete():
+    listed = account(tags={"managed-by": "ansible"})
+    client = FakeClient(gets=[account(tags={"managed-by": "someone"})])
+    with pytest.raises(svc.DeleteSkipped):
+        purge(client, listed)
+    assert client.methods() == ["GET"]
+    client = FakeClient(gets=[listed], writes=[Response(200)])
+    assert purge(client, listed)[0] is True
+    assert client.methods() == ["GET", "DELETE"] and client.calls[1][3] is None
+
+
+def test_purge_of_an_account_someone_else_deleted_reports_no_change():
+    client = FakeClient(gets=[None])
+    assert purge(client, account(tags={"managed-by": "ansible"}))[0] is False
+    client = FakeClient(gets=[None], writes=[(412, "PreconditionFailed")])
+    assert purge(client, MANAGED)[0] is False
+
+
+def test_purge_check_mode_rechecks_the_listed_account_and_sends_nothing():
+    client = FakeClient()
+    assert purge(client, MANAGED, check_mode=True)[0] is True and client.calls == []
+    with pytest.raises(svc.DeleteSkipped):
+        purge(client, account(tags={}, etag='"e1"'), check_mode=True)
