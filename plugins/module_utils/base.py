@@ -91,6 +91,7 @@ class AzureMLModule(object):
         self.params = self.module.params
         self._check_connection_options(spec)
         self._client = None
+        self.client_options = {}  # extra build_client arguments (a fleet run's gate and pool size), set before .client
         self.source, self._source_error = self._select_source(dict(os.environ))
         if self.params["timeout"] <= 0:
             self.fail("timeout must be a positive number of seconds, got %s" % self.params["timeout"])
@@ -152,7 +153,7 @@ class AzureMLModule(object):
         missing = azure_identity_import_error()
         if missing:
             self.fail(missing_required_lib("azure-identity"), exception=missing)
-        return build_client(self.source, self.params)
+        return build_client(self.source, self.params, **self.client_options)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)
