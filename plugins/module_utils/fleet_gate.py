@@ -23,6 +23,7 @@ import time
 READS = (250, 25.0)  # bucket size, tokens refilled per second
 WRITES = (200, 10.0)
 WRITE_METHODS = frozenset(("PUT", "PATCH", "DELETE", "POST"))
+EPSILON = 1e-6
 REMAINING_HEADERS = {"reads": "x-ms-ratelimit-remaining-subscription-reads",
                      "writes": "x-ms-ratelimit-remaining-subscription-writes"}
 
@@ -43,8 +44,8 @@ class TokenBucket(object):
 
     def take(self, now):
         self._refill(now)
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
+        if self.tokens >= 1.0 - EPSILON:  # a float refill may stop a hair short of a whole token: never wait for that
+            self.tokens = max(0.0, self.tokens - 1.0)
             return 0.0
         return (1.0 - self.tokens) / self.rate
 
