@@ -107,8 +107,10 @@ class Throttle:
 
         Requests without a subscription (tenant level) or without throttling on are not counted: {}.
         """
+        if not sub or not self.enabled():
+            return {}
         on, sizes, factor = self._settings()
-        if not on or not sub:
+        if not on:
             return {}
         kind = kind_of(method)
         size, rate = sizes[kind]
