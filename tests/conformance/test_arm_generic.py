@@ -150,9 +150,13 @@ def test_sparse_filter_pages_over_many_accounts(emu):
     exactly once, in creation order, across `$top` pages."""
     from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel
     names = ["s%03d" % i for i in range(450)]
+
+    def create(name):
+        tags = {"pick": "yes"} if int(name[1:]) % 7 == 0 else {}
+        return emu.put_account(name, body=dict(ACCOUNT, tags=tags)).status_code
+
     with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(lambda n: emu.put_account(n, body=dict(ACCOUNT, tags={"pick": "yes"} if int(n[1:]) % 7 == 0
-                                                                                    else {})).status_code, names))
+        statuses = list(pool.map(create, names))
     assert statuses == [201] * 450
     url, pages, found = "/subscriptions/%s/resources?$filter=tagName eq 'pick'&$top=10" % emu.sub, 0, []
     while url:
