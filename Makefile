@@ -47,7 +47,7 @@ help:
 	@echo "make test      the whole suite on ansible-core 2.16, 2.21 and 2.19: sanity, unit, integration, emulator; ansible-lint and the release tools"
 	@echo "make release-check  release notes dry run and galaxy-importer (Automation Hub settings); CI runs it after make test"
 	@echo "make docs      regenerate docs/reference/ (antsibull-docs) from the code"
-	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT) RESOURCE_GROUPS=\"ml-prod ml-staging\"); then: . $(DATA_DIR)/env"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
 
@@ -64,11 +64,19 @@ install: venv
 	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(VENV)/build/azureml-model_management-*.tar.gz >/dev/null
 	@echo "installed azureml.model_management into $(COLLECTIONS)"
 
+# The emulator's log goes to a file in its (temporary) data directory, named once on stderr; the playbook's output
+# stays as Ansible prints it.
 demo: install
 	$(BIN)/python tests/tools/with_emulator.py -- $(BIN)/ansible-playbook docs/examples/demo.yml
 
+# In the foreground, logging each request to the terminal. RESOURCE_GROUPS: the groups that exist from the start (as
+# in Azure, none is created on demand; default: the emulator's demo-rg), in the default subscription and in each of
+# SUBSCRIPTIONS (extra subscription IDs the emulator knows), e.g. make emulator RESOURCE_GROUPS="ml-prod ml-staging".
+RESOURCE_GROUPS ?=
+SUBSCRIPTIONS ?=
 emulator: venv
-	$(BIN)/python tests/emulator/run.py --data-dir $(DATA_DIR) --port $(PORT)
+	$(BIN)/python tests/tools/with_emulator.py --data-dir $(DATA_DIR) --port $(PORT) \
+		$(RESOURCE_GROUPS:%=--resource-group=%) $(SUBSCRIPTIONS:%=--subscription=%)
 
 sanity: install
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
