@@ -40,7 +40,7 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity pytest emulator bench reliability molecule clean
+.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator bench reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
@@ -81,19 +81,26 @@ emulator: venv
 sanity: install
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
 
+# The ansible-test integration targets (tests/integration/targets/: account, account_info, operations_info) against a
+# fresh emulator, on 2.19: what downstream CI can run without this Makefile (tests/tools/ansible_test_integration.py).
+integration-targets: install
+	$(BIN)/python tests/tools/ansible_test_integration.py $(TARBALL) $(SANITY_PYTHON)
+
 pytest: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests
 
 unit: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
 
-# The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, then 2.19 / 3.11
-# (pytest last, so the run ends with pytest's summary line). Stops at the first failure.
+# The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, Molecule, the
+# ansible-test integration targets, then 2.19 / 3.11 (pytest last, so the run ends with pytest's summary line).
+# Stops at the first failure.
 test: install
 	$(MAKE) --no-print-directory test-oldest
 	$(MAKE) --no-print-directory test-next
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory molecule
+	$(MAKE) --no-print-directory integration-targets
 	$(MAKE) --no-print-directory test-main
 
 # One leg: the built collection installed into the leg's venv, ansible-test sanity on it (no ignore files), then
@@ -177,9 +184,10 @@ test-cli: install $(VENV_CLI)/.installed
 		$(PYTEST_ARGS) tests/conformance/test_azure_cli.py
 
 # BENCH_ARGS, e.g. --previous <git rev> to time that revision's no-op and info in the same run (docs/performance.md).
+# The charts go to docs/images/performance-*.svg, beside the tables of docs/performance.md.
 BENCH_ARGS ?=
 bench: install
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py --charts docs/images $(BENCH_ARGS)
 
 # The role's Molecule scenarios (extensions/molecule/), run from the checkout root (Molecule finds a collection's
 # scenarios by its galaxy.yml) against the installed collection; each starts and stops its own emulator.
