@@ -59,11 +59,11 @@ def summary(sections):
     """The report's first screen: the verdict, the totals, one line per kind of test, the broken rules if any."""
     matrix, concurrency, security, bad = (sections[name] for name in ('fault_matrix', 'concurrency', 'security', 'bad_inputs'))
     broken = ['%s x %s: %s' % (row['fault'], row['operation'], '; '.join(row['problems'])) for row in matrix if row['problems']]
-    broken += ['%s: %d writes, %d tags lost, %d untruthful changed' % (row['run'], row.get('writes_lost', 0), row.get('tags_lost', 0),
-                                                                      row.get('untruthful', 0))
+    broken += ['%s: %d writes, %d tags lost, %d untruthful changed'
+               % (row['run'], row.get('writes_lost', 0), row.get('tags_lost', 0), row.get('untruthful', 0))
                for row in concurrency if row.get('writes_lost') or row.get('tags_lost') or row.get('untruthful')]
-    broken += ['%s: %d tokens sent to a foreign host, %d secrets leaked' % (row['check'], row.get('authorization_sent', 0),
-                                                                           row.get('secrets_leaked', 0))
+    broken += ['%s: %d tokens sent to a foreign host, %d secrets leaked'
+               % (row['check'], row.get('authorization_sent', 0), row.get('secrets_leaked', 0))
                for row in security if row.get('authorization_sent') or row.get('secrets_leaked')]
     broken += ['bad input %s: %s' % (short(row['input'], 60), row['caught']) for row in bad if not row['caught'].startswith('module')]
     tried = len(matrix) + len(concurrency) + len(security) + len(bad)
