@@ -47,7 +47,8 @@ help:
 	@echo "make test      the whole suite on ansible-core 2.16, 2.21 and 2.19: sanity, unit, integration, emulator; ansible-lint and the release tools"
 	@echo "make release-check  release notes dry run and galaxy-importer (Automation Hub settings); CI runs it after make test"
 	@echo "make docs      regenerate docs/reference/ (antsibull-docs) from the code"
-	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT) RESOURCE_GROUPS=\"ml-prod ml-staging\"); then: . $(DATA_DIR)/env"
+	@echo "make emulator  the emulator in the foreground, e.g. RESOURCE_GROUPS=\"ml-prod ml-staging\" (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make integration-targets  ansible-test integration of tests/integration/targets/ against an emulator (2.19)"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
 
