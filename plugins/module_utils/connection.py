@@ -14,20 +14,11 @@ import os
 import re
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
-    CACHE_OFF,
-    CACHEABLE_KINDS,
-    CREDENTIALS_PATH,
-    AuthError,
-    MetadataCache,
-    TokenProvider,
-    build_credential,
-    cache_settings,
-    prepare_cache_dir,
-    resolve_cloud,
-    select_source,
-    setting,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.cloud import MetadataCache, resolve_cloud
+from ansible_collections.azureml.model_management.plugins.module_utils.credentials import CREDENTIALS_PATH, select_source, setting
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, cache_settings, prepare_cache_dir
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import CACHEABLE_KINDS, TokenProvider, build_credential
 
 DEFAULT_API_VERSION = "2017-09-01-preview"
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
