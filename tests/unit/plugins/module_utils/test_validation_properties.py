@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AUTH_ARGUMENT_SPEC, string_option_problems
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TAGS_MAX
 from ansible_collections.azureml.model_management.plugins.modules.account import ARGUMENT_SPEC as ACCOUNT_SPEC
 from ansible_collections.azureml.model_management.plugins.modules.account_info import ARGUMENT_SPEC as INFO_SPEC
 
@@ -107,7 +108,7 @@ def test_an_accepted_name_can_be_sent(name):
 def test_accepted_tags_can_be_sent(tags):
     if m.check_tags(m.coerce_tags(tags)) is None:
         coerced = m.coerce_tags(tags)
-        assert len(coerced) <= m.TAGS_MAX
+        assert len(coerced) <= TAGS_MAX
         assert all(sendable(name) for name in coerced)
         json.dumps(coerced).encode("utf-8")
 
@@ -152,7 +153,7 @@ def test_plan_after_validation_returns_a_plan_and_never_more_than_50_tags(params
         assert isinstance(the_plan.message, str) and the_plan.body is None
     if the_plan.action in ("create", "update"):
         json.dumps(the_plan.body).encode("utf-8")
-        assert len(the_plan.body.get("tags") or {}) <= m.TAGS_MAX
+        assert len(the_plan.body.get("tags") or {}) <= TAGS_MAX
 
 
 @PROPERTIES
