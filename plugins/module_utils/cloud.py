@@ -25,6 +25,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
+from ansible_collections.azureml.model_management.plugins.module_utils.text import CONTROL_RULE, has_control
 
 if HAS_REQUESTS:
     import requests
@@ -61,9 +62,9 @@ def resolve_cloud(cloud_environment, verify=True, timeout=30, session=None, cach
     name = (cloud_environment or "AzureCloud").strip()
     if name.lower() in KNOWN_CLOUDS:
         return KNOWN_CLOUDS[name.lower()]
-    if not name.lower().startswith("https://"):
+    if not name.lower().startswith("https://") or has_control(name):
         raise AuthError("InvalidCloud", "cloud_environment must be AzureCloud, AzureChinaCloud, AzureUSGovernment or the https:// URL "
-                                        "of a Resource Manager, got %r" % name)
+                                        "of a Resource Manager (without %s), got %r" % (CONTROL_RULE, name))
     base = name.rstrip("/")
     url = "%s/metadata/endpoints?api-version=%s" % (base, METADATA_API_VERSION)
     where = "cloud_environment %r: cannot read the cloud metadata from %s" % (name, url)

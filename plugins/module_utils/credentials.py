@@ -17,9 +17,19 @@ import shutil
 from collections import namedtuple
 
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.text import CONTROL_RULE, has_control
 
 AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi", "workload_identity")
 CREDENTIALS_PATH = "~/.azure/credentials"
+
+# Whitespace around an ID, a user name, a profile or a cloud is trimmed, wherever the value comes from: none of them
+# can hold any, and one copied with its line break (an AWX credential field, an exported variable) is common. What
+# is left must hold no control character or line break. A secret or a password is used exactly as given (a password
+# may start or end with a space), but one holding a line break or another control character is refused: Entra ID
+# allows none in either. (docs/decisions.md, issue 15)
+TRIMMED_OPTIONS = ("subscription_id", "tenant", "client_id", "ad_user", "profile", "cloud_environment")
+TRIMMED_ENV = ("AZURE_SUBSCRIPTION_ID", "AZURE_TENANT", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_AD_USER", "AZURE_USERNAME",
+               "AZURE_PROFILE", "AZURE_CLOUD_ENVIRONMENT")
 
 SERVICE_PRINCIPAL, USER, MANAGED_IDENTITY, WORKLOAD_IDENTITY, CLI = (
     "service_principal", "user", "managed_identity", "workload_identity", "cli")
@@ -170,10 +180,31 @@ def _from_cli(params, explicit, cli_available):
     return CLI, dict(tenant=params.get("tenant")), "auth_source cli" if explicit else "az on PATH", None, ()
 
 
+def trimmed(mapping, names):
+    """A copy of ``mapping`` with the text values of ``names`` stripped of surrounding whitespace (TRIMMED_OPTIONS)."""
+    return dict((key, value.strip() if key in names and isinstance(value, str) else value) for key, value in mapping.items())
+
+
 def setting(name, params, env, profile=None):
-    """subscription_id or cloud_environment: the option, then the selected profile, then the environment."""
+    """subscription_id or cloud_environment: the option, then the selected profile, then the environment (trimmed)."""
     env_name, default = dict(subscription_id=("AZURE_SUBSCRIPTION_ID", None), cloud_environment=("AZURE_CLOUD_ENVIRONMENT", "AzureCloud"))[name]
+    params, env = trimmed(params, TRIMMED_OPTIONS), trimmed(env, TRIMMED_ENV)
     return params.get(name) or (profile or {}).get(name) or env.get(env_name) or default
+
+
+def text_problem(kind, values, origin):
+    """The AuthError for a selected source whose values hold a control character or a line break, else None.
+
+    Secret values are never shown, and not even the ID values: the message names the field and where it came from.
+    """
+    for field in ("client_id", "tenant", "ad_user"):
+        if isinstance(values.get(field), str) and has_control(values[field]):
+            return AuthError("InvalidCredentials", "%s from %s must not contain %s" % (field, origin, CONTROL_RULE))
+    for field in ("secret", "password"):
+        if isinstance(values.get(field), str) and has_control(values[field]):
+            return AuthError("InvalidCredentials", "the %s from %s holds a line break or another control character, which no Entra ID "
+                                                   "%s can hold (a copied value often ends with a newline): remove it" % (field, origin, field))
+    return None
 
 
 def auth_source_of(params, env):
@@ -190,6 +221,7 @@ def select_source(params, env, credentials_file_text, credentials_path=CREDENTIA
     auto order: options → named profile (profile option / AZURE_PROFILE) → environment → [default] profile →
     workload identity → managed identity (IDENTITY_ENDPOINT / MSI_ENDPOINT) → Azure CLI (az on PATH).
     """
+    params, env = trimmed(params, TRIMMED_OPTIONS), trimmed(env, TRIMMED_ENV)
     mode = auth_source_of(params, env)
     profiles = parse_profiles(credentials_file_text, credentials_path)
     named = params.get("profile") or env.get("AZURE_PROFILE")
@@ -217,6 +249,9 @@ def select_source(params, env, credentials_file_text, credentials_path=CREDENTIA
         found = finder()
         if found is not None:
             kind, values, origin, profile, secrets = found
+            problem = text_problem(kind, values, origin)
+            if problem:
+                raise problem
             return CredentialSource(kind, values, origin, setting("subscription_id", params, env, profile),
                                     setting("cloud_environment", params, env, profile), secrets)
     raise AuthError("CredentialNotFound", NOT_FOUND_MESSAGE.format(path=credentials_path))

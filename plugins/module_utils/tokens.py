@@ -18,6 +18,8 @@ import time
 import traceback
 import warnings
 
+from ansible.module_utils.common.warnings import warn as module_warning
+
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import (
     CLI,
     MANAGED_IDENTITY,
@@ -29,6 +31,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.errors im
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import (
     CACHE_OFF,
     NO_ENCRYPTED_STORE,
+    discard_damaged_cache,
+    is_damaged_cache_error,
     persistent_cache_options,
 )
 
@@ -103,14 +107,20 @@ def fresher_than(now):
     return json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(now))}}})
 
 
+class _DamagedCache(Exception):
+    """Internal: the persistent token cache could not be read (``TokenProvider`` handles it; it never leaves this file)."""
+
+
 class TokenProvider(object):
     """Bearer tokens for one scope. ``factory()`` makes a credential; ``refresh()`` makes a new one to bypass its cache.
 
     With ``cache`` on, the credential keeps its tokens in azure-identity's persistent cache, so ``refresh()`` also asks
     for a token newer than now: a token that Resource Manager refused is replaced in that cache, not read back from it.
+    A cache that cannot be read (cut short by an interrupted write) is a miss: removed, ``warn``-ed about naming the
+    file, and a new token is requested, which writes a good cache. ``warn`` defaults to Ansible's module warnings.
     """
 
-    def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time, cache=CACHE_OFF):
+    def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time, cache=CACHE_OFF, warn=None):
         self.factory = factory
         self.scope = scope
         self.description = description
@@ -121,6 +131,7 @@ class TokenProvider(object):
         self._token = None
         self._expires_on = 0
         self._lock = threading.Lock()
+        self._warn = warn or module_warning
 
     def get_token(self):
         with self._lock:  # one token for every worker of a fleet run: fetched once, not once per thread
@@ -136,6 +147,25 @@ class TokenProvider(object):
             return self._token
 
     def _fetch(self, new_credential):
+        read_since = time.time()  # wall clock, to compare with the cache file's mtime
+        try:
+            self._get(new_credential)
+        except _DamagedCache as damaged:
+            files = ", ".join(self._cache.token_cache_files)
+            removed = discard_damaged_cache(self._cache, read_since)
+            if removed:
+                self._warn("token_cache: the token cache %s could not be read (%s: a write that was interrupted leaves a file cut "
+                           "short), so it was removed and a new token requested" % (", ".join(removed), damaged))
+            else:
+                self._warn("token_cache: the token cache (%s) could not be read (%s) and was rewritten meanwhile by another task, so "
+                           "it was not removed; reading it again" % (files, damaged))
+            try:
+                self._get(True)
+            except _DamagedCache as again:
+                raise AuthError("TokenCacheDamaged", "token_cache: the token cache (%s) still cannot be read (%s) after a new attempt; "
+                                                     "delete it, or set token_cache: disabled" % (files, again)) from None
+
+    def _get(self, new_credential):
         auth_failed, azure_error = _azure_errors()
         options = dict(claims=fresher_than(self._clock())) if new_credential and self._cache.enabled else {}
         try:
@@ -143,12 +173,22 @@ class TokenProvider(object):
                 self._credential = self.factory()
             access = self._credential.get_token(self.scope, **options)
         except auth_failed as exc:
+            self._check_cache(exc)
             raise self._error("AuthenticationFailed", "authentication failed", getattr(exc, "message", None) or exc) from None
         except azure_error as exc:
             raise self._error("AuthenticationFailed", "cannot get a token", "%s: %s" % (type(exc).__name__, exc)) from None
         except ValueError as exc:
+            self._check_cache(exc)
             raise self._error("InvalidCredentials", "invalid credentials", exc) from None
         self._token, self._expires_on = access.token, access.expires_on
+
+    def _check_cache(self, exc):
+        """Raise _DamagedCache (naming only the kind of error: the message could quote the file) when the cache is the cause."""
+        if self._cache.enabled and is_damaged_cache_error(exc):
+            cause = exc
+            while not isinstance(cause, ValueError):
+                cause = cause.__cause__ or cause.__context__
+            raise _DamagedCache(type(cause).__name__) from None
 
     def _error(self, code, what, detail):
         if self._cache.mode == "encrypted" and "encryption is impossible" in str(detail).lower():

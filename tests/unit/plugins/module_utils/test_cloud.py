@@ -212,3 +212,10 @@ def test_discovery_documents_are_answered_from_the_cache(tmp_path):
     assert response.status_code == 200 and response.json()["token_endpoint"].endswith("/token")
     with pytest.raises(requests.exceptions.RequestException):  # anything else still goes to the network
         session.get("https://192.0.2.1/tenant/oauth2/v2.0/token", timeout=0.01)
+
+
+@pytest.mark.parametrize("name", [STACK + "\n/x", STACK + "\u2028/x", "https://a\x00b"])
+def test_a_cloud_url_with_a_line_break_inside_is_refused(name):
+    with pytest.raises(AuthError) as info:
+        clouds.resolve_cloud(name, session=object())
+    assert info.value.code == "InvalidCloud" and "line breaks" in str(info.value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.azureml.model_management.plugins.module_utils.credentials import select_source
+from ansible_collections.azureml.model_management.plugins.module_utils.credentials import select_source, setting
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 
 SUB = "00000000-0000-0000-0000-000000000001"
@@ -182,3 +182,72 @@ def test_describe_names_kind_and_origin_only():
     source = select_source({}, AWX_ENV, None, cli_available=False)
     assert source.describe() == "service principal from environment (AWX names)"
     assert "env-secret" not in repr(source.describe())
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15, item 2: whitespace around IDs is trimmed, wherever they come from; a secret or a password is used as given,
+# and refused when it holds a line break or another control character (docs/decisions.md, issue 15)
+
+TRIMMED = [
+    ("options", dict(client_id=" opt-client\n", tenant="opt-tenant\r\n", secret="opt-secret"), {}, None,
+     "service_principal", dict(client_id="opt-client", tenant="opt-tenant", secret="opt-secret")),
+    ("AWX variables, the secret as given", {}, dict(AZURE_CLIENT_ID="env-client\n", AZURE_SECRET=" env secret ", AZURE_TENANT="\tenv-tenant"), None,
+     "service_principal", dict(client_id="env-client", tenant="env-tenant", secret=" env secret ")),
+    ("azure-identity variables", {}, dict(AZURE_CLIENT_ID="c\n", AZURE_CLIENT_SECRET="s", AZURE_TENANT_ID="t\n"), None,
+     "service_principal", dict(client_id="c", tenant="t", secret="s")),
+    ("user", dict(ad_user=" someone@example.com\n", password=" pass word "), {}, None,
+     "user", dict(ad_user="someone@example.com", password=" pass word ", client_id=None, tenant=None)),
+    ("AZURE_USERNAME", {}, dict(AZURE_USERNAME="u@example.com\n", AZURE_PASSWORD="p"), None,
+     "user", dict(ad_user="u@example.com", password="p", client_id=None, tenant=None)),
+    ("profile option", dict(profile=" work\n"), {}, PROFILES, "user", None),
+    ("AZURE_PROFILE", {}, dict(AZURE_PROFILE="work\r\n"), PROFILES, "user", None),
+    ("workload identity", {}, dict(AZURE_FEDERATED_TOKEN_FILE="/t", AZURE_CLIENT_ID="wl\n", AZURE_TENANT_ID=" t "), None,
+     "workload_identity", dict(client_id="wl", tenant="t", token_file="/t")),
+    ("managed identity", dict(auth_source="msi", client_id="uami\n"), {}, None, "managed_identity", dict(client_id="uami")),
+    ("cli", dict(auth_source="cli", tenant="t\n"), {}, None, "cli", dict(tenant="t")),
+]
+
+
+@pytest.mark.parametrize("params, env, text, kind, values", [c[1:] for c in TRIMMED], ids=[c[0] for c in TRIMMED])
+def test_whitespace_around_ids_is_trimmed(params, env, text, kind, values):
+    source = select_source(params, env, text, cli_available=False)
+    assert source.kind == kind
+    if values is not None:
+        assert source.values == values
+
+
+def test_subscription_and_cloud_are_trimmed_too():
+    source = select_source(dict(SP_OPTIONS, cloud_environment=" AzureChinaCloud\n"), dict(AZURE_SUBSCRIPTION_ID=SUB + "\n"), None,
+                           cli_available=False)
+    assert (source.subscription_id, source.cloud_environment) == (SUB, "AzureChinaCloud")
+    assert setting("subscription_id", {"subscription_id": "\t" + SUB + "\r\n"}, {}) == SUB
+    assert setting("cloud_environment", {}, dict(AZURE_CLOUD_ENVIRONMENT=STACK + "\n")) == STACK
+
+
+def test_an_id_of_whitespace_only_is_not_given():
+    with pytest.raises(AuthError) as info:
+        select_source(dict(client_id=" \n", secret="s", tenant="t"), {}, None, cli_available=False)
+    assert "secret given but client_id missing" in str(info.value)
+
+
+REFUSED = [
+    ("secret option", dict(client_id="c", tenant="t", secret="s3cr3t-value\n"), {}, None, "the secret from options holds a line break"),
+    ("AZURE_SECRET", {}, dict(AZURE_CLIENT_ID="c", AZURE_SECRET="\ns3cr3t-value", AZURE_TENANT="t"), None,
+     "the secret from environment (AWX names) holds a line break"),
+    ("AZURE_PASSWORD", {}, dict(AZURE_AD_USER="u", AZURE_PASSWORD="s3cr3t-value\r"), None, "the password from environment (AWX names)"),
+    ("profile secret on two lines", {}, {}, "[default]\nclient_id = c\ntenant = t\nsecret = s3cr3t-value\n  more\n",
+     "the secret from profile 'default' in ~/.azure/credentials holds a line break"),
+    ("secret with a NUL", dict(client_id="c", tenant="t", secret="s3cr3t-value\x00"), {}, None, "another control character"),
+    ("client_id with a line break inside", dict(client_id="a\nb", tenant="t", secret="s3cr3t-value"), {}, None,
+     "client_id from options must not contain control characters or line breaks"),
+    ("tenant with U+2028", {}, dict(AZURE_CLIENT_ID="c", AZURE_SECRET="s3cr3t-value", AZURE_TENANT="t\u2028x"), None,
+     "tenant from environment (AWX names) must not contain"),
+]
+
+
+@pytest.mark.parametrize("params, env, text, fragment", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+def test_a_line_break_in_a_secret_or_inside_an_id_is_refused_without_showing_it(params, env, text, fragment):
+    with pytest.raises(AuthError) as info:
+        select_source(params, env, text, cli_available=False)
+    assert info.value.code == "InvalidCredentials" and fragment in str(info.value)
+    assert "s3cr3t" not in str(info.value)

@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
+
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import cloud as clouds
@@ -236,3 +240,103 @@ def test_no_encrypted_store_says_how_to_opt_in():
         tokens.get_token()
     assert info.value.code == "TokenCacheUnavailable"
     assert "token_cache: allow_unencrypted" in str(info.value) and "0600" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15, item 5: a token cache cut short is a miss (warned about, removed, a new token), not an outage
+
+
+class CacheReadingCredential(FakeCredential):
+    """Reads the cache file through msal-extensions (as azure-identity's credentials do) and wraps a failure the way
+    azure-identity does (ClientAuthenticationError raised from it); when the read works, writes a good cache."""
+
+    def __init__(self, path, before_read=None):
+        super(CacheReadingCredential, self).__init__()
+        self.path = path
+        self.before_read = before_read
+
+    def get_token(self, scope, claims=None):
+        from azure.core.exceptions import ClientAuthenticationError
+        from msal_extensions import FilePersistence, PersistedTokenCache
+
+        self.scopes.append((scope, claims))
+        if self.before_read:
+            self.before_read()
+        try:
+            PersistedTokenCache(FilePersistence(self.path)).search("AccessToken")
+        except Exception as exc:  # pylint: disable=broad-except
+            raise ClientAuthenticationError(message="Authentication failed: {}".format(exc)) from exc
+        with open(self.path, "w", encoding="utf-8") as handle:
+            json.dump({"AccessToken": {}}, handle)
+        return AccessToken("token-%d" % self.number, 10000)
+
+
+@pytest.fixture
+def damaged_cache(tmp_path, monkeypatch):
+    """A cache directory whose token cache file was cut short in the middle of a string; msal-extensions' 1 s of retries skipped."""
+    import msal_extensions.token_cache
+
+    monkeypatch.setattr(msal_extensions.token_cache.time, "sleep", lambda seconds: None)
+    cache = token_cache.CacheSettings("allow_unencrypted", str(tmp_path))
+    with open(cache.token_cache_files[0], "w", encoding="utf-8") as handle:
+        handle.write('{"AccessToken": {"key": {"secret": "eyJ0eXAiOiJKV1Qi')
+    os.utime(cache.token_cache_files[0], (1000, 1000))  # written long before this task
+    return cache
+
+
+def test_a_cache_cut_short_is_removed_warned_about_and_replaced(damaged_cache):
+    made, warnings = [], []
+
+    def factory():
+        made.append(CacheReadingCredential(damaged_cache.token_cache_files[0]))
+        return made[-1]
+
+    tokens = TokenProvider(factory, "s", cache=damaged_cache, warn=warnings.append)
+    assert tokens.get_token() == "token-%d" % made[-1].number and len(made) == 2
+    assert len(warnings) == 1 and damaged_cache.token_cache_files[0] in warnings[0] and "JSONDecodeError" in warnings[0]
+    assert "eyJ0" not in warnings[0]  # nothing of the file's content
+    with open(damaged_cache.token_cache_files[0], encoding="utf-8") as handle:
+        assert json.load(handle) == {"AccessToken": {}}  # a good cache again
+
+
+def test_a_cache_rewritten_meanwhile_by_another_task_is_not_removed(damaged_cache):
+    """The file changed after this task started reading it: it is another task's write, read again, never removed."""
+    path = damaged_cache.token_cache_files[0]
+
+    def factory():
+        return CacheReadingCredential(path, before_read=lambda: os.utime(path, (time.time() + 60, time.time() + 60)))
+
+    warnings = []
+    with pytest.raises(AuthError) as info:
+        TokenProvider(factory, "s", cache=damaged_cache, warn=warnings.append).get_token()
+    assert info.value.code == "TokenCacheDamaged" and path in str(info.value) and "eyJ0" not in str(info.value)
+    assert os.path.exists(path) and len(warnings) == 1 and "not removed" in warnings[0]
+
+
+def test_a_value_error_from_elsewhere_is_not_taken_for_a_damaged_cache(damaged_cache):
+    from azure.core.exceptions import ClientAuthenticationError
+
+    def failing():
+        try:
+            json.loads("{not json from the identity provider")
+        except ValueError as exc:
+            raise ClientAuthenticationError(message="Authentication failed: %s" % exc) from exc
+
+    credential = FakeCredential()
+    credential.get_token = lambda scope, **kwargs: failing()
+    warnings = []
+    with pytest.raises(AuthError) as info:
+        TokenProvider(lambda: credential, "s", cache=damaged_cache, warn=warnings.append).get_token()
+    assert info.value.code == "AuthenticationFailed" and warnings == [] and os.path.exists(damaged_cache.token_cache_files[0])
+
+
+def test_without_the_cache_a_damaged_file_is_none_of_our_business(damaged_cache):
+    made = []
+
+    def factory():
+        made.append(CacheReadingCredential(damaged_cache.token_cache_files[0]))
+        return made[-1]
+
+    with pytest.raises(AuthError) as info:
+        TokenProvider(factory, "s", warn=lambda message: None).get_token()
+    assert info.value.code == "AuthenticationFailed" and len(made) == 1
