@@ -130,7 +130,7 @@ def test_concurrent_workers_share_one_token_and_one_refresh():
         barrier.wait()
         got.append(action())
 
-    threads = [threading.Thread(target=work, args=(tokens.get_token,)) for _ in range(10)]
+    threads = [threading.Thread(target=work, args=(tokens.get_token,)) for _worker in range(10)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -138,7 +138,7 @@ def test_concurrent_workers_share_one_token_and_one_refresh():
     first = got[0]
     assert set(got) == {first} and len(made) == 1
     got[:] = []
-    threads = [threading.Thread(target=work, args=(lambda: tokens.refresh(rejected=first),)) for _ in range(10)]
+    threads = [threading.Thread(target=work, args=(lambda: tokens.refresh(rejected=first),)) for _worker in range(10)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -196,7 +196,7 @@ def test_service_principal_credential_uses_azure_identity_persistent_cache_in_th
     assert options.name == str(tmp_path / "azureml.model_management") and options.allow_unencrypted_storage is True
     assert credential._client._pipeline._transport.connection_config.verify is False
     encrypted = build_credential(source("service_principal", client_id="c", secret="s", tenant="t"), CUSTOM, True,
-                                      token_cache.CacheSettings("encrypted", str(tmp_path)))
+                                 token_cache.CacheSettings("encrypted", str(tmp_path)))
     assert encrypted._cache_options.allow_unencrypted_storage is False
 
 

@@ -313,8 +313,7 @@ def test_every_text_option_has_a_rule():
         for option, rules in spec.items():
             if rules.get("type", "str") in ("str", "path") or rules.get("elements") == "str" or option == "tags":
                 yield prefix + option, rules
-            for sub in text_options(rules.get("options") or {}, prefix + option + "."):
-                yield sub
+            yield from text_options(rules.get("options") or {}, prefix + option + ".")
 
     covered = set(rule[0] for rule in RULES.values())
     for spec in (ACCOUNT_SPEC, INFO_SPEC, AUTH_ARGUMENT_SPEC):  # operations_info has only the connection options
