@@ -2,9 +2,10 @@
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Reuse across tasks (opt-in): the token_cache settings, the directory the cache lives in, and how azure-identity's
-persistent token cache is set up there. The tokens themselves are kept by azure-identity (msal-extensions), never
-by code of this collection; the public metadata documents are kept by cloud.MetadataCache in the same directory.
+"""Reuse across tasks (opt-in): the token_cache settings, the directory the cache lives in (checked as ssh checks
+~/.ssh), how azure-identity's persistent token cache is set up there, and what a cache that cannot be read is (a miss).
+The tokens themselves are kept by azure-identity (msal-extensions), never by code of this collection; the public
+metadata documents are kept by cloud.MetadataCache in the same directory.
 """
 
 from __future__ import annotations
