@@ -207,16 +207,16 @@ import json, os, sys, tempfile, time
 started = time.perf_counter()
 import azure.identity, msal, msal_extensions  # noqa
 imported = time.perf_counter()
-from ansible_collections.azureml.model_management.plugins.module_utils import auth
-source = auth.CredentialSource(auth.SERVICE_PRINCIPAL, dict(client_id=os.environ['AZURE_CLIENT_ID'], secret=os.environ['AZURE_SECRET'],
+from ansible_collections.azureml.model_management.plugins.module_utils import cloud as clouds, credentials, token_cache, tokens
+source = credentials.CredentialSource(credentials.SERVICE_PRINCIPAL, dict(client_id=os.environ['AZURE_CLIENT_ID'], secret=os.environ['AZURE_SECRET'],
                                tenant=os.environ['AZURE_TENANT']), 'bench', None, os.environ['EMULATOR_URL'], ())
-cloud = auth.resolve_cloud(os.environ['EMULATOR_URL'])
-cache = auth.CacheSettings('allow_unencrypted', tempfile.mkdtemp())
+cloud = clouds.resolve_cloud(os.environ['EMULATOR_URL'])
+cache = token_cache.CacheSettings('allow_unencrypted', tempfile.mkdtemp())
 def token(settings):
     before = time.perf_counter()
-    auth.build_credential(source, cloud, True, settings).get_token(cloud.scope)
+    tokens.build_credential(source, cloud, True, settings).get_token(cloud.scope)
     return time.perf_counter() - before
-cold = token(auth.CACHE_OFF)
+cold = token(token_cache.CACHE_OFF)
 token(cache)  # fills the cache
 warm = token(cache)
 print(json.dumps(dict(imports=imported - started, cold=cold, warm=warm)))
