@@ -40,14 +40,15 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity pytest emulator bench reliability molecule clean
+.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator bench reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
 	@echo "make test      the whole suite on ansible-core 2.16, 2.21 and 2.19: sanity, unit, integration, emulator; ansible-lint and the release tools"
 	@echo "make release-check  release notes dry run and galaxy-importer (Automation Hub settings); CI runs it after make test"
 	@echo "make docs      regenerate docs/reference/ (antsibull-docs) from the code"
-	@echo "make emulator  run the emulator in the foreground (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make emulator  the emulator in the foreground, e.g. RESOURCE_GROUPS=\"ml-prod ml-staging\" (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make integration-targets  ansible-test integration of tests/integration/targets/ against an emulator (2.19)"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
 
@@ -64,14 +65,27 @@ install: venv
 	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(VENV)/build/azureml-model_management-*.tar.gz >/dev/null
 	@echo "installed azureml.model_management into $(COLLECTIONS)"
 
+# The emulator's log goes to a file in its (temporary) data directory, named once on stderr; the playbook's output
+# stays as Ansible prints it.
 demo: install
 	$(BIN)/python tests/tools/with_emulator.py -- $(BIN)/ansible-playbook docs/examples/demo.yml
 
+# In the foreground, logging each request to the terminal. RESOURCE_GROUPS: the groups that exist from the start (as
+# in Azure, none is created on demand; default: the emulator's demo-rg), in the default subscription and in each of
+# SUBSCRIPTIONS (extra subscription IDs the emulator knows), e.g. make emulator RESOURCE_GROUPS="ml-prod ml-staging".
+RESOURCE_GROUPS ?=
+SUBSCRIPTIONS ?=
 emulator: venv
-	$(BIN)/python tests/emulator/run.py --data-dir $(DATA_DIR) --port $(PORT)
+	$(BIN)/python tests/tools/with_emulator.py --data-dir $(DATA_DIR) --port $(PORT) \
+		$(RESOURCE_GROUPS:%=--resource-group=%) $(SUBSCRIPTIONS:%=--subscription=%)
 
 sanity: install
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
+
+# The ansible-test integration targets (tests/integration/targets/: account, account_info, operations_info) against a
+# fresh emulator, on 2.19: what downstream CI can run without this Makefile (tests/tools/ansible_test_integration.py).
+integration-targets: install
+	$(BIN)/python tests/tools/ansible_test_integration.py $(TARBALL) $(SANITY_PYTHON)
 
 pytest: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests
@@ -79,13 +93,15 @@ pytest: install
 unit: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
 
-# The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, then 2.19 / 3.11
-# (pytest last, so the run ends with pytest's summary line). Stops at the first failure.
+# The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, Molecule, the
+# ansible-test integration targets, then 2.19 / 3.11 (pytest last, so the run ends with pytest's summary line).
+# Stops at the first failure.
 test: install
 	$(MAKE) --no-print-directory test-oldest
 	$(MAKE) --no-print-directory test-next
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory molecule
+	$(MAKE) --no-print-directory integration-targets
 	$(MAKE) --no-print-directory test-main
 
 # One leg: the built collection installed into the leg's venv, ansible-test sanity on it (no ignore files), then
@@ -169,9 +185,10 @@ test-cli: install $(VENV_CLI)/.installed
 		$(PYTEST_ARGS) tests/conformance/test_azure_cli.py
 
 # BENCH_ARGS, e.g. --previous <git rev> to time that revision's no-op and info in the same run (docs/performance.md).
+# The charts go to docs/images/performance-*.svg, beside the tables of docs/performance.md.
 BENCH_ARGS ?=
 bench: install
-	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py --charts docs/images $(BENCH_ARGS)
 
 # The role's Molecule scenarios (extensions/molecule/), run from the checkout root (Molecule finds a collection's
 # scenarios by its galaxy.yml) against the installed collection; each starts and stops its own emulator.

@@ -167,7 +167,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     matches_tag_filters,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, ArmError
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import AuthError, azure_identity_import_error
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     build_client,
     default_subscription,

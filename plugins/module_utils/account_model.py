@@ -24,6 +24,27 @@ from collections import namedtuple
 from urllib.parse import quote
 
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+# Tags are their own concern (tagging.py). matches_tag_filters and tags_to_merge are not used here: they stay
+# importable from here only because account_service and the inventory plugin still import them from here.
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import (  # pylint: disable=unused-import
+    check_merged_tags,
+    check_tag_filters,
+    check_tags,
+    coerce_tags,
+    matches_tag_filters,
+    merge_tags,
+    same_tags,
+    tags_to_merge,
+)
+from ansible_collections.azureml.model_management.plugins.module_utils.text import (
+    CONTROL_RULE,
+    coerce_text,
+    has_control,
+    has_surrounding_space,
+    kind,
+    too_long,
+    utf8_problem,
+)
 
 PROVIDER = "Microsoft.MachineLearningModelManagement"
 RESOURCE_TYPE = PROVIDER + "/accounts"
@@ -32,15 +53,13 @@ OPERATIONS_PATH = "/providers/" + PROVIDER + "/operations"
 SKU_NAMES = ("S1", "S2", "S3", "DevTest")
 SKU_CAPACITY_MIN = 1
 SKU_CAPACITY_MAX = 16
-NAME_MAX = 260
+NAME_MAX = 260  # lengths as Azure counts them: UTF-16 code units (text.dotnet_length)
 RESOURCE_GROUP_MAX = 90
-TAGS_MAX = 50
-TAG_NAME_MAX = 512
-TAG_VALUE_MAX = 256
 
 NAME_FORBIDDEN = '<>%&:\\?/'
-TAG_NAME_FORBIDDEN = '<>%&\\?/'
-RESOURCE_GROUP_RE = re.compile(r"^[-\w\._\(\)]+$")
+# Resource Manager's pattern for resource group names. Always used with fullmatch: with match() and "$", the
+# pattern also matched "rg\n" ("$" matches before a final newline), and a task for "rg\n" found nothing (issue 15).
+RESOURCE_GROUP_RE = re.compile(r"[-\w._()]+")
 # Resource Manager's api-version: a date, optionally -preview/-alpha/-beta. ASCII digits only, nothing after it
 # (the value goes into every URL's query: '2017-09-01-preview&x=y' must never get there).
 API_VERSION_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(-(preview|alpha|beta))?")
@@ -83,44 +102,6 @@ def accounts_path(subscription_id, resource_group=None):
 # validation: each check_* returns an error message or None
 
 
-def _is_control(ch):
-    """C0 (0x00-0x1F), DEL (0x7F) and C1 (0x80-0x9F): invisible in logs and portals, refused in names."""
-    code = ord(ch)
-    return code < 0x20 or 0x7F <= code <= 0x9F
-
-
-def _has_control(value):
-    return any(_is_control(ch) for ch in value)
-
-
-def _not_utf8(value):
-    """True for text that cannot be sent in a UTF-8 JSON body or URL (a lone surrogate such as '\\ud800')."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _shown(value, limit=40):
-    """A name for a message: repr-escaped (a control character is shown as \\x85, never raw), cut at ``limit``."""
-    return ascii(value[:limit] + ("..." if len(value) > limit else ""))
-
-
-def _kind(value):
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "a dictionary"
-    if isinstance(value, (set, frozenset)):
-        return "a set"
-    if isinstance(value, (bytes, bytearray)):
-        return "bytes"
-    return "a %s" % type(value).__name__
-
-
 def check_string_option(value, option):
     """For a ``type: str`` option, before Ansible converts it: text or a number, never a list, dict or boolean.
 
@@ -130,16 +111,10 @@ def check_string_option(value, option):
     (string options include secret and password).
     """
     if value is None or isinstance(value, str):
-        return _utf8_problem(value, option) if isinstance(value, str) else None
+        return utf8_problem(value, option) if isinstance(value, str) else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return None
-    return "%s must be a string, got %s (quote it in YAML if it is meant as text)" % (option, _kind(value))
-
-
-def _utf8_problem(value, option):
-    if _not_utf8(value):
-        return "%s must be valid Unicode text that can be sent as UTF-8 (it holds a lone surrogate)" % option
-    return None
+    return "%s must be a string, got %s (quote it in YAML if it is meant as text)" % (option, kind(value))
 
 
 def check_api_version(value, option="api_version"):
@@ -154,40 +129,47 @@ def _forbidden_in(value, forbidden):
 
 
 def check_name(name, option="name"):
+    """A resource name: refused, never trimmed, when it starts or ends with whitespace (Azure refuses a trailing space,
+    and a name is what a delete is aimed at: "mma " must not quietly become "mma")."""
     if not isinstance(name, str) or not name:
         return "%s must be a non-empty string" % option
-    if len(name) > NAME_MAX:
-        return "%s must be at most %d characters (got %d)" % (option, NAME_MAX, len(name))
+    length = too_long(name, NAME_MAX)
+    if length:
+        return "%s must be at most %d characters (got %s)" % (option, NAME_MAX, length)
     bad = _forbidden_in(name, NAME_FORBIDDEN)
     if bad:
         return "%s must not contain any of %s (found %s)" % (option, " ".join(NAME_FORBIDDEN), " ".join(bad))
-    if _has_control(name):
-        return "%s must not contain control characters (C0, DEL or C1)" % option
-    if _not_utf8(name):
-        return _utf8_problem(name, option)
-    if name.endswith(".") or name.endswith(" "):
-        return "%s must not end with '.' or a space" % option
+    if has_control(name):
+        return "%s must not contain %s" % (option, CONTROL_RULE)
+    if utf8_problem(name, option):
+        return utf8_problem(name, option)
+    if has_surrounding_space(name):
+        return "%s must not start or end with whitespace" % option
+    if name.endswith("."):
+        return "%s must not end with '.'" % option
     return None
 
 
 def check_resource_group(resource_group, option="resource_group"):
     if not isinstance(resource_group, str) or not resource_group:
         return "%s must be a non-empty string" % option
-    if len(resource_group) > RESOURCE_GROUP_MAX:
-        return "%s must be at most %d characters (got %d)" % (option, RESOURCE_GROUP_MAX, len(resource_group))
-    if not RESOURCE_GROUP_RE.match(resource_group):
-        return "%s may contain only letters, digits, '-', '_', '.', '(' and ')'" % option
+    length = too_long(resource_group, RESOURCE_GROUP_MAX)
+    if length:
+        return "%s must be at most %d characters (got %s)" % (option, RESOURCE_GROUP_MAX, length)
+    if not RESOURCE_GROUP_RE.fullmatch(resource_group):
+        return "%s may contain only letters, digits, '-', '_', '.', '(' and ')' (no whitespace or line break)" % option
     if resource_group.endswith("."):
         return "%s must not end with '.'" % option
     return None
 
 
 def check_location(location, option="location"):
+    """Spaces anywhere are ignored (``East US 2`` is ``eastus2``); a control character or line break is refused."""
     if not isinstance(location, str) or not normalize_location(location):
         return "%s must be a non-empty string" % option
-    if _has_control(location):
-        return "%s must not contain control characters (C0, DEL or C1)" % option
-    return _utf8_problem(location, option)
+    if has_control(location):
+        return "%s must not contain %s" % (option, CONTROL_RULE)
+    return utf8_problem(location, option)
 
 
 def check_sku(sku, option="sku"):
@@ -204,78 +186,6 @@ def check_sku(sku, option="sku"):
             return "%s.capacity must be an integer from %d to %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX)
         if not SKU_CAPACITY_MIN <= capacity <= SKU_CAPACITY_MAX:
             return "%s.capacity must be from %d to %d, got %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, capacity)
-    return None
-
-
-def check_tag_name(tag_name, option="tags"):
-    if not isinstance(tag_name, str) or not tag_name:
-        return "%s: tag names must be non-empty strings" % option
-    if len(tag_name) > TAG_NAME_MAX:
-        return "%s: tag name %s is longer than %d characters" % (option, _shown(tag_name), TAG_NAME_MAX)
-    bad = _forbidden_in(tag_name, TAG_NAME_FORBIDDEN)
-    if bad:
-        return "%s: tag name %s must not contain any of %s (found %s)" % (option, _shown(tag_name), " ".join(TAG_NAME_FORBIDDEN), " ".join(bad))
-    if _has_control(tag_name):
-        return "%s: tag name %s must not contain control characters (C0, DEL or C1)" % (option, _shown(tag_name))
-    return _utf8_problem(tag_name, "%s: tag name %s" % (option, _shown(tag_name)))
-
-
-def check_tag_value(tag_name, value, option="tags"):
-    if not isinstance(value, str):
-        return "%s: the value of tag %r must be a string (quote it in YAML; use '' for an empty value)" % (option, tag_name)
-    if len(value) > TAG_VALUE_MAX:
-        return "%s: the value of tag %r is longer than %d characters (got %d)" % (option, tag_name, TAG_VALUE_MAX, len(value))
-    return _utf8_problem(value, "%s: the value of tag %s" % (option, _shown(tag_name)))
-
-
-def check_tags(tags, option="tags"):
-    if not isinstance(tags, dict):
-        return "%s must be a dictionary of tag names to string values" % option
-    if len(tags) > TAGS_MAX:
-        return "%s: at most %d tags are allowed (got %d)" % (option, TAGS_MAX, len(tags))
-    seen = {}
-    for tag_name, value in tags.items():
-        error = check_tag_name(tag_name, option) or check_tag_value(tag_name, value, option)
-        if error:
-            return error
-        key = tag_name.lower()
-        if key in seen:
-            return "%s: tag names %r and %r differ only by case; Azure treats them as the same tag" % (option, seen[key], tag_name)
-        seen[key] = tag_name
-    return None
-
-
-def check_merged_tags(merged_tags, option="tags"):
-    """The tag set a write would leave on the account: Azure allows at most 50, whatever the task listed."""
-    if len(merged_tags) > TAGS_MAX:
-        return ("%s: with the account's current tags the result would have %d tags; at most %d are allowed"
-                " (remove some, or use append_tags: false)" % (option, len(merged_tags), TAGS_MAX))
-    return None
-
-
-def coerce_text(value):
-    """A number given for a text option becomes its text (``description: 123`` → ``"123"``), as ``type: str`` does."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def coerce_tags(tags):
-    """Turn YAML numbers into strings (``version: 2`` → ``"2"``); anything else is left for check_tags."""
-    if not isinstance(tags, dict):
-        return tags
-    result = {}
-    for tag_name, value in tags.items():
-        result[tag_name] = coerce_text(value)
-    return result
-
-
-def check_tag_filters(filters, option="tags"):
-    if filters is not None and not isinstance(filters, list):
-        return "%s must be a list of 'name' or 'name:value' entries" % option
-    for item in filters or []:
-        if not isinstance(item, str) or not split_tag_filter(item)[0]:
-            return "%s: each entry must be 'name' or 'name:value' with a non-empty name, got %r" % (option, item)
     return None
 
 
@@ -329,15 +239,6 @@ def same_sku_name(a, b):
     return (a or "").lower() == (b or "").lower()
 
 
-def _lower_tags(tags):
-    return dict((k.lower(), v) for k, v in (tags or {}).items())
-
-
-def same_tags(a, b):
-    """Tag names compare ignoring case, values exactly ("" is a value)."""
-    return _lower_tags(a) == _lower_tags(b)
-
-
 def desired_from_params(params):
     """The desired state from module params (validated first). None means "not managed"."""
     sku = params.get("sku")
@@ -364,26 +265,6 @@ def desired_from_params(params):
 
 def current_description(current):
     return ((current or {}).get("properties") or {}).get("description") or ""
-
-
-def merge_tags(current_tags, desired_tags, append_tags):
-    """The tag set after applying desired_tags to current_tags.
-
-    append_tags=True keeps tags that are not listed; False removes them. A listed tag whose value is
-    unchanged keeps its current name casing; a changed or new one is written as the task spells it.
-    """
-    current_tags = current_tags or {}
-    current_by_lower = dict((k.lower(), k) for k in current_tags)
-    result = dict(current_tags) if append_tags else {}
-    for tag_name, value in desired_tags.items():
-        existing = current_by_lower.get(tag_name.lower())
-        if existing is not None and current_tags[existing] == value:
-            result[existing] = value
-            continue
-        if existing is not None:
-            result.pop(existing, None)
-        result[tag_name] = value
-    return result
 
 
 def merge_sku(current_sku, desired_sku):
@@ -558,30 +439,6 @@ def is_running(account):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# account_info filters
-
-
-def split_tag_filter(item):
-    """'env:prod:eu' → ('env', 'prod:eu'); 'env' → ('env', None)."""
-    if ":" in item:
-        tag_name, value = item.split(":", 1)
-        return tag_name, value
-    return item, None
-
-
-def matches_tag_filters(account, filters):
-    """All filters must match: name ignoring case; value, when given, exactly."""
-    tags = _lower_tags((account or {}).get("tags"))
-    for item in filters or []:
-        tag_name, value = split_tag_filter(item)
-        if tag_name.lower() not in tags:
-            return False
-        if value is not None and tags[tag_name.lower()] != value:
-            return False
-    return True
-
-
-# ---------------------------------------------------------------------------------------------------------------------
 # shared accounts: answers checked, failed accounts repaired, tags merged on the server
 
 
@@ -696,15 +553,6 @@ def diff_view(before, after):
             if account:
                 result[side]["provisioning_state"] = state or "Succeeded"
     return result
-
-
-def tags_to_merge(current_tags, resulting_tags):
-    """The tags a server-side Merge must send to turn ``current_tags`` into ``resulting_tags`` (added or new values).
-
-    Only valid when nothing is removed (``append_tags``); names compare ignoring case, values exactly.
-    """
-    current = _lower_tags(current_tags)
-    return dict((k, v) for k, v in resulting_tags.items() if current.get(k.lower()) != v)
 
 
 def same_account(a, b):

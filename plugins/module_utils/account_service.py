@@ -51,16 +51,11 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     same_account,
     tags_to_merge,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import tags_path
 
 MAX_ROUNDS = 5
 NOT_READ = object()  # ``listed`` default: no list answer, the task reads the account itself
 CONFLICT_BACKOFF = 1.0  # seconds: the upper bound of the first jittered pause after a 412; doubles each round
-TAGS_API_VERSION = "2021-04-01"
-
-
-def tags_path(path):
-    """Resource Manager's Tags API at the account's scope: merges tags on the server."""
-    return "%s/providers/Microsoft.Resources/tags/default?api-version=%s" % (path, TAGS_API_VERSION)
 
 
 def _checked(account, where):

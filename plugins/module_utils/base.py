@@ -17,12 +17,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version, check_string_option
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
-    AUTH_SOURCES,
-    TOKEN_CACHE_MODES,
-    AuthError,
-    azure_identity_import_error,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import TOKEN_CACHE_MODES
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     build_client,
@@ -31,7 +29,6 @@ from ansible_collections.azureml.model_management.plugins.module_utils.connectio
     find_source,
     subscription_problem,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 
 AUTH_ARGUMENT_SPEC = dict(
     subscription_id=dict(type="str"),

@@ -14,23 +14,14 @@ import os
 import re
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import (
-    CACHE_OFF,
-    CACHEABLE_KINDS,
-    CREDENTIALS_PATH,
-    AuthError,
-    MetadataCache,
-    TokenProvider,
-    build_credential,
-    cache_settings,
-    prepare_cache_dir,
-    resolve_cloud,
-    select_source,
-    setting,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.cloud import MetadataCache, resolve_cloud
+from ansible_collections.azureml.model_management.plugins.module_utils.credentials import CREDENTIALS_PATH, select_source, setting
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, cache_settings, prepare_cache_dir
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import CACHEABLE_KINDS, TokenProvider, build_credential
 
 DEFAULT_API_VERSION = "2017-09-01-preview"
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: "$" allows a final "\n"
 ENV_SECRETS = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "AZURE_PASSWORD")
 
 
@@ -39,7 +30,7 @@ def subscription_problem(subscription_id):
     if not subscription_id:
         return ("subscription_id is not set: give the subscription_id option, set AZURE_SUBSCRIPTION_ID, "
                 "or add subscription_id to the profile in %s" % CREDENTIALS_PATH)
-    if not GUID_RE.match(subscription_id):
+    if not GUID_RE.fullmatch(subscription_id):
         return "subscription_id must be a GUID like 00000000-0000-0000-0000-000000000000, got %r" % subscription_id
     return None
 

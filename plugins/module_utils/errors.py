@@ -5,8 +5,9 @@
 """The one family of errors the collection raises on purpose (as amazon.aws's ``AnsibleAWSError``).
 
 Callers catch ``AzureMLError`` once; ``to_dict()`` is what a failed task carries as ``error``. Subclasses:
-``arm.ArmError`` (Resource Manager said no, or its answer was unusable), ``auth.AuthError`` (credentials or
-cloud), ``account_model.AccountError`` (a change that cannot be made as asked). ``changed`` says whether the
+``arm.ArmError`` (Resource Manager said no, or its answer was unusable), ``AuthError`` below (credentials,
+cloud, token cache: raised by cloud.py, credentials.py, token_cache.py and tokens.py, so it lives here),
+``account_model.AccountError`` (a change that cannot be made as asked). ``changed`` says whether the
 work that failed may already have written something (a failure after a write was sent).
 """
 
@@ -34,3 +35,10 @@ class AzureMLError(Exception):
     def to_dict(self):
         return dict(status=self.status, code=self.code, message=self.message, details=self.details,
                     request_id=self.request_id, target=self.target)
+
+
+class AuthError(AzureMLError):
+    """A credential or cloud problem: bad configuration, nothing found, or the identity provider said no."""
+
+    def __init__(self, code, message):
+        super(AuthError, self).__init__(message, code=code)

@@ -80,22 +80,6 @@ options:
     description:
       - Description of the account. Not managed when omitted. V("") clears it.
     type: str
-  tags:
-    description:
-      - Tags of the account, a dictionary of names to string values.
-      - At most 50 tags; names of 1 to 512 characters without C(< > % & \ ? /) or control characters (C0, DEL or C1);
-        values of at most 256 characters (V("") is a value).
-      - At most 50 tags after the change too. With O(append_tags=true) the account's current tags count, so a task that would
-        take the account past 50 tags fails after the GET and before any write.
-      - Tag names are case-insensitive; two names that differ only by case are refused.
-      - Not managed when omitted. See O(append_tags).
-    type: dict
-  append_tags:
-    description:
-      - With V(true), the tags in O(tags) are added or updated and other tags of the account are kept.
-      - With V(false), tags of the account that are not in O(tags) are removed (O(tags={}) removes all of them).
-    type: bool
-    default: true
   state:
     description:
       - V(present) creates or updates the account, V(absent) deletes it.
@@ -117,6 +101,7 @@ options:
     default: 600
 extends_documentation_fragment:
   - azureml.model_management.auth
+  - azureml.model_management.tags
   - azureml.model_management.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS

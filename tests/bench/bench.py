@@ -23,6 +23,9 @@ Against a fresh emulator on loopback, from one run:
      (linear growth keeps it flat), peak RSS, RSS above an empty list, and the size of the JSON returned.
   4. The emulator under load (tests/tools/load.py, its own emulator): account GETs from 32 keep-alive clients, back
      to back and at an offered 500/s, with requests/s, p50, p99, and the lost-write check.
+With --charts DIR (make bench: docs/images), the figures are also drawn as SVG charts (tests/bench/charts.py):
+performance-per-task.svg, performance-account-info-time.svg, performance-account-info-memory.svg and
+performance-emulator.svg.
 Nothing here is a test and no number fails anything: the machine's load moves every figure; ratios move less.
 """
 import argparse
@@ -40,6 +43,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration'))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'tools'))
 from harness import BIN_DIR, CALLBACK_DIR, Ansible, Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
 import load  # noqa: E402 pylint: disable=wrong-import-position,import-error
+from charts import write_chart  # noqa: E402 pylint: disable=wrong-import-position,import-error
 
 MEASURED_PYTHON = os.path.join(HERE, 'measured_python.py')
 PRESENT = {'name': 'bench', 'resource_group': 'it-rg', 'location': 'eastus', 'sku': {'name': 'S1', 'capacity': 1}, 'tags': {'a': '1'}}
@@ -203,16 +207,16 @@ import json, os, sys, tempfile, time
 started = time.perf_counter()
 import azure.identity, msal, msal_extensions  # noqa
 imported = time.perf_counter()
-from ansible_collections.azureml.model_management.plugins.module_utils import auth
-source = auth.CredentialSource(auth.SERVICE_PRINCIPAL, dict(client_id=os.environ['AZURE_CLIENT_ID'], secret=os.environ['AZURE_SECRET'],
+from ansible_collections.azureml.model_management.plugins.module_utils import cloud as clouds, credentials, token_cache, tokens
+source = credentials.CredentialSource(credentials.SERVICE_PRINCIPAL, dict(client_id=os.environ['AZURE_CLIENT_ID'], secret=os.environ['AZURE_SECRET'],
                                tenant=os.environ['AZURE_TENANT']), 'bench', None, os.environ['EMULATOR_URL'], ())
-cloud = auth.resolve_cloud(os.environ['EMULATOR_URL'])
-cache = auth.CacheSettings('allow_unencrypted', tempfile.mkdtemp())
+cloud = clouds.resolve_cloud(os.environ['EMULATOR_URL'])
+cache = token_cache.CacheSettings('allow_unencrypted', tempfile.mkdtemp())
 def token(settings):
     before = time.perf_counter()
-    auth.build_credential(source, cloud, True, settings).get_token(cloud.scope)
+    tokens.build_credential(source, cloud, True, settings).get_token(cloud.scope)
     return time.perf_counter() - before
-cold = token(auth.CACHE_OFF)
+cold = token(token_cache.CACHE_OFF)
 token(cache)  # fills the cache
 warm = token(cache)
 print(json.dumps(dict(imports=imported - started, cold=cold, warm=warm)))
@@ -272,6 +276,33 @@ def big_lists(books, emulator, total):
     return rows
 
 
+def write_charts(folder, note, ratios, rows, loads):
+    """The SVG charts of one run: ratios {case: (wall x floor, CPU x floor)}, account_info rows, load figures."""
+    written = [write_chart(os.path.join(folder, 'performance-per-task.svg'),
+                           'Cost of one task, as a multiple of the floor (one uri GET)',
+                           [('wall time', [(name, wall) for name, (wall, _cpu) in ratios.items()]),
+                            ('module CPU', [(name, cpu) for name, (_wall, cpu) in ratios.items()])],
+                           unit='x', reference=(1.0, 'floor'), note=note)]
+    if rows:
+        sizes = ['{:,} accounts'.format(row[0]) for row in rows]
+        written.append(write_chart(os.path.join(folder, 'performance-account-info-time.svg'),
+                                   'account_info over one resource group: seconds', list(zip(sizes, [row[1] for row in rows])),
+                                   unit=' s', digits=2, note=note))
+        written.append(write_chart(os.path.join(folder, 'performance-account-info-memory.svg'),
+                                   'account_info over one resource group: memory (MiB)',
+                                   [('peak RSS above the empty list', list(zip(sizes, [row[2] - rows[0][2] for row in rows]))),
+                                    ('JSON returned', list(zip(sizes, [row[3] for row in rows])))],
+                                   unit=' MiB', digits=1, note=note))
+    if loads:
+        written.append(write_chart(os.path.join(folder, 'performance-emulator.svg'),
+                                   'The emulator under load: latency of an account GET, 32 clients (ms)',
+                                   [('p50', [(label, figures['p50_ms']) for label, figures in loads]),
+                                    ('p99', [(label, figures['p99_ms']) for label, figures in loads])],
+                                   unit=' ms', digits=1, note=note + '; ' + ', '.join(
+                                       '%s: %.0f GETs/s' % (label, figures['requests_per_second']) for label, figures in loads)))
+    print('\n== charts: %s' % ', '.join(written))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--tasks', type=int, default=10, help='identical tasks per playbook (default 10)')
@@ -280,7 +311,12 @@ def main():
     parser.add_argument('--previous', metavar='REV', help='also time noop and info of this collection at git revision REV')
     parser.add_argument('--repo', default=os.path.dirname(os.path.dirname(HERE)), help='git checkout for --previous')
     parser.add_argument('--load-seconds', type=int, default=10, help='seconds of each emulator load run (default 10; 0 skips)')
+    parser.add_argument('--charts', metavar='DIR', help='also draw the figures as SVG charts into DIR')
     options = parser.parse_args()
+    shown = ' '.join(arg for arg in sys.argv[1:] if arg not in ('--charts', options.charts)) or 'defaults'
+    note = 'make bench (%s), %s; %d CPUs, load average %.1f at the start' % (
+        shown, time.strftime('%Y-%m-%d'), os.cpu_count(), os.getloadavg()[0])
+    ratios, rows, loads = {}, [], []
 
     work = tempfile.mkdtemp(prefix='azureml-bench-')
     os.makedirs(os.path.join(work, 'emulator'))
@@ -306,6 +342,7 @@ def main():
                 peak = measure(books, table[name][0], table[name][1])[0]
                 samples.append(books.last_cpu_ms)
             cpu[name] = statistics.median(samples)
+            ratios[name] = (per_task[name] / floor if floor else None, cpu[name] / cpu['floor'] if cpu['floor'] else None)
             counts = ', '.join('%s %.1f' % (kind, n) for kind, n in sorted(requests_per_task[name].items())) or 'none'
             ratio = per_task[name] / floor if floor else 0.0
             print('%-14s %9.3f %8.2f %10.1f %9.0f %8.2f   %s'
@@ -338,8 +375,11 @@ def main():
                 figures = load.run(loaded, 32, options.load_seconds, 4, 4, rate)
             finally:
                 loaded.stop()
+            loads.append(('back to back' if not rate else 'offered %d/s' % rate, figures))
             print('%(load)-13s %(requests_per_second)5.0f GETs/s  p50 %(p50_ms)5.1f ms  p99 %(p99_ms)6.1f ms  errors %(read_errors)d; '
                   'writes %(writes_applied)d, lost %(writes_lost)d' % figures)
+    if options.charts:
+        write_charts(options.charts, note, ratios, rows, loads)
 
 
 if __name__ == '__main__':

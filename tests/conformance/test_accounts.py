@@ -169,22 +169,33 @@ def test_put_cannot_change_location(emu):
     assert emu.put_account("l1", body=body(location="East US")).status_code == 200
 
 
-def test_case_insensitive_paths_and_latest_casing(emu):
+def test_case_insensitive_paths_keep_the_creation_casing(emu):
+    """Names compare ignoring case, and an account keeps the name (and group spelling) it was created with: a PUT or
+    PATCH spelled otherwise changes neither (docs/decisions.md, "Name casing")."""
     emu.put_account("MixedCase")
     path = "/SUBSCRIPTIONS/%s/resourcegroups/DEMO-RG/PROVIDERS/microsoft.machinelearningmodelmanagement/ACCOUNTS/mixedcase" % emu.sub
     got = emu.arm("GET", path)
     assert got.status_code == 200
     assert got.json()["name"] == "MixedCase"
-    assert "/resourceGroups/demo-rg/providers/" in got.json()["id"]
+    created_id = "/subscriptions/%s/resourceGroups/demo-rg/providers/%s/accounts/MixedCase" % (emu.sub, NS)
+    assert got.json()["id"] == created_id
     resp = emu.arm("PATCH", emu.account_path("MIXEDcase", rg="Demo-RG"), json={"tags": {"k": "v"}})
-    assert resp.status_code == 200
-    assert resp.json()["name"] == "MIXEDcase"
-    assert resp.json()["id"].endswith("/resourceGroups/Demo-RG/providers/%s/accounts/MIXEDcase" % NS)
-    resp = emu.put_account("mixedCASE")
+    assert resp.status_code == 200 and resp.json()["tags"] == {"k": "v"}
+    assert resp.json()["name"] == "MixedCase" and resp.json()["id"] == created_id, "PATCH keeps the creation casing"
+    resp = emu.put_account("mixedCASE", rg="DEMO-rg")
     assert resp.status_code == 200, "same account, other casing: replace, not create"
-    assert emu.arm("GET", emu.account_path("mixedcase")).json()["name"] == "mixedCASE"
+    assert resp.json()["name"] == "MixedCase" and resp.json()["id"] == created_id, "PUT keeps the creation casing"
+    assert "/resourceGroups/demo-rg/accounts/MixedCase/" in resp.json()["properties"]["modelManagementSwaggerLocation"]
+    tags = emu.arm("PUT", emu.account_path("MIXEDCASE") + "/providers/Microsoft.Resources/tags/default", api="2021-04-01",
+                   json={"properties": {"tags": {"t": "1"}}})
+    assert tags.status_code == 200 and tags.json()["id"].startswith(created_id + "/providers/")
+    assert emu.arm("GET", emu.account_path("mixedcase")).json()["name"] == "MixedCase"
     listed = emu.arm("GET", "/subscriptions/%s/resourcegroups/demo-rg/providers/%s/accounts" % (emu.sub, NS)).json()["value"]
-    assert [a["name"] for a in listed] == ["mixedCASE"]
+    assert [(a["name"], a["id"]) for a in listed] == [("MixedCase", created_id)]
+    assert emu.arm("DELETE", emu.account_path("MIXEDCASE")).status_code == 200
+    again = emu.put_account("mixedcase", rg="Demo-RG")
+    assert again.status_code == 201 and again.json()["name"] == "mixedcase", "a new account takes its creator's casing"
+    assert again.json()["id"] == "/subscriptions/%s/resourceGroups/Demo-RG/providers/%s/accounts/mixedcase" % (emu.sub, NS)
 
 
 @pytest.mark.parametrize("given, expected", [("East US 2", "eastus2"), ("WESTEUROPE", "westeurope"),

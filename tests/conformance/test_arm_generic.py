@@ -143,3 +143,31 @@ def test_metadata_endpoints_follow_the_api_version(emu):
     assert cloud["authentication"]["loginEndpoint"] == emu.base + "/"
     assert cloud["authentication"]["audiences"] == [emu.base + "/"] and cloud["resourceManager"] == emu.base + "/"
     assert cloud["suffixes"]["storage"].endswith(".invalid")
+
+
+def test_sparse_filter_pages_over_many_accounts(emu):
+    """A tag filter that matches one account in seven, over more accounts than one read of the store: every match
+    exactly once, in creation order, across `$top` pages."""
+    from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel
+    names = ["s%03d" % i for i in range(450)]
+
+    def create(name):
+        tags = {"pick": "yes"} if int(name[1:]) % 7 == 0 else {}
+        return emu.put_account(name, body=dict(ACCOUNT, tags=tags)).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(create, names))
+    assert statuses == [201] * 450
+    url, pages, found = "/subscriptions/%s/resources?$filter=tagName eq 'pick'&$top=10" % emu.sub, 0, []
+    while url:
+        resp = emu.arm("GET", url, api=None if url.startswith("https://") else RG_API)
+        assert resp.status_code == 200, resp.text
+        found.extend(item["name"] for item in resp.json()["value"])
+        url, pages = resp.json().get("nextLink"), pages + 1
+    assert sorted(found) == [n for n in names if int(n[1:]) % 7 == 0] and pages == 7
+    created, url = [], "/subscriptions/%s/providers/%s/accounts" % (emu.sub, NS)
+    while url:
+        page = emu.arm("GET", url, api=None if url.startswith("https://") else API).json()
+        created.extend(item["name"] for item in page["value"])
+        url = page.get("nextLink")
+    assert found == [n for n in created if n in set(found)], "creation order"

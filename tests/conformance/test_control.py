@@ -108,7 +108,9 @@ def test_config_get_patch_and_validation(emu):
     cfg = emu.control("GET", "config").json()
     assert cfg == {"page_size": 100, "empty_pages": False, "async": False, "async_polls": 2, "async_seconds": None,
                    "async_outcome": "Succeeded", "async_error": cfg["async_error"], "retry_after": 1, "token_lifetime": 3600,
-                   "account_locations": cfg["account_locations"], "etags": True}
+                   "account_locations": cfg["account_locations"], "etags": True, "throttling": False,
+                   "throttling_reads": {"size": 250, "rate": 25}, "throttling_writes": {"size": 200, "rate": 10},
+                   "throttling_deletes": {"size": 200, "rate": 10}, "throttling_global_factor": 15}
     resp = emu.control("PATCH", "config", json={"page_size": 7, "async": True})
     assert resp.status_code == 200 and resp.json()["page_size"] == 7 and resp.json()["async"] is True
     for bad in ({"nope": 1}, {"page_size": 0}, {"async": "yes"}, {"async_outcome": "Done"}, {"retry_after": -1},

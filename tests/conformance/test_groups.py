@@ -20,13 +20,17 @@ def test_group_lifecycle_and_cascade(emu):
     assert resp.status_code == 201
     assert resp.json()["location"] == "westus" and resp.json()["tags"] == {"o": "me"}
     again = emu.arm("PUT", rg_path(emu, "my-rg"), api=RG_API, json={"location": "westus"})
-    assert again.status_code == 200 and again.json()["name"] == "my-rg" and again.json()["tags"] == {}
+    assert again.status_code == 200 and again.json()["tags"] == {}
+    assert again.json()["name"] == "My-RG", "a group keeps the name it was created with"
+    assert again.json()["id"] == "/subscriptions/%s/resourceGroups/My-RG" % emu.sub
+    patched = emu.arm("PATCH", rg_path(emu, "MY-RG"), api=RG_API, json={"tags": {"a": "b"}})
+    assert patched.status_code == 200 and patched.json()["name"] == "My-RG" and patched.json()["tags"] == {"a": "b"}
     moved = emu.arm("PUT", rg_path(emu, "my-rg"), api=RG_API, json={"location": "eastus"})
     assert moved.status_code == 409 and moved.json()["error"]["code"] == "InvalidResourceGroupLocation"
     assert emu.arm("HEAD", rg_path(emu, "my-rg"), api=RG_API).status_code == 204
     assert emu.put_account("inside", rg="my-rg").status_code == 201
     listed = emu.arm("GET", "/subscriptions/%s/resourcegroups" % emu.sub, api=RG_API).json()["value"]
-    assert "my-rg" in [g["name"] for g in listed]
+    assert "My-RG" in [g["name"] for g in listed]
     deleting = emu.arm("DELETE", rg_path(emu, "my-rg"), api=RG_API)
     assert deleting.status_code == 202 and deleting.text == "" and int(deleting.headers["Retry-After"]) >= 0
     assert deleting.headers["Location"].startswith("%s/subscriptions/%s/operationresults/" % (emu.base, emu.sub))

@@ -210,3 +210,34 @@ def test_workload_identity_credential(ca_env):
 def test_plain_requests_without_ca_fail(emu):
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(emu.base + "/_emulator/health", verify=certifi.where(), timeout=5)
+
+
+@pytest.mark.parametrize("status", [400, 401])
+def test_token_request_fault_quoting_the_posted_form(ca_env, status):
+    """Issue 14 item 6: an identity endpoint whose error quotes the request. A fault on the token POST answers 400/401
+    with an AAD-shaped body whose `error_description` holds text the test chose (here the form, secret included);
+    azure-identity carries that description into its exception, which is what a client must keep out of its output."""
+    emu = ca_env
+    secret = emu.env["AZURE_SECRET"]
+    quoted = "grant_type=client_credentials&client_id=%s&client_secret=%s" % (emu.env["AZURE_CLIENT_ID"], secret)
+    body = {"error": "invalid_request", "error_description": "AADSTS90014: Malformed request: %s" % quoted,
+            "error_codes": [90014]}
+    fault = emu.control("POST", "faults", json={"method": "POST", "path": "/oauth2/v2\\.0/token$", "status": status,
+                                                "body": body})
+    assert fault.status_code == 201, fault.text
+    raw = emu.http.post("%s/%s/oauth2/v2.0/token" % (emu.base, emu.env["AZURE_TENANT"]),
+                        data={"grant_type": "client_credentials", "client_id": emu.env["AZURE_CLIENT_ID"], "client_secret": secret})
+    assert raw.status_code == status and raw.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert raw.json() == body and secret in raw.json()["error_description"]
+    emu.control("POST", "faults", json={"method": "POST", "path": "/oauth2/v2\\.0/token$", "status": status, "body": body})
+    cred = ClientSecretCredential(emu.env["AZURE_TENANT"], emu.env["AZURE_CLIENT_ID"], secret, authority=emu.base,
+                                  disable_instance_discovery=True)
+    with pytest.raises(ClientAuthenticationError) as caught:
+        cred.get_token(emu.base + "/.default")
+    assert secret in str(caught.value), "azure-identity quotes error_description: the secret reaches the exception"
+    posts = [e for e in emu.journal(kind="identity") if e["method"] == "POST"]
+    assert [e["status"] for e in posts[-2:]] == [status, status] and all(e["fault"] for e in posts[-2:])
+    assert all(e["body"]["client_secret"] == "REDACTED" for e in posts[-2:]), "the journal never holds the secret"
+    fresh = ClientSecretCredential(emu.env["AZURE_TENANT"], emu.env["AZURE_CLIENT_ID"], secret, authority=emu.base,
+                                   disable_instance_discovery=True)  # msal remembers a 400 for its own app instance
+    assert fresh.get_token(emu.base + "/.default").token, "each fault answered once; the next request gets a token"

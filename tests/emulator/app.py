@@ -20,6 +20,7 @@ from .control import ControlApi, Faults, Journal, fault_reply, journal_body, jou
 from .identity import Identity
 from .replies import Reply, iso, utc_now
 from .store import Store
+from .throttling import Throttle
 
 LOG = logging.getLogger("emulator")
 JSON_TYPE = "application/json; charset=utf-8"
@@ -30,11 +31,11 @@ OPENID_V1 = re.compile(r"^/(?P<tenant>[^/]+)/\.well-known/openid-configuration/?
 TOKEN_V2 = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$", re.IGNORECASE)
 MSI = re.compile(r"^/msi/token/?$", re.IGNORECASE)
 METADATA = re.compile(r"^/metadata/endpoints/?$", re.IGNORECASE)
-SUB_IN_PATH = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 
 
 class RateLimits:
-    """x-ms-ratelimit-remaining-subscription-reads/-writes: per subscription per clock hour, never below 0."""
+    """x-ms-ratelimit-remaining-subscription-reads/-writes while throttling is off: per subscription per clock hour,
+    never below 0, on every answer (no request is ever refused for them)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -67,6 +68,7 @@ class Emulator:
         self.journal = Journal()
         self.faults = Faults()
         self.ratelimits = RateLimits()
+        self.throttle = Throttle(self.config)
         self.control = ControlApi(self)
         self.base = None
         self.default_subscription = secrets["subscription_id"].lower()
@@ -107,6 +109,7 @@ class Emulator:
         self.journal.clear()
         self.faults.clear()
         self.ratelimits.clear()
+        self.throttle.reset()
 
     def close(self):
         self.store.close()
@@ -217,8 +220,8 @@ class Emulator:
         client_id = request.headers.get("x-ms-client-request-id")
         if client_id:
             headers["x-ms-client-request-id"] = client_id
-        if kind != "control":
-            found = SUB_IN_PATH.match(raw_path)
+        if kind != "control" and not self.throttle.enabled():  # with throttling on, arm.handle gives the bucket's headers
+            found = arm.SUBSCRIPTION_SEGMENT.match(raw_path)
             reads, writes = self.ratelimits.count(found.group(1).lower() if found else "", request.method not in ("GET", "HEAD"))
             headers["x-ms-ratelimit-remaining-subscription-reads"] = str(reads)
             headers["x-ms-ratelimit-remaining-subscription-writes"] = str(writes)

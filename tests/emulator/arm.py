@@ -18,6 +18,7 @@ PV = provider.API_VERSIONS
 NAMESPACE = r"/providers/(?P<namespace>[^/]+)"
 EMPTY_SEGMENTS = re.compile(r"/{2,}")
 PROVIDERS_PREFIX = re.compile(r"/providers/", re.IGNORECASE)
+SUBSCRIPTION_SEGMENT = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 
 
 def _route(pattern, methods, versions, kind="arm"):
@@ -93,11 +94,24 @@ def classify(raw_path):
 def handle(emu, method, raw_path, args, headers, raw):
     """Answer one Resource Manager request (raises errors.ApiError for error answers).
 
-    Order of checks, as ARM: token, api-version present, route/method, api-version supported,
-    subscription, then the handler (resource group, name, body, preconditions).
+    Order of checks, as ARM: token, throttling (subscription-level requests, when on), api-version present,
+    route/method, api-version supported, subscription, then the handler (resource group, name, body, preconditions).
+    Every answer after the throttle, errors included, carries the bucket's remaining-requests headers.
     """
-    emu.identity.authenticate(headers.get("Authorization"))
+    token = emu.identity.authenticate(headers.get("Authorization"))
     raw_path = normalise(raw_path)
+    found = SUBSCRIPTION_SEGMENT.match(raw_path)
+    limits = emu.throttle.admit(found.group(1).lower() if found else None, token["principal"], method)
+    try:
+        reply = _answer(emu, method, raw_path, args, headers, raw)
+    except errors.ApiError as exc:
+        exc.headers.update(limits)
+        raise
+    reply.headers.update(limits)
+    return reply
+
+
+def _answer(emu, method, raw_path, args, headers, raw):
     api_version = args.get("api-version")
     if not api_version:
         raise errors.arm(400, "MissingApiVersionParameter",

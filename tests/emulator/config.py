@@ -1,4 +1,4 @@
-"""Runtime knobs (paging, async behaviour, Retry-After, token lifetime, etags), changeable via the control API.
+"""Runtime knobs (paging, async behaviour, Retry-After, token lifetime, etags, throttling), changeable via the control API.
 
 Kept in memory: a restart or POST /_emulator/reset brings back the values given at start.
 """
@@ -25,6 +25,13 @@ DEFAULTS = {
     # Australia East, West Europe, Southeast Asia) plus the US/EU regions the collection's tests and examples use.
     "account_locations": ["eastus", "eastus2", "westus", "westus2", "westcentralus", "westeurope", "northeurope",
                           "southeastasia", "australiaeast"],
+    # Resource Manager's throttling (tests/emulator/throttling.py): off by default. The buckets are Azure's documented
+    # subscription limits per principal (2024 token-bucket algorithm); the global bucket is `factor` times them.
+    "throttling": False,
+    "throttling_reads": {"size": 250, "rate": 25},
+    "throttling_writes": {"size": 200, "rate": 10},
+    "throttling_deletes": {"size": 200, "rate": 10},
+    "throttling_global_factor": 15,
 }
 
 
@@ -68,6 +75,18 @@ def _error(value):
     return {"code": value["code"], "message": value["message"]}
 
 
+def _bucket(value):
+    problem = 'must be an object {"size": integer >= 1, "rate": tokens per second > 0}'
+    if not isinstance(value, dict) or set(value) != {"size", "rate"}:
+        raise ValueError(problem)
+    size, rate = value["size"], value["rate"]
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(problem)
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0 or rate == float("inf"):
+        raise ValueError(problem)
+    return {"size": size, "rate": rate}
+
+
 CHECKS = {
     "page_size": _int(1),
     "empty_pages": _bool,
@@ -80,6 +99,11 @@ CHECKS = {
     "token_lifetime": _int(1),
     "etags": _bool,
     "account_locations": _locations,
+    "throttling": _bool,
+    "throttling_reads": _bucket,
+    "throttling_writes": _bucket,
+    "throttling_deletes": _bucket,
+    "throttling_global_factor": _int(0),
 }
 
 
@@ -119,6 +143,12 @@ class Config:
     def get(self, key):
         with self._lock:
             return copy.deepcopy(self._values[key])
+
+    def values(self, keys):
+        """Several keys read together (one consistent view), as {key: copy}. A shallow copy is a full one here: every
+        value is a scalar or a flat list or object of scalars. Cheaper than deepcopy: the throttle reads on every request."""
+        with self._lock:
+            return {key: copy.copy(self._values[key]) for key in keys}
 
     def reset(self):
         with self._lock:

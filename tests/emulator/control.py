@@ -10,7 +10,7 @@ import json
 import re
 import threading
 
-from . import provider
+from . import provider, throttling
 from .replies import Reply, iso, utc_now
 
 JOURNAL_LIMIT = 20000
@@ -240,6 +240,8 @@ class ControlApi:
             "/_emulator/reset": {"POST": self.reset},
             "/_emulator/tokens/expire": {"POST": self.expire_tokens},
             "/_emulator/provisioning-state": {"POST": self.set_provisioning_state},
+            "/_emulator/throttling": {"GET": self.get_throttling},
+            "/_emulator/throttling/clock": {"POST": self.control_clock},
         }
         methods = table.get(route)
         if methods is None:
@@ -299,9 +301,12 @@ class ControlApi:
         if not isinstance(changes, dict):
             return _bad("The body must be a JSON object of configuration keys.")
         try:
-            return Reply(200, self.emu.config.update(changes))
+            after = self.emu.config.update(changes)
         except ValueError as exc:
             return _bad(str(exc))
+        if set(changes) & set(throttling.CONFIG_KEYS):
+            self.emu.throttle.clear_buckets()  # new sizes or rates: every bucket starts full
+        return Reply(200, after)
 
     def reset(self, _args, raw):
         options, err = self._json(raw, empty={})
@@ -315,6 +320,23 @@ class ControlApi:
 
     def expire_tokens(self, _args, _raw):
         return Reply(200, {"expired": self.emu.identity.expire_all()})
+
+    def get_throttling(self, _args, _raw):
+        return Reply(200, self.emu.throttle.state())
+
+    def control_clock(self, _args, raw):
+        """The throttling clock: {"freeze": true|false, "advance": seconds >= 0} (both optional, at least one)."""
+        spec, err = self._json(raw)
+        if err:
+            return _bad(err)
+        if not isinstance(spec, dict) or not spec or set(spec) - {"freeze", "advance"}:
+            return _bad('The body must be {"freeze": true|false, "advance": seconds >= 0} (at least one of them).')
+        freeze, advance = spec.get("freeze"), spec.get("advance", 0)
+        if freeze is not None and not isinstance(freeze, bool):
+            return _bad("'freeze' must be true or false.")
+        if isinstance(advance, bool) or not isinstance(advance, (int, float)) or not 0 <= advance < float("inf"):
+            return _bad("'advance' must be a number of seconds >= 0.")
+        return Reply(200, self.emu.throttle.clock.control(freeze=freeze, advance=float(advance)))
 
     def set_provisioning_state(self, _args, raw):
         spec, err = self._json(raw)

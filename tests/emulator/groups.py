@@ -111,7 +111,8 @@ def put_group(emu, call):
                          (call.sub.lower(), call.rg.lower(), call.rg, location, json.dumps(tags)))
             status = 201
         else:
-            conn.execute("UPDATE resource_groups SET name = ?, tags = ? WHERE seq = ?", (call.rg, json.dumps(tags), row["seq"]))
+            # the group keeps the name it was created with (names compare ignoring case; see docs/decisions.md)
+            conn.execute("UPDATE resource_groups SET tags = ? WHERE seq = ?", (json.dumps(tags), row["seq"]))
             status = 200
         row = group_row(conn, call.sub, call.rg)
     return Reply(status, group_doc(row))

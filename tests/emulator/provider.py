@@ -106,6 +106,12 @@ def build_doc(sub, rg, name, location, tags, sku, props, created, modified, etag
             "properties": properties}
 
 
+def stored_names(doc):
+    """(resource group, account name) as spelled when the account was created: Resource Manager compares names ignoring
+    case and a later PUT or PATCH spelled otherwise does not rename it (docs/decisions.md, "Name casing")."""
+    return doc["id"].split("/")[4], doc["name"]
+
+
 def account_row(conn, sub, rg, name):
     return conn.execute("SELECT * FROM accounts WHERE sub = ? AND rg_key = ? AND key = ?",
                         (sub.lower(), rg.lower(), name.lower())).fetchone()
@@ -246,8 +252,10 @@ def put_account(emu, call):
         now = iso(utc_now())
         created = now
         state = op_id = None
+        rg_name, name = call.rg, call.name
         if row is not None:
             old = json.loads(row["doc"])
+            rg_name, name = stored_names(old)
             if old["location"] != location:
                 raise _location_change(old["location"], location)
             created = old["properties"]["createdOn"]
@@ -260,7 +268,7 @@ def put_account(emu, call):
                                             rg_row["key"], call.name.lower())
             headers = {"Azure-AsyncOperation": _op_url(emu, call.sub.lower(), location, op_id, "operationStatuses"),
                        "Retry-After": str(retry)}
-        doc = build_doc(call.sub.lower(), call.rg, call.name, location, tags, sku, props, created, now, new_etag(), state)
+        doc = build_doc(call.sub.lower(), rg_name, name, location, tags, sku, props, created, now, new_etag(), state)
         if row is None:
             conn.execute("INSERT INTO accounts (sub, rg_key, key, doc, etag, op_id) VALUES (?,?,?,?,?,?)",
                          (call.sub.lower(), rg_row["key"], call.name.lower(), json.dumps(doc), doc["etag"], op_id))
@@ -310,7 +318,7 @@ def patch_account(emu, call):
         sku = validation.merge_sku(old["sku"], body.get("sku"))
         current_props = {"description": old["properties"]["description"]} if "description" in old["properties"] else {}
         props = validation.merge_properties(current_props, body.get("properties"))
-        doc = build_doc(row["sub"], call.rg, call.name, old["location"], tags if tags is not None else old["tags"], sku, props,
+        doc = build_doc(row["sub"], *stored_names(old), old["location"], tags if tags is not None else old["tags"], sku, props,
                         old["properties"]["createdOn"], iso(utc_now()), new_etag(), old["properties"].get("provisioningState"))
         conn.execute("UPDATE accounts SET doc = ?, etag = ? WHERE seq = ?", (json.dumps(doc), doc["etag"], row["seq"]))
     return _reply(emu, 200, doc)

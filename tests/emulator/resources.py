@@ -25,15 +25,20 @@ def _list(emu, call, where, params):
     provider.settle_due(emu)
 
     def fetch(after, limit):
-        with emu.store.read() as conn:
-            rows = conn.execute("SELECT a.seq, a.doc, g.name AS rg_name FROM accounts a JOIN resource_groups g "
-                                "ON g.sub = a.sub AND g.key = a.rg_key WHERE %s AND a.seq > ? ORDER BY a.seq" % where,
-                                params + (after,)).fetchall()
-        found = []
-        for row in rows:
-            item, view = _generic(json.loads(row["doc"]), row["rg_name"])
-            if matches(view):
-                found.append((row["seq"], item))
+        """The next `limit` matches after `after`, reading rows in batches (not the whole rest of the list per page)."""
+        found, batch = [], max(2 * limit, 200)
+        while len(found) < limit:
+            with emu.store.read() as conn:
+                rows = conn.execute("SELECT a.seq, a.doc, g.name AS rg_name FROM accounts a JOIN resource_groups g "
+                                    "ON g.sub = a.sub AND g.key = a.rg_key WHERE %s AND a.seq > ? ORDER BY a.seq LIMIT ?"
+                                    % where, params + (after, batch)).fetchall()
+            for row in rows:
+                item, view = _generic(json.loads(row["doc"]), row["rg_name"])
+                if matches(view):
+                    found.append((row["seq"], item))
+            if len(rows) < batch:
+                break
+            after = rows[-1]["seq"]
         return found[:limit]
 
     scope = "resources:%s:%s" % ("/".join(params), call.args.get("$filter") or "")

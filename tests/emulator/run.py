@@ -86,6 +86,30 @@ def make_server(host, port, app, cert_path, key_path):
     return server
 
 
+def bucket(text):
+    """--throttling-reads 250:25 -> {"size": 250, "rate": 25.0} (size: integer >= 1; rate: tokens per second > 0)."""
+    size, sep, rate = text.partition(":")
+    try:
+        value = {"size": int(size), "rate": float(rate)}
+    except ValueError:
+        value = None
+    if not sep or value is None or value["size"] < 1 or not 0 < value["rate"] < float("inf"):
+        raise argparse.ArgumentTypeError("%r: give SIZE:RATE, an integer >= 1 and tokens per second > 0 (e.g. 250:25)" % text)
+    if value["rate"].is_integer():
+        value["rate"] = int(value["rate"])
+    return value
+
+
+def factor(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("%r: give an integer >= 0 (0: no global bucket)" % text)
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Local Azure Resource Manager emulator for Microsoft.MachineLearningModelManagement.")
     parser.add_argument("--data-dir", default=".emulator", help="state, certificates, secrets and env files (default: .emulator)")
@@ -101,6 +125,13 @@ def parse_args(argv=None):
                         help="resource group to create at start in the default subscription (repeatable; default demo-rg)")
     parser.add_argument("--subscription", action="append", dest="subscriptions", default=[],
                         help="extra known subscription id (repeatable)")
+    parser.add_argument("--throttling", action="store_true",
+                        help="throttle Resource Manager requests with token buckets, as Azure does (runtime key throttling)")
+    for kind, default in (("reads", "250:25"), ("writes", "200:10"), ("deletes", "200:10")):
+        parser.add_argument("--throttling-" + kind, type=bucket, default=bucket(default), metavar="SIZE:RATE",
+                            help="%s bucket per subscription and principal (default %s, Azure's)" % (kind, default))
+    parser.add_argument("--throttling-global-factor", type=factor, default=15, metavar="N",
+                        help="the subscription's global bucket is N times the principal's (default 15, Azure's; 0: none)")
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return parser.parse_args(argv)
 
@@ -151,6 +182,8 @@ def main(argv=None):
     emu = Emulator(values, db_path=None if opts.in_memory else os.path.join(data_dir, "state.sqlite3"),
                    resource_groups=opts.resource_groups or ["demo-rg"], subscriptions=opts.subscriptions,
                    page_size=opts.page_size, token_lifetime=opts.token_lifetime, etags=opts.etags,
+                   throttling=opts.throttling, throttling_reads=opts.throttling_reads, throttling_writes=opts.throttling_writes,
+                   throttling_deletes=opts.throttling_deletes, throttling_global_factor=opts.throttling_global_factor,
                    **{"async": opts.async_mode})
     server = make_server(opts.host, opts.port, emu, cert_path, key_path)
     port = server.bind_addr[1]

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS accounts (
     op_id TEXT,
     UNIQUE (sub, rg_key, key)
 );
+-- list pages walk accounts in creation order within a group or a subscription: without these each page sorted them all
+CREATE INDEX IF NOT EXISTS accounts_by_group ON accounts (sub, rg_key, seq);
+CREATE INDEX IF NOT EXISTS accounts_by_subscription ON accounts (sub, seq);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,
     principal TEXT NOT NULL,

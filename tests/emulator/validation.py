@@ -5,6 +5,7 @@ Pure functions that raise errors.ApiError, so the rules can be read in one place
 
 import json
 import re
+import unicodedata
 
 from . import errors
 
@@ -17,8 +18,15 @@ MAX_TAG_VALUE = 256
 MAX_RESOURCE_NAME = 260
 RESOURCE_NAME_FORBIDDEN = set('<>%&:\\?/')
 TAG_NAME_FORBIDDEN = set('<>%&\\?/')
-RG_NAME_RE = re.compile(r"^[-\w._()]+$")
-SUBSCRIPTION_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_RESOURCE_GROUP_NAME = 90
+RG_NAME_PUNCTUATION = set("-_.()")
+DOTNET_LETTER_OR_DIGIT = ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd")  # the categories .NET's Char.IsLetterOrDigit accepts
+SUBSCRIPTION_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def dotnet_len(text):
+    """The length .NET (and so Resource Manager) gives a string: UTF-16 code units, 2 for a character above U+FFFF."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def _has_control(text):
@@ -53,12 +61,12 @@ def parse_json_body(raw):
 
 
 def check_subscription_id(sub):
-    if not SUBSCRIPTION_RE.match(sub):
+    if not SUBSCRIPTION_RE.fullmatch(sub):
         raise errors.arm(400, "InvalidSubscriptionId", "The provided subscription identifier '%s' is malformed or invalid." % sub)
 
 
 def check_resource_name(name, type_name="Microsoft.MachineLearningModelManagement/accounts"):
-    bad = (not name or len(name) > MAX_RESOURCE_NAME or any(ch in RESOURCE_NAME_FORBIDDEN for ch in name)
+    bad = (not name or dotnet_len(name) > MAX_RESOURCE_NAME or any(ch in RESOURCE_NAME_FORBIDDEN for ch in name)
            or _has_control(name))
     if bad:
         raise errors.arm(
@@ -67,8 +75,15 @@ def check_resource_name(name, type_name="Microsoft.MachineLearningModelManagemen
             "characters '<,>,%%,&,:,\\,?,/' or control characters. Resource type: '%s'." % (name, MAX_RESOURCE_NAME, type_name))
 
 
+def _rg_char(ch):
+    """Azure: "underscores, hyphens, periods, parentheses, and letters or digits as defined by Char.IsLetterOrDigit",
+    which looks at one UTF-16 unit: a character above U+FFFF is a surrogate pair there, neither letter nor digit."""
+    return ch in RG_NAME_PUNCTUATION or (ord(ch) <= 0xFFFF and unicodedata.category(ch) in DOTNET_LETTER_OR_DIGIT)
+
+
 def resource_group_name_valid(name):
-    return bool(name) and len(name) <= 90 and not name.endswith(".") and bool(RG_NAME_RE.match(name))
+    return (bool(name) and dotnet_len(name) <= MAX_RESOURCE_GROUP_NAME and not name.endswith(".")
+            and all(_rg_char(ch) for ch in name))
 
 
 def check_resource_group_name(name):
@@ -121,10 +136,10 @@ def check_tags(tags):
                          "The tag names '%s' have reserved characters '<,>,%%,&,\\,?,/' or control characters."
                          % ",".join(bad_chars))
     for name, value in tags.items():
-        if not name or len(name) > MAX_TAG_NAME:
+        if not name or dotnet_len(name) > MAX_TAG_NAME:
             raise errors.arm(400, "InvalidTagNameLength",
                              "The tag name '%s' is empty or exceeds the maximum length of '%d' characters." % (name, MAX_TAG_NAME))
-        if len(value) > MAX_TAG_VALUE:
+        if dotnet_len(value) > MAX_TAG_VALUE:
             raise errors.arm(400, "InvalidTagValueLength",
                              "The tag value '%s' exceeds the maximum length of '%d' characters." % (value, MAX_TAG_VALUE))
     return dict(tags)

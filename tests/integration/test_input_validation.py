@@ -53,6 +53,19 @@ REFUSED = [
     for case, value in (('empty', ''), ('query', '2017-09-01-preview&x=y'))
 ] + [  # the other format rules are unit-tested (test_check_api_version_refuses); one more through a module:
     ('api-version-account-newline', 'account', dict(api_version='2017-09-01-preview\n'), ['api_version', 'YYYY-MM-DD']),
+] + [  # issue 15, item 2: whitespace and line breaks around names and in credentials (docs/decisions.md, issue 15)
+    ('rg-trailing-newline-absent', 'account', dict(resource_group='it-rg\n', state='absent'), ['resource_group', 'may contain only']),
+    ('info-rg-trailing-newline', 'account_info', {'resource_group': 'it-rg\n'}, ['resource_group', 'may contain only']),
+    ('name-leading-space', 'account', dict(name=' mma-valid'), ['name', 'whitespace']),
+    ('name-line-separator', 'account', dict(name='mma-valid\u2028'), ['name', 'line breaks']),
+    ('tag-name-trailing-space', 'account', dict(tags={'env ': 'x'}), ['tags', 'whitespace']),
+    ('info-tag-filter-newline', 'account_info', {'tags': ['env\n']}, ['tags', 'line breaks']),
+    ('secret-trailing-newline', 'account_info', {'client_id': 'c', 'tenant': 't', 'secret': 's3cr3t-value\n'}, ['secret', 'line break']),
+    ('token-cache-dir-newline', 'account_info', {'token_cache': 'allow_unencrypted', 'token_cache_dir': 'token-cache\n'},
+     ['token_cache_dir', 'line break']),
+] + [  # issue 15, item 9: lengths as Azure counts them (UTF-16 code units): 129 emoji are 258 units
+    ('tag-value-emoji', 'account', dict(tags={'k': '\U0001F600' * 129}), ['tag', '256', 'UTF-16']),
+    ('name-emoji', 'account', dict(name='\U0001F600' * 131), ['name', '260', 'UTF-16']),
 ]
 
 
@@ -137,3 +150,24 @@ def test_a_well_formed_api_version_is_sent_as_given(ansible, emulator):
     assert result['failed'] is True and 'api-version' in result['msg'].lower(), result['msg']
     queries = [entry['query'] for entry in emulator.journal()]
     assert queries == [{'api-version': '2017-09-01'}]
+
+
+def test_a_secret_with_a_line_break_is_refused_without_echoing_it(refused):
+    """The message names the option and the rule, never the value (issue 15, item 2)."""
+    msg = refused[0]['secret-trailing-newline']['result']['msg']
+    assert 'secret' in msg and 's3cr3t-value' not in msg
+
+
+def test_ids_copied_with_a_trailing_newline_are_trimmed(ansible, emulator):
+    """A subscription, client or tenant ID pasted with a line break (AWX credential fields, exported variables) is
+    trimmed: an ID never holds whitespace. The requests then name the right subscription and client (issue 15, item 2)."""
+    emulator.put_account('trimmed')
+    env = dict(emulator.env, AZURE_SUBSCRIPTION_ID=emulator.subscription + '\n', AZURE_CLIENT_ID=' ' + emulator.env['AZURE_CLIENT_ID'] + '\n',
+               AZURE_TENANT=emulator.env['AZURE_TENANT'] + '\r\n')
+    emulator.clear_journal()
+    result = ansible.module('account_info', {'name': 'trimmed', 'resource_group': 'it-rg'}, drop_auth=True, auth_env=env)
+    assert not result['failed'], result.get('msg')
+    assert [a['name'] for a in result['accounts']] == ['trimmed']
+    tokens = [e for e in emulator.journal('identity') if e['method'] == 'POST']
+    assert len(tokens) == 1 and tokens[0]['body']['client_id'] == emulator.env['AZURE_CLIENT_ID'] and tokens[0]['status'] == 200
+    assert emulator.calls() == [('GET', emulator.account_path('trimmed'))]

@@ -140,3 +140,62 @@ def test_one_failed_metadata_request_is_retried(ansible, emulator, fault):
     metadata = emulator.journal('metadata')
     assert [(e['method'], bool(e.get('fault'))) for e in metadata] == [('GET', True), ('GET', False)]
     assert metadata[1]['status'] == 200
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15, item 5: a cache cut short (msal-extensions truncates the file, then writes it) is a miss, not an outage
+
+def cache_file(cache_dir):
+    return os.path.join(cache_dir, 'azureml.model_management.nocae')
+
+
+@pytest.mark.parametrize('keep, warned', [(0.5, True), (0.0, False)], ids=['half', 'empty'])
+def test_a_cache_cut_short_is_a_miss_warned_about_and_rewritten(ansible, emulator, cache_dir, keep, warned):
+    """The file a first task wrote, cut short: the next task warns naming it, gets one token and writes a good cache.
+    An empty file (the cut came right after the truncation) is what msal reads as an empty cache: a plain miss."""
+    emulator.put_account('cached')
+    ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    path = cache_file(cache_dir)
+    with open(path, 'r+b') as handle:  # what an interrupted msal-extensions write leaves: the start of the old file
+        handle.truncate(int(os.path.getsize(path) * keep))
+    emulator.clear_journal()
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    assert not result['failed'], result.get('msg')
+    assert [a['name'] for a in result['accounts']] == ['cached']
+    warnings = [w for w in result.get('warnings', []) if path in w]
+    assert len(warnings) == (1 if warned else 0) and len(result.get('warnings', [])) == len(warnings), result.get('warnings')
+    if warned:
+        assert 'token cache' in warnings[0] and 'removed' in warnings[0]
+    metadata, identity, arm = requests_of(emulator)
+    assert metadata == [] and [m for m, _p, _s in identity] == ['POST'] and [s for _m, _p, s in arm] == [200]
+    assert cached_tokens(cache_dir)  # a good cache again: the next task sends no identity request and warns no more
+    emulator.clear_journal()
+    third = ansible.module('account_info', INFO_ARGS, **cached_env(cache_dir))
+    assert not third['failed'] and not third.get('warnings')
+    metadata, identity, arm = requests_of(emulator)
+    assert metadata == [] and identity == [] and [s for _m, _p, s in arm] == [200]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+@pytest.mark.parametrize('mode', [0o777, 0o775], ids=['world-writable', 'group-writable'])
+def test_cache_dir_under_a_parent_others_may_write_is_refused_naming_it(ansible, emulator, tmp_path, mode):
+    """Checked the way ssh checks ~/.ssh: a parent that others may write, without the sticky bit, lets them swap the
+    directory (issue 15, item 5); nothing is created and nothing is sent."""
+    parent = tmp_path / 'shared'
+    parent.mkdir()
+    parent.chmod(mode)
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(str(parent / 'job' / 'azure')))
+    assert result['failed'] and result['error']['code'] == 'InvalidTokenCache', result.get('msg')
+    assert 'the directory %s above it' % parent in result['msg'] and 'sticky' in result['msg']
+    assert not (parent / 'job').exists() and emulator.journal(None) == []
+
+
+def test_cache_dir_under_a_sticky_parent_is_accepted(ansible, emulator, tmp_path):
+    """/tmp's own shape (1777): others may write there but cannot rename or remove what they do not own."""
+    parent = tmp_path / 'tmp-like'
+    parent.mkdir()
+    parent.chmod(0o1777)
+    emulator.put_account('cached')
+    result = ansible.module('account_info', INFO_ARGS, **cached_env(str(parent / 'job' / 'azure')))
+    assert not result['failed'], result.get('msg')
+    assert stat.S_IMODE(os.stat(str(parent / 'job')).st_mode) == 0o700

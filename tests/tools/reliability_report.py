@@ -1,7 +1,8 @@
 """Render docs/reliability.md from the rows the reliability tests recorded (tests/integration/matrix.py).
 
-The report is generated, never typed: totals, the fault matrix (fault x operation), the concurrency runs, the bad
-inputs and where each was caught, and the security checks, exactly as the last run observed them.
+The report is generated, never typed: a one-screen summary (the verdict, the totals, one line per kind of test and
+the broken rules, if any), then the fault matrix (fault x operation), the concurrency runs, the bad inputs and where
+each was caught, and the security checks, exactly as the last run observed them.
 
     python tests/tools/reliability_report.py --input tests/output/reliability --output docs/reliability.md \
         --command "make reliability"
@@ -48,6 +49,57 @@ def totals(sections):
         '| bad inputs stopped by the module before any write / tried | **%d / %d** |' % (
             sum(1 for row in sections['bad_inputs'] if row['caught'].startswith('module')), len(sections['bad_inputs'])),
     ]
+
+
+def plural(count, word):
+    return '%d %s%s' % (count, word, '' if count == 1 else 's')
+
+
+def summary(sections):
+    """The report's first screen: the verdict, the totals, one line per kind of test, the broken rules if any."""
+    matrix, concurrency, security, bad = (sections[name] for name in ('fault_matrix', 'concurrency', 'security', 'bad_inputs'))
+    broken = ['%s x %s: %s' % (row['fault'], row['operation'], '; '.join(row['problems'])) for row in matrix if row['problems']]
+    broken += ['%s: %d writes, %d tags lost, %d untruthful changed'
+               % (row['run'], row.get('writes_lost', 0), row.get('tags_lost', 0), row.get('untruthful', 0))
+               for row in concurrency if row.get('writes_lost') or row.get('tags_lost') or row.get('untruthful')]
+    broken += ['%s: %d tokens sent to a foreign host, %d secrets leaked'
+               % (row['check'], row.get('authorization_sent', 0), row.get('secrets_leaked', 0))
+               for row in security if row.get('authorization_sent') or row.get('secrets_leaked')]
+    broken += ['bad input %s: %s' % (short(row['input'], 60), row['caught']) for row in bad if not row['caught'].startswith('module')]
+    tried = len(matrix) + len(concurrency) + len(security) + len(bad)
+    verdict = ('**Every rule held in all %d cases.**' % tried if not broken
+               else '**%s of %d cases broke a rule** (listed at the end of this summary).' % (len(broken), tried))
+    faults = list(dict.fromkeys(row['fault'] for row in matrix))
+    operations = [operation for operation in OPERATIONS if any(row['operation'] == operation for row in matrix)]
+    ok = [row for row in matrix if row['outcome'] == 'ok']
+    failing = list(dict.fromkeys(row['fault'] for row in matrix if row['outcome'] != 'ok' and not row['problems']))
+    before_request = sum(1 for row in bad if row['caught'] == 'module, before any request')
+    lines = [verdict, ''] + totals(sections) + [
+        '',
+        '- **Faults** (%s; %s x %s, where the fault applies): the task ends `ok` in %d, with Azure\'s answer retried, '
+        're-read or waited out; it fails, as required, in %d%s. %s.' % (
+            plural(len(matrix), 'cell'), plural(len(faults), 'fault'), plural(len(operations), 'operation'), len(ok),
+            len(matrix) - len(ok), ' (%s)' % ', '.join(failing) if failing else '',
+            'Every re-run converges' if all(row['converges'] for row in matrix)
+            else '%d re-runs do not converge' % sum(1 for row in matrix if not row['converges'])),
+        '- **Concurrency** (%s): %d writes and %d tags lost, %d untruthful `changed`.' % (
+            plural(len(concurrency), 'run') + (': ' + '; '.join(row['run'] for row in concurrency) if concurrency else ''),
+            sum(row.get('writes_lost', 0) for row in concurrency), sum(row.get('tags_lost', 0) for row in concurrency),
+            sum(row.get('untruthful', 0) for row in concurrency)),
+        '- **Security** (%s: hostile links against real local listeners, `-vvvv` output, ansible-runner artifacts): '
+        '%d tokens sent to a foreign host, %d secrets leaked.' % (
+            plural(len(security), 'check'), sum(row.get('authorization_sent', 0) for row in security),
+            sum(row.get('secrets_leaked', 0) for row in security)),
+        '- **Bad inputs** (%d tried): %d stopped by the module before any request, %d after reading the account and '
+        'before any write, %d reached Resource Manager.' % (
+            len(bad), before_request, sum(1 for row in bad if row['caught'].startswith('module, after')),
+            sum(1 for row in bad if not row['caught'].startswith('module'))),
+    ]
+    if broken:
+        lines += ['', 'Broken rules:', ''] + ['- %s' % cell(text) for text in broken[:20]]
+        if len(broken) > 20:
+            lines.append('- ... and %d more, in the tables below' % (len(broken) - 20))
+    return lines
 
 
 def matrix_grid(rows):
@@ -107,9 +159,9 @@ def render(rows, command):
         'test_input_validation.py, all real `ansible` / `ansible-playbook` runs against the emulator. '
         'Regenerate with `make reliability`.',
         '',
-        '## Totals',
+        '## Summary',
         '',
-    ] + totals(sections)
+    ] + summary(sections)
     lines += [
         '',
         '## Fault matrix',

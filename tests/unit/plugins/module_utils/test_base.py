@@ -19,7 +19,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.azureml.model_management.plugins.doc_fragments.auth import ModuleDocFragment
 from ansible_collections.azureml.model_management.plugins.module_utils import base
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 SUB = "00000000-0000-0000-0000-000000000001"
@@ -229,9 +229,9 @@ def test_module_utils_import_without_requests_and_azure_identity():
         "import sys\n"
         "sys.modules['requests'] = None\n"
         "sys.modules['azure'] = None\n"
-        "from ansible_collections.azureml.model_management.plugins.module_utils import arm, auth, base\n"
+        "from ansible_collections.azureml.model_management.plugins.module_utils import arm, base, cloud, credentials, token_cache, tokens  # noqa\n"
         "assert arm.HAS_REQUESTS is False and 'requests' in arm.REQUESTS_IMPORT_ERROR\n"
-        "assert auth.azure_identity_import_error() is not None\n"
+        "assert tokens.azure_identity_import_error() is not None\n"
         "print('ok')\n"
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))

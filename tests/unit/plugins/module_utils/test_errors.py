@@ -9,8 +9,7 @@ import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import AccountError
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, OperationFailed, invalid_response
-from ansible_collections.azureml.model_management.plugins.module_utils.auth import AuthError
-from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
 
 KEYS = {"status", "code", "message", "details", "request_id", "target"}
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -282,6 +283,11 @@ def test_documented_options_match_argspec(module):
     import yaml
 
     doc = yaml.safe_load(module.DOCUMENTATION)
+    for fragment in doc.get("extends_documentation_fragment", []):  # the module's own options kept in a fragment (tags)
+        parts = fragment.split(".")
+        if parts[:2] == ["azureml", "model_management"] and parts[2] not in ("auth", "attributes"):
+            fragment_class = importlib.import_module("ansible_collections.azureml.model_management.plugins.doc_fragments." + parts[2]).ModuleDocFragment
+            doc["options"].update(yaml.safe_load(getattr(fragment_class, parts[3] if len(parts) > 3 else "DOCUMENTATION"))["options"])
     spec = module.ARGUMENT_SPEC
     assert set(doc["options"]) == set(spec)
     for option, rules in spec.items():

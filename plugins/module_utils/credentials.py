@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Where the credentials come from: options, a profile of ~/.azure/credentials, the environment (AWX's names and
+azure-identity's), workload identity, managed identity or the Azure CLI, in one documented order.
+
+``select_source`` is pure (options, environment, text of ~/.azure/credentials in; a ``CredentialSource`` out) so the
+whole precedence table is unit-tested without touching the machine. Nothing here talks to the network or imports
+azure-identity: tokens.py turns a source into a credential. Secret values are never put into messages.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+from collections import namedtuple
+
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.text import CONTROL_RULE, has_control
+
+AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi", "workload_identity")
+CREDENTIALS_PATH = "~/.azure/credentials"
+
+# Whitespace around an ID, a user name, a profile or a cloud is trimmed, wherever the value comes from: none of them
+# can hold any, and one copied with its line break (an AWX credential field, an exported variable) is common. What
+# is left must hold no control character or line break. A secret or a password is used exactly as given (a password
+# may start or end with a space), but one holding a line break or another control character is refused: Entra ID
+# allows none in either. (docs/decisions.md, issue 15)
+TRIMMED_OPTIONS = ("subscription_id", "tenant", "client_id", "ad_user", "profile", "cloud_environment")
+TRIMMED_ENV = ("AZURE_SUBSCRIPTION_ID", "AZURE_TENANT", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_AD_USER", "AZURE_USERNAME",
+               "AZURE_PROFILE", "AZURE_CLOUD_ENVIRONMENT")
+
+SERVICE_PRINCIPAL, USER, MANAGED_IDENTITY, WORKLOAD_IDENTITY, CLI = (
+    "service_principal", "user", "managed_identity", "workload_identity", "cli")
+KIND_NAMES = {
+    SERVICE_PRINCIPAL: "service principal",
+    USER: "user",
+    MANAGED_IDENTITY: "managed identity",
+    WORKLOAD_IDENTITY: "workload identity",
+    CLI: "Azure CLI",
+}
+
+
+class CredentialSource(namedtuple("CredentialSource", "kind values origin subscription_id cloud_environment secrets")):
+    """What to authenticate as (``kind``, ``values``) and where it was found (``origin``, safe to show)."""
+
+    def describe(self):
+        return "%s from %s" % (KIND_NAMES[self.kind], self.origin)
+
+
+NOT_FOUND_MESSAGE = (
+    "no Azure credentials found. Looked for, in this order: the options client_id, secret and tenant (or ad_user and password); "
+    "the profile named by the profile option or AZURE_PROFILE in {path}; the environment variables AZURE_CLIENT_ID, AZURE_SECRET "
+    "and AZURE_TENANT (or AZURE_CLIENT_SECRET and AZURE_TENANT_ID, or AZURE_AD_USER and AZURE_PASSWORD); the [default] profile "
+    "in {path}; AZURE_FEDERATED_TOKEN_FILE (workload identity); IDENTITY_ENDPOINT or MSI_ENDPOINT (managed identity); "
+    "the Azure CLI (az) on PATH. Set one of these, or choose the source with auth_source "
+    "(for example auth_source: msi on an Azure VM, or auth_source: cli after az login)."
+)
+
+
+def _first(mapping, *names):
+    """(name, value) of the first non-empty entry among ``names``, or (None, None)."""
+    for name in names:
+        value = mapping.get(name)
+        if value not in (None, ""):
+            return name, value
+    return None, None
+
+
+def _incomplete(where, given, missing):
+    return AuthError("IncompleteCredentials", "%s: %s given but %s missing" % (where, " and ".join(given), " and ".join(missing)))
+
+
+def _secret_or_user(values, names, where):
+    """Service principal or user from one place (options, a profile, the environment), or None when it has neither.
+
+    ``names`` maps client_id, secret, tenant, ad_user, password to the name(s) they are read from there.
+    """
+    found = dict((key, _first(values, *names[key])) for key in names)
+    if found["secret"][1] is not None:
+        missing = [names[key][0] for key in ("client_id", "tenant") if found[key][1] is None]
+        if missing:
+            raise _incomplete(where, [found["secret"][0]], missing)
+        return SERVICE_PRINCIPAL, dict((key, found[key][1]) for key in ("client_id", "secret", "tenant")), found
+    if found["ad_user"][1] is not None or found["password"][1] is not None:
+        missing = [names[key][0] for key in ("ad_user", "password") if found[key][1] is None]
+        if missing:
+            raise _incomplete(where, [found[key][0] for key in ("ad_user", "password") if found[key][1] is not None], missing)
+        return USER, dict((key, found[key][1]) for key in ("ad_user", "password", "client_id", "tenant")), found
+    return None
+
+
+OPTION_NAMES = dict((key, (key,)) for key in ("client_id", "secret", "tenant", "ad_user", "password"))
+ENV_NAMES = dict(client_id=("AZURE_CLIENT_ID",), secret=("AZURE_SECRET", "AZURE_CLIENT_SECRET"), tenant=("AZURE_TENANT", "AZURE_TENANT_ID"),
+                 ad_user=("AZURE_AD_USER", "AZURE_USERNAME"), password=("AZURE_PASSWORD",))
+AWX_NAMES = ("AZURE_SECRET", "AZURE_TENANT", "AZURE_AD_USER")
+
+
+def parse_profiles(text, path=CREDENTIALS_PATH):
+    """Sections of an azure.azcollection style credentials file as ``{name: {key: value}}``; None when there is no file."""
+    if text is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        # Only line numbers: configparser's own message would quote the line, which may hold a secret.
+        lines = sorted(set([getattr(exc, "lineno", None)] + [e[0] for e in getattr(exc, "errors", [])]) - set([None]))
+        raise AuthError("InvalidCredentialFile", "%s is not a valid credentials file (INI sections like [default] with key = value lines)%s"
+                        % (path, "; see line %s" % ", ".join(str(n) for n in lines) if lines else "")) from None
+    return dict((name, dict(parser.items(name))) for name in parser.sections())
+
+
+def _from_options(params):
+    found = _secret_or_user(params, OPTION_NAMES, "options")
+    if found is None:
+        return None
+    kind, values, _names = found
+    return kind, values, "options", None, ()
+
+
+def _from_profile(profiles, name, explicit, path):
+    if profiles is None or name not in profiles:
+        if not explicit:
+            return None
+        if profiles is None:
+            raise AuthError("CredentialNotFound", "profile %r was asked for but %s does not exist" % (name, path))
+        raise AuthError("CredentialNotFound", "profile %r is not in %s (profiles there: %s)" % (name, path, ", ".join(sorted(profiles)) or "none"))
+    section = profiles[name]
+    where = "profile %r in %s" % (name, path)
+    found = _secret_or_user(section, OPTION_NAMES, where)
+    if found is None:
+        if not explicit:
+            return None
+        raise AuthError("IncompleteCredentials", "%s has no credentials: it needs client_id, secret and tenant, or ad_user and password" % where)
+    kind, values, _names = found
+    return kind, values, where, section, tuple(v for v in (values.get("secret"), values.get("password")) if v)
+
+
+def _from_env(env, explicit):
+    found = _secret_or_user(env, ENV_NAMES, "environment")
+    if found is None:
+        if explicit:
+            raise AuthError("CredentialNotFound", "auth_source env: set AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT (or AZURE_CLIENT_SECRET "
+                                                  "and AZURE_TENANT_ID), or AZURE_AD_USER and AZURE_PASSWORD")
+        return None
+    kind, values, names = found
+    awx = any(names[key][0] in AWX_NAMES for key in names)
+    origin = "environment (AWX names)" if awx else "environment (azure-identity names)"
+    return kind, values, origin, None, tuple(v for v in (values.get("secret"), values.get("password")) if v)
+
+
+def _from_workload_identity(params, env, explicit):
+    token_file = env.get("AZURE_FEDERATED_TOKEN_FILE")
+    if not token_file:
+        if explicit:
+            raise AuthError("CredentialNotFound", "auth_source workload_identity: AZURE_FEDERATED_TOKEN_FILE is not set")
+        return None
+    client_id = params.get("client_id") or env.get("AZURE_CLIENT_ID")
+    tenant = params.get("tenant") or _first(env, "AZURE_TENANT_ID", "AZURE_TENANT")[1]
+    missing = [label for label, value in (("client_id or AZURE_CLIENT_ID", client_id), ("tenant or AZURE_TENANT_ID", tenant)) if not value]
+    if missing:
+        raise _incomplete("workload identity", ["AZURE_FEDERATED_TOKEN_FILE"], missing)
+    values = dict(client_id=client_id, tenant=tenant, token_file=token_file)
+    return WORKLOAD_IDENTITY, values, "workload identity (AZURE_FEDERATED_TOKEN_FILE)", None, ()
+
+
+def _from_managed_identity(params, env, explicit):
+    detected, _value = _first(env, "IDENTITY_ENDPOINT", "MSI_ENDPOINT")
+    if not (explicit or detected):
+        return None
+    origin = "auth_source msi" if explicit else "environment (%s)" % detected
+    return MANAGED_IDENTITY, dict(client_id=params.get("client_id")), origin, None, ()
+
+
+def _from_cli(params, explicit, cli_available):
+    if not (explicit or cli_available):
+        return None
+    return CLI, dict(tenant=params.get("tenant")), "auth_source cli" if explicit else "az on PATH", None, ()
+
+
+def trimmed(mapping, names):
+    """A copy of ``mapping`` with the text values of ``names`` stripped of surrounding whitespace (TRIMMED_OPTIONS)."""
+    return dict((key, value.strip() if key in names and isinstance(value, str) else value) for key, value in mapping.items())
+
+
+def setting(name, params, env, profile=None):
+    """subscription_id or cloud_environment: the option, then the selected profile, then the environment (trimmed)."""
+    env_name, default = dict(subscription_id=("AZURE_SUBSCRIPTION_ID", None), cloud_environment=("AZURE_CLOUD_ENVIRONMENT", "AzureCloud"))[name]
+    params, env = trimmed(params, TRIMMED_OPTIONS), trimmed(env, TRIMMED_ENV)
+    return params.get(name) or (profile or {}).get(name) or env.get(env_name) or default
+
+
+def text_problem(kind, values, origin):
+    """The AuthError for a selected source whose values hold a control character or a line break, else None.
+
+    Secret values are never shown, and not even the ID values: the message names the field and where it came from.
+    """
+    for field in ("client_id", "tenant", "ad_user"):
+        if isinstance(values.get(field), str) and has_control(values[field]):
+            return AuthError("InvalidCredentials", "%s from %s must not contain %s" % (field, origin, CONTROL_RULE))
+    for field in ("secret", "password"):
+        if isinstance(values.get(field), str) and has_control(values[field]):
+            return AuthError("InvalidCredentials", "the %s from %s holds a line break or another control character, which no Entra ID "
+                                                   "%s can hold (a copied value often ends with a newline): remove it" % (field, origin, field))
+    return None
+
+
+def auth_source_of(params, env):
+    """The auth_source option, else ANSIBLE_AZURE_AUTH_SOURCE, else auto."""
+    value = params.get("auth_source") or (env.get("ANSIBLE_AZURE_AUTH_SOURCE") or "auto").strip().lower()
+    if value not in AUTH_SOURCES:
+        raise AuthError("InvalidAuthSource", "auth_source (or ANSIBLE_AZURE_AUTH_SOURCE) must be one of %s, got %r" % (", ".join(AUTH_SOURCES), value))
+    return value
+
+
+def select_source(params, env, credentials_file_text, credentials_path=CREDENTIALS_PATH, cli_available=None):
+    """Choose the credential source; raise AuthError when the configuration is incomplete or nothing is found.
+
+    auto order: options → named profile (profile option / AZURE_PROFILE) → environment → [default] profile →
+    workload identity → managed identity (IDENTITY_ENDPOINT / MSI_ENDPOINT) → Azure CLI (az on PATH).
+    """
+    params, env = trimmed(params, TRIMMED_OPTIONS), trimmed(env, TRIMMED_ENV)
+    mode = auth_source_of(params, env)
+    profiles = parse_profiles(credentials_file_text, credentials_path)
+    named = params.get("profile") or env.get("AZURE_PROFILE")
+    if cli_available is None:
+        cli_available = shutil.which("az", path=env.get("PATH")) is not None
+    if mode == "auto":
+        finders = (
+            lambda: _from_options(params),
+            lambda: _from_profile(profiles, named, True, credentials_path) if named else None,
+            lambda: _from_env(env, False),
+            lambda: None if named else _from_profile(profiles, "default", False, credentials_path),
+            lambda: _from_workload_identity(params, env, False),
+            lambda: _from_managed_identity(params, env, False),
+            lambda: _from_cli(params, False, cli_available),
+        )
+    else:
+        finders = (dict(
+            env=lambda: _from_env(env, True),
+            credential_file=lambda: _from_profile(profiles, named or "default", True, credentials_path),
+            cli=lambda: _from_cli(params, True, cli_available),
+            msi=lambda: _from_managed_identity(params, env, True),
+            workload_identity=lambda: _from_workload_identity(params, env, True),
+        )[mode],)
+    for finder in finders:
+        found = finder()
+        if found is not None:
+            kind, values, origin, profile, secrets = found
+            problem = text_problem(kind, values, origin)
+            if problem:
+                raise problem
+            return CredentialSource(kind, values, origin, setting("subscription_id", params, env, profile),
+                                    setting("cloud_environment", params, env, profile), secrets)
+    raise AuthError("CredentialNotFound", NOT_FOUND_MESSAGE.format(path=credentials_path))
