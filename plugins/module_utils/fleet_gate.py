@@ -5,7 +5,8 @@
 """Pacing the requests of a fleet run to Resource Manager's throttling buckets, and one pause for every worker.
 
 Resource Manager throttles per subscription and principal with token buckets: reads 250 with 25 refilled per second,
-writes and deletes 200 with 10 per second. A fleet run of 1,000 writes sent as fast as its workers can would be a storm
+writes 200 with 10 per second, deletes 200 with 10 per second (and a global bucket per subscription, 15 times larger,
+that all principals share). A fleet run of 1,000 writes sent as fast as its workers can would be a storm
 of 429s, each retried: ``PacingGate`` makes every request of the run take a token from a local copy of those buckets
 first (``before_send``, called by ``ArmClient`` before each send), so the run stays within them. When Resource Manager
 answers 429 anyway (someone else spends the same budget), ``throttled(seconds)`` pauses every worker, not only the one
@@ -22,10 +23,10 @@ import time
 
 READS = (250, 25.0)  # bucket size, tokens refilled per second
 WRITES = (200, 10.0)
-WRITE_METHODS = frozenset(("PUT", "PATCH", "DELETE", "POST"))
+DELETES = (200, 10.0)
+WRITE_METHODS = frozenset(("PUT", "PATCH", "POST"))
 EPSILON = 1e-6
-REMAINING_HEADERS = {"reads": "x-ms-ratelimit-remaining-subscription-reads",
-                     "writes": "x-ms-ratelimit-remaining-subscription-writes"}
+REMAINING = "x-ms-ratelimit-remaining-subscription-%s"  # the principal's bucket of a kind; "-global-%s" the subscription's
 
 
 class TokenBucket(object):
@@ -55,17 +56,19 @@ class TokenBucket(object):
 
 
 def kind_of(method):
-    return "writes" if (method or "").upper() in WRITE_METHODS else "reads"
+    method = (method or "").upper()
+    return "deletes" if method == "DELETE" else "writes" if method in WRITE_METHODS else "reads"
 
 
 class PacingGate(object):
     """The ``gate`` of an ``ArmClient`` shared by all workers of one fleet run (thread-safe)."""
 
-    def __init__(self, reads=READS, writes=WRITES, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, reads=READS, writes=WRITES, deletes=DELETES, clock=time.monotonic, sleep=time.sleep):
         self.clock = clock
         self.sleep = sleep
         now = clock()
-        self.buckets = {"reads": TokenBucket(reads[0], reads[1], now), "writes": TokenBucket(writes[0], writes[1], now)}
+        self.buckets = dict((kind, TokenBucket(size, rate, now)) for kind, (size, rate) in
+                            (("reads", reads), ("writes", writes), ("deletes", deletes)))
         self.paused_until = now
         self.pauses = 0  # how many 429s paused the run (reported with the results)
         self.waited = 0.0  # seconds the workers spent waiting here, summed over workers
@@ -95,14 +98,20 @@ class PacingGate(object):
                 bucket.at_most(0, now)
 
     def observed(self, method, headers):
-        """Lower the bucket of ``method`` to what Resource Manager says remains (a header that is not a number is ignored)."""
+        """Lower the bucket of ``method`` to what Resource Manager says remains in the principal's bucket or in the
+        subscription's global one (a header that is absent or not a number is ignored)."""
         kind = kind_of(method)
-        value = headers.get(REMAINING_HEADERS[kind]) if headers is not None else None
-        try:
-            remaining = int(str(value).strip()) if value is not None else None
-        except ValueError:
-            return
-        if remaining is None or remaining < 0:
-            return
-        with self._lock:
-            self.buckets[kind].at_most(remaining, self.clock())
+        values = [_count(headers, REMAINING % kind), _count(headers, REMAINING % ("global-" + kind))]
+        values = [value for value in values if value is not None]
+        if values:
+            with self._lock:
+                self.buckets[kind].at_most(min(values), self.clock())
+
+
+def _count(headers, name):
+    value = headers.get(name) if headers is not None else None
+    try:
+        count = int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+    return count if count is not None and count >= 0 else None

@@ -19,14 +19,9 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
-    PROVIDER,
-    account_problem,
-    check_name,
-    check_resource_group,
-    check_tag_name,
-    coerce_text,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER, account_problem, check_name, check_resource_group
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tag_name, lower_tags
+from ansible_collections.azureml.model_management.plugins.module_utils.text import coerce_text, kind, shown
 
 AccountId = namedtuple("AccountId", ["subscription_id", "resource_group", "name"])
 TagFilter = namedtuple("TagFilter", ["name", "value"])  # value None: the tag exists, with any value
@@ -96,8 +91,7 @@ def listed_account_problem(account, subscription_id, resource_group):
 
 
 def _shown(value, limit=300):
-    text = value if isinstance(value, str) else repr(value)
-    return ascii(text[:limit] + ("..." if len(text) > limit else ""))
+    return shown(value if isinstance(value, str) else repr(value), limit)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -151,17 +145,18 @@ def _checked(filters, option):
 
 
 def _kind(value):
-    if isinstance(value, bool):
-        return "a boolean"
-    for kinds, name in (((list, tuple), "a list"), (dict, "a dictionary"), (str, "a string"), ((int, float), "a number")):
-        if isinstance(value, kinds):
-            return name
-    return "nothing" if value is None else "a %s" % type(value).__name__
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "a number"
+    return kind(value)
 
 
 def tags_match(account, filters):
     """Every filter matches: the tag's name ignoring case; its value, when given, exactly."""
-    tags = dict((k.lower(), v) for k, v in ((account or {}).get("tags") or {}).items())
+    tags = lower_tags((account or {}).get("tags"))
     for tag in filters:
         if tag.name.lower() not in tags:
             return False

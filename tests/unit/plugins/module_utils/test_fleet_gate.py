@@ -41,14 +41,16 @@ def test_writes_burst_to_the_bucket_then_go_at_the_refill_rate():
         pacing.before_send("PUT")
     assert clock.now == 0.0  # the burst of 200
     for _request in range(100):
-        pacing.before_send("DELETE")
+        pacing.before_send("PATCH")
     assert abs(clock.now - 10.0) < 1e-6  # then 10 per second
 
 
-def test_reads_have_their_own_bucket():
+def test_reads_and_deletes_have_their_own_buckets():
     pacing, clock = gate()
     for _request in range(200):
         pacing.before_send("PATCH")
+    for _request in range(200):
+        pacing.before_send("DELETE")
     for _request in range(250):
         pacing.before_send("GET")
     assert clock.now == 0.0
@@ -98,6 +100,9 @@ def test_the_remaining_header_lowers_the_bucket_and_never_raises_it():
     assert abs(clock.now - 0.1) < 1e-6
     pacing.observed("PUT", {"x-ms-ratelimit-remaining-subscription-writes": "1000"})
     assert pacing.buckets["writes"].tokens <= 1.0
+    pacing.observed("DELETE", {"x-ms-ratelimit-remaining-subscription-deletes": "150",
+                               "x-ms-ratelimit-remaining-subscription-global-deletes": "3"})
+    assert pacing.buckets["deletes"].tokens == 3.0  # the subscription's global bucket, shared with others, is lower
     for junk in ({}, None, {"x-ms-ratelimit-remaining-subscription-writes": "many"},
                  {"x-ms-ratelimit-remaining-subscription-writes": "-4"}):
         pacing.observed("PUT", junk)  # ignored
