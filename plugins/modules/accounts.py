@@ -162,7 +162,7 @@ seealso:
   - module: azureml.model_management.account
   - module: azureml.model_management.account_info
   - plugin: azureml.model_management.accounts
-    plugin_type: role
+    plugin_type: inventory
 author:
   - azureml.model_management developers (@azureml-model-management)
 """

@@ -160,7 +160,7 @@ def by_name(items, outcomes):
 def test_each_group_is_listed_once_whatever_its_case():
     arm = FakeArm([rg_account("a")])
     listings = fl.list_groups(arm, SUB, ["rg", "RG", "Rg"], 4)
-    assert [c for c in arm.calls] == [("LIST", accounts_path(SUB, "rg"))]
+    assert arm.calls == [("LIST", accounts_path(SUB, "rg"))]
     assert list(listings) == ["rg"] and list(listings["rg"].accounts) == [("rg", "a")]
 
 
