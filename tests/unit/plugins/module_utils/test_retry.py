@@ -26,7 +26,7 @@ def policy(**kwargs):
 def test_backoff_doubles_up_to_the_cap_then_gives_up_after_max_retries():
     retry, _clock = policy(max_retries=6, budget=10 ** 6, backoff_base=1.0, backoff_cap=10.0)
     attempts = retry.start()
-    delays = [attempts.next_delay() for _attempt in range(7)]
+    delays = [attempts.next_delay() for _ in range(7)]
     assert delays == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, None]
 
 
