@@ -270,6 +270,8 @@ account:
 """
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
+    SKU_CAPACITY_MAX,
+    SKU_CAPACITY_MIN,
     desired_from_params,
     validate_account_params,
 )
@@ -294,13 +296,13 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
 )
+# The allowed range of each int option (low, high, unit), checked before any request. wait_timeout: a day at most.
+INT_RANGES = {"wait_timeout": (1, 86400, "seconds"), "sku.capacity": (SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, "")}
 
 
 def run_module(azure):
     params = azure.params
-    errors = validate_account_params(params)
-    if params["wait_timeout"] <= 0:
-        errors.append("wait_timeout must be a positive number of seconds")
+    errors = list(dict.fromkeys(azure.option_problems + validate_account_params(params)))  # sku.capacity: checked by both
     if errors:
         azure.fail("; ".join(errors))
     changed, account, diff = converge(azure, params)  # an AccountError fails the task in AzureMLModule.run
@@ -326,7 +328,7 @@ def converge(azure, params):
 
 
 def main():
-    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, int_ranges=INT_RANGES, supports_check_mode=True)
     azure.run(lambda: run_module(azure))
 
 

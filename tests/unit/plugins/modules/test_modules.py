@@ -106,7 +106,14 @@ BAD_ACCOUNT_ARGS = [
     ("tag names by case", dict(name="mma", resource_group="rg", tags={"A": "x", "a": "y"}), "differ only by case"),
     ("tag value null", dict(name="mma", resource_group="rg", tags={"a": None}), "the value of tag 'a' must be a string"),
     ("bad state", dict(name="mma", resource_group="rg", state="gone"), "state"),
-    ("bad wait_timeout", dict(name="mma", resource_group="rg", wait_timeout=0), "wait_timeout"),
+    ("bad wait_timeout", dict(name="mma", resource_group="rg", wait_timeout=0), "wait_timeout must be from 1 to 86400 seconds, got 0"),
+    # issue 15.3: Ansible's int accepts booleans (true meant 1 s), and huge values crashed the client
+    ("wait_timeout true", dict(name="mma", resource_group="rg", wait_timeout=True),
+     "wait_timeout must be a whole number from 1 to 86400 seconds, got a boolean"),
+    ("wait_timeout huge", dict(name="mma", resource_group="rg", wait_timeout=10 ** 10), "wait_timeout must be from 1 to 86400 seconds"),
+    ("timeout true", dict(name="mma", resource_group="rg", timeout=True), "timeout must be a whole number from 1 to 600 seconds"),
+    ("timeout huge", dict(name="mma", resource_group="rg", timeout=10 ** 10), "timeout must be from 1 to 600 seconds, got 10000000000"),
+    ("sku capacity true", dict(name="mma", resource_group="rg", sku={"capacity": True}), "sku.capacity must be a whole number from 1 to 16"),
     ("unknown option", dict(name="mma", resource_group="rg", colour="red"), "colour"),
 ]
 
