@@ -58,8 +58,8 @@ def _header(response, name):
     return value if value not in (None, "") else None
 
 
-class _Clock(object):
-    """The deadline of one wait and the pause before each poll."""
+class Deadline(object):
+    """The deadline of a wait (several waits may share one: a task waiting out other operations) and the pause before each poll."""
 
     def __init__(self, client, timeout, operation):
         self.client = client
@@ -80,7 +80,7 @@ def wait(client, response, timeout, resource_path=None, deleting=False):
     A response with nothing to wait for gives its own body (None after a DELETE).
     """
     operation = "%s %s" % (response.method or "operation", printable(resource_path or response.url or ""))
-    clock = _Clock(client, timeout, operation)
+    clock = Deadline(client, timeout, operation)
     async_url = _header(response, "Azure-AsyncOperation")
     location = _header(response, "Location")
     if async_url:
@@ -164,11 +164,11 @@ def watch(client, resource_path, clock, until, first=None):
     to end), else with the 404 itself (the resource waited for is gone and cannot come back by waiting).
 
     Pauses: the last answer's Retry-After (at least ``MIN_POLL_SECONDS``), else 1, 2, 4, then every 5 s, all within
-    ``clock`` (a ``_Clock`` or a timeout in seconds). ``first`` is the answer that started the wait (its Retry-After
+    ``clock`` (a ``Deadline`` or a timeout in seconds). ``first`` is the answer that started the wait (its Retry-After
     sets the first pause). ``until`` may raise to end the wait with an error (a Failed provisioning).
     """
-    if not isinstance(clock, _Clock):
-        clock = _Clock(client, clock, "waiting for %s" % printable(resource_path or ""))
+    if not isinstance(clock, Deadline):
+        clock = Deadline(client, clock, "waiting for %s" % printable(resource_path or ""))
     if not resource_path:
         raise ArmError(0, "WaitImpossible", "%s is still running and there is no resource to poll" % clock.operation)
     last, polls = first, 0
@@ -193,6 +193,6 @@ def settle(client, resource_path, timeout):
 
     Unlike a wait after a write, a Failed or Canceled end is returned, not raised: the caller decides (repair).
     """
-    clock = timeout if isinstance(timeout, _Clock) else \
-        _Clock(client, timeout, "waiting for %s to finish its current operation" % printable(resource_path))
+    clock = timeout if isinstance(timeout, Deadline) else \
+        Deadline(client, timeout, "waiting for %s to finish its current operation" % printable(resource_path))
     return watch(client, resource_path, clock, idle)
