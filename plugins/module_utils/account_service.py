@@ -152,7 +152,11 @@ def shows_write(before, expected, now):
     this write may have started: running, or ended Failed). What someone else changed alongside does not count.
     """
     if not before or not expected:
-        return bool(now) == bool(expected) and bool(before) != bool(expected)
+        if bool(before) == bool(expected):
+            return False
+        if expected:  # a create: the account exists, in whatever state
+            return bool(now)
+        return not now or (provisioning_state_of(now) or "").lower() == "deleting"  # a delete: gone, or going
     if not now:
         return False
     sku_b, sku_e, sku_n = before.get("sku") or {}, expected.get("sku") or {}, now.get("sku") or {}

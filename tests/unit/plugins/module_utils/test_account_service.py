@@ -875,11 +875,12 @@ def test_a_lost_create_answer_is_a_change_when_the_account_exists_afterwards(now
     assert info.value.changed is changed
 
 
-def test_a_lost_delete_answer_is_a_change_when_the_account_is_gone_afterwards():
-    client = FakeClient(gets=[account(), NOT_FOUND], writes=[(0, "ConnectionError", LOST)])
+@pytest.mark.parametrize("now, changed", [(NOT_FOUND, True), (failed("Deleting"), True), (account(), False), (failed("Updating"), False)])
+def test_a_lost_delete_answer_is_a_change_when_the_account_is_gone_or_going_afterwards(now, changed):
+    client = FakeClient(gets=[account(), now], writes=[(0, "ConnectionError", LOST)])
     with pytest.raises(ArmError) as info:
         absent(client)
-    assert info.value.changed is True
+    assert info.value.changed is changed
 
 
 # ---------------------------------------------------------------------------------------------------------------------
