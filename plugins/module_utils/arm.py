@@ -40,11 +40,7 @@ else:
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
-from ansible_collections.azureml.model_management.plugins.module_utils.retry import (  # noqa: F401  (retry_after_seconds: re-exported)
-    RETRY_STATUSES,
-    RetryPolicy,
-    retry_after_seconds,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 MESSAGE_MAX = 500

@@ -22,8 +22,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
     OperationFailed,
     invalid_response,
     printable,
-    retry_after_seconds,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
 
 DEFAULT_POLL_SECONDS = 5
 MIN_POLL_SECONDS = 1  # a Retry-After of 0 must not turn a wait into a busy loop against Resource Manager

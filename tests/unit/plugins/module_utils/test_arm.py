@@ -16,6 +16,7 @@ import requests
 
 from ansible_collections.azureml.model_management.plugins.module_utils import arm
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError, ArmResponse, Headers
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 ENDPOINT = "https://management.example.test"
@@ -537,7 +538,7 @@ def test_headers_are_case_insensitive():
     ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:29:00 GMT"}, 0.0),
 ])
 def test_retry_after_seconds(headers, expected):
-    assert arm.retry_after_seconds(Headers(headers)) == expected
+    assert retry_after_seconds(Headers(headers)) == expected
 
 
 def test_no_token_in_any_error():
@@ -670,7 +671,7 @@ def test_a_missing_ca_bundle_with_a_real_session(monkeypatch, tmp_path):
 @pytest.mark.parametrize("value, expected", [("nan", None), ("inf", None), ("1e400", None), ("-inf", None), ("99999999", 3600.0),
                                              ("9" * 400, 3600.0)])
 def test_retry_after_that_is_not_finite_or_absurd(value, expected):
-    assert arm.retry_after_seconds(Headers({"Retry-After": value})) == expected
+    assert retry_after_seconds(Headers({"Retry-After": value})) == expected
 
 
 def test_api_version_is_url_encoded_in_the_query():

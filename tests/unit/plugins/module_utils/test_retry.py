@@ -28,7 +28,7 @@ def policy(**kwargs):
 def test_backoff_doubles_up_to_the_cap_then_gives_up_after_max_retries():
     retry, _clock = policy(max_retries=6, budget=10 ** 6, backoff_base=1.0, backoff_cap=10.0)
     attempts = retry.start()
-    delays = [attempts.next_delay() for _ in range(7)]
+    delays = [attempts.next_delay() for _attempt in range(7)]
     assert delays == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, None]
 
 
@@ -60,7 +60,7 @@ def test_full_jitter():
 def test_a_retry_after_that_is_not_a_positive_delay_is_no_hint_and_the_backoff_applies(value):
     retry, _clock = policy(backoff_base=1.0)
     attempts = retry.start()
-    assert [attempts.next_delay({"Retry-After": value}) for _ in range(3)] == [1.0, 2.0, 4.0]
+    assert [attempts.next_delay({"Retry-After": value}) for _attempt in range(3)] == [1.0, 2.0, 4.0]
 
 
 def test_a_retry_after_in_the_past_is_no_hint():
