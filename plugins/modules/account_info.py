@@ -91,6 +91,7 @@ accounts:
         description: Production models
         createdOn: "2018-03-11T12:39:09.060982Z"
         modifiedOn: "2018-03-11T12:39:09.060982Z"
+        provisioningState: Succeeded
         modelManagementSwaggerLocation: "https://eastus2.modelmanagement.azureml.net/api/subscriptions/00000000-0000-0000-0000-000000000000/\
         resourceGroups/ml-prod/accounts/mma-prod/swagger.json?api-version=2017-09-01-preview"
   contains:

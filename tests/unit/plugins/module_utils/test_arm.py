@@ -806,3 +806,44 @@ def test_an_error_says_whether_an_answer_was_lost(replies, lost):
 def test_a_success_says_whether_an_earlier_answer_was_lost(replies, lost):
     client, _session, _time, _tokens = make(*replies)
     assert client.request("DELETE", PATH).answer_lost is lost
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 17.3: one GET loop (arm_wait.watch) with a predicate; the behaviours of the two loops it replaced
+
+
+def test_settle_returns_a_failed_account_for_the_caller_to_repair():
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    client, session, fake_time, _tokens = make(ok({"properties": {"provisioningState": "Updating"}}),
+                                               ok({"properties": {"provisioningState": "Failed"}}))
+    assert arm_wait.settle(client, PATH, 600) == {"properties": {"provisioningState": "Failed"}}
+    assert fake_time.sleeps == [1.0, 2.0] and len(session.sent) == 2
+
+
+def test_settle_returns_none_once_the_resource_is_gone():
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Deleting"}}),
+                                            FakeResponse(404, {"error": {"code": "ResourceNotFound", "message": "gone"}}))
+    assert arm_wait.settle(client, PATH, 600) is None
+
+
+def test_waiting_for_provisioning_ends_with_the_servers_404_when_the_resource_is_gone():
+    client, _session, _time, _tokens = make(FakeResponse(404, {"error": {"code": "ResourceNotFound", "message": "not there"}}))
+    with pytest.raises(ArmError) as info:
+        client.wait(response(202, {}, None), 600, resource_path=PATH)
+    assert str(info.value) == "404 ResourceNotFound: not there"
+
+
+def test_waits_sharing_one_deadline_stop_at_it():
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    client, _session, fake_time, _tokens = make(*[ok({"properties": {"provisioningState": "Updating"}})] * 20,
+                                                ok({"properties": {}}))
+    deadline = arm_wait.Deadline(client, 10, "waiting for x")
+    with pytest.raises(ArmError) as info:
+        arm_wait.settle(client, PATH, deadline)
+    assert info.value.code == "WaitTimeout" and sum(fake_time.sleeps) == 10
+    with pytest.raises(ArmError):
+        arm_wait.settle(client, PATH, deadline)  # the same deadline: no more time
