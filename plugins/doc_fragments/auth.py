@@ -89,8 +89,9 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each HTTP response. Throttled (429) and failed (500, 502, 503, 504, connection errors) requests
-        are retried with backoff for at most about two minutes in total, honouring C(Retry-After).
+      - Seconds to wait for each HTTP response, a whole number from 1 to 600. Throttled (429) and failed (500, 502, 503, 504,
+        connection errors) requests are retried with backoff for at most about two minutes in total, honouring C(Retry-After);
+        a C(Retry-After) longer than that fails the task at once, saying what the server asked.
     type: int
     default: 30
   token_cache:

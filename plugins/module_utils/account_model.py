@@ -545,8 +545,15 @@ def predicted(the_plan, current, ids):
 
 
 def diff_view(before, after):
-    """``diff_output`` plus the provisioning state when either side is not Succeeded (a repair shows as such)."""
+    """``diff_output`` plus the provisioning state when either side is not Succeeded (a repair shows as such).
+
+    Azure compares resource names ignoring case and keeps the one the account was created with, so a name that
+    differs only by case (an answer that echoes the task's spelling) is shown as the account's own on both sides.
+    """
     result = diff_output(before, after)
+    names = [result[side].get("name") for side in ("before", "after")]
+    if all(isinstance(n, str) for n in names) and names[0] != names[1] and names[0].lower() == names[1].lower():
+        result["after"]["name"] = names[0]
     states = [provisioning_state_of(x) if x else None for x in (before, after)]
     if any(s is not None and s.lower() != "succeeded" for s in states):
         for side, account, state in zip(("before", "after"), (before, after), states):

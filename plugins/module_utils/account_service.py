@@ -19,14 +19,16 @@ present -> absent      GET, DELETE                                  GET
 absent, absent         GET                                          GET
 =====================  ===========================================  ==============
 
-Plus the polling requests of ``client.wait`` when a write answers asynchronously and ``wait`` is true, and
-GETs while an account is still Creating / Updating / Deleting. A write computed from a GET is a bet that
-nobody wrote in between: it is conditional (``If-Match`` / ``If-None-Match``) or merges on the server (the
-Tags API), and a 412 re-reads, re-plans and tries again (at most ``MAX_ROUNDS`` times, with jitter).
+Plus the polling requests of ``client.wait`` when a write answers asynchronously and ``wait`` is true, and GETs
+while someone else's operation runs on the account (a Creating / Updating / Deleting account, or a write refused
+with 409 AnotherOperationInProgress); check mode never waits for those. A write computed from a GET is a bet that
+nobody wrote in between: it is conditional (``If-Match`` / ``If-None-Match``) or merges on the server (the Tags
+API), and a 412 re-reads, re-plans and tries again (at most ``MAX_ROUNDS`` times, with jitter).
 
-``changed`` is true when this task's write was acknowledged, or when the account differs between the task's
-first GET and its end: an answer lost after the write was applied (the retry then sees 412, or 204 for a
-DELETE) still counts as a change.
+``changed`` means "this task wrote, or may have written" (``_Writes``): true once a write of this task was
+applied; a definite refusal (a 4xx with no lost answer before it) applied nothing; a write whose answer was lost
+(a transport failure after sending, a 5xx, an unusable answer, a failed or timed-out wait) counts when the account
+read afterwards shows any part of what the task meant to write. Other writers' changes never count.
 """
 
 from __future__ import annotations
@@ -42,20 +44,61 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     account_path,
     account_problem,
     accounts_path,
+    current_description,
     diff_view,
     is_running,
-    matches_tag_filters,
+    needs_repair,
     plan_present,
     predicted,
     provisioning_state_of,
-    same_account,
-    tags_to_merge,
+    same_sku_name,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import tags_path
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import lower_tags, matches_tag_filters, tags_path, tags_to_merge
 
 MAX_ROUNDS = 5
 NOT_READ = object()  # ``listed`` default: no list answer, the task reads the account itself
 CONFLICT_BACKOFF = 1.0  # seconds: the upper bound of the first jittered pause after a 412; doubles each round
+BUSY_CODE = "AnotherOperationInProgress"  # a 409 with this code: an operation runs on the account (wait, then re-plan)
+
+
+class Outcome(tuple):
+    """What ``ensure_present`` / ``ensure_absent`` did. Unpacks as ``(changed, account, diff)``; also names the
+    ``action`` (create, update, repair, delete, or none: what this task wrote, or in check mode would write) and
+    ``busy``: the provisioningState of someone else's operation that check mode did not wait for, else None."""
+
+    def __new__(cls, changed, account, diff, action="none", busy=None):
+        self = tuple.__new__(cls, (changed, account, diff))
+        self.action = action if changed else "none"
+        self.busy = busy
+        return self
+
+    @property
+    def changed(self):
+        return self[0]
+
+    @property
+    def account(self):
+        return self[1]
+
+    @property
+    def diff(self):
+        return self[2]
+
+
+def as_reported(account):
+    """The account as the modules return it: ``properties.provisioningState`` is Succeeded when Azure omits it (ARM's
+    contract: an absent state means Succeeded), so ``provisioning_state == 'Succeeded'`` holds for healthy accounts.
+    Only the result changes; comparisons, plans and diffs use the account as Azure sent it."""
+    if not account:
+        return account
+    result = dict(account)
+    properties = dict(account.get("properties") or {})
+    properties.setdefault("provisioningState", provisioning_state_of(account) or "Succeeded")
+    if properties["provisioningState"] is None:
+        properties["provisioningState"] = "Succeeded"
+    result["properties"] = properties
+    return result
+
 
 
 def _checked(account, where):
@@ -69,18 +112,6 @@ def _read(client, path, missing_codes=None):
     return _checked(client.get_or_none(path, missing_codes=missing_codes), "GET %s" % path)
 
 
-def _settle(client, path, current, wait, wait_timeout, name):
-    """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
-    if not is_running(current):
-        return current
-    if not wait:
-        raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
-                           "or with wait: true to wait for it" % (name, provisioning_state_of(current)))
-    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
-
-    return _checked(arm_wait.settle(client, path, wait_timeout), "GET %s" % path)
-
-
 def _conflict_pause(client, attempt):
     client.pause(random.random() * CONFLICT_BACKOFF * (2 ** attempt))
 
@@ -92,113 +123,316 @@ def _first(client, path, listed, missing_codes=None):
     return _checked(listed, "the list answer for %s" % path)
 
 
+def _definite(err):
+    """A refusal that applied nothing: a 4xx, with no earlier attempt whose answer was lost."""
+    return 400 <= err.status < 500 and not getattr(err, "answer_lost", False)
+
+
+def _busy(err):
+    return err.status == 409 and (err.code or "").lower() == BUSY_CODE.lower() and _definite(err)
+
+
+# -- what one task wrote ---------------------------------------------------------------------------------------------
+
+def shows_write(before, expected, now):
+    """True when ``now`` shows any part of the write that was to turn ``before`` into ``expected``.
+
+    Only the fields the write changes count, each compared as the plan compares it: existence (create, delete), the
+    SKU, the description, each tag added, changed or removed, and the provisioning state (a repair, or an operation
+    this write may have started: running, or ended Failed). What someone else changed alongside does not count.
+    """
+    if not before or not expected:
+        if bool(before) == bool(expected):
+            return False
+        if expected:  # a create: the account exists, in whatever state
+            return bool(now)
+        return not now or (provisioning_state_of(now) or "").lower() == "deleting"  # a delete: gone, or going
+    if not now:
+        return False
+    sku_b, sku_e, sku_n = before.get("sku") or {}, expected.get("sku") or {}, now.get("sku") or {}
+    if not same_sku_name(sku_e.get("name"), sku_b.get("name")) and same_sku_name(sku_n.get("name"), sku_e.get("name")):
+        return True
+    if sku_e.get("capacity") != sku_b.get("capacity") and sku_n.get("capacity") == sku_e.get("capacity"):
+        return True
+    if current_description(expected) != current_description(before) and current_description(now) == current_description(expected):
+        return True
+    tags_b, tags_e, tags_n = lower_tags(before.get("tags")), lower_tags(expected.get("tags")), lower_tags(now.get("tags"))
+    if any(tags_b.get(k) != v and tags_n.get(k) == v for k, v in tags_e.items()):
+        return True
+    if any(k not in tags_e and k not in tags_n for k in tags_b):
+        return True
+    state_b, state_n = (provisioning_state_of(before) or "Succeeded").lower(), (provisioning_state_of(now) or "Succeeded").lower()
+    return state_n != state_b and (is_running(now) or needs_repair(now) or needs_repair(before))
+
+
+class _Writes(object):
+    """The writes one task sent, for ``changed``, the action, the diff's ``before`` and a part-way failure's message.
+
+    Each write is announced (``send``) and then ``done`` (applied), or ``ended`` by an error: a definite refusal
+    applied nothing, any other end leaves it doubtful, judged later against the account as read afterwards.
+    """
+
+    def __init__(self, client, path):
+        self.client = client
+        self.path = path
+        self.applied = []   # what: the writes that completed
+        self.doubtful = []  # (what, before, expected, action): the writes whose answer was lost
+        self.before = NOT_READ
+        self.action = "none"
+        self.sending = None
+        self.sent_accepted = False
+
+    def send(self, what, before, expected, action):
+        """Right before a write: ``what`` it is, the account it was planned on, the account it should give."""
+        self.sending = (what, before, expected, action)
+        self.sent_accepted = False
+        if self.before is NOT_READ:
+            self.before = before
+
+    def accepted(self):
+        """The write in flight was answered with a success: whatever ends it now (a failed wait, an unusable answer)
+        is not a refusal of the write."""
+        self.sent_accepted = True
+
+    def done(self):
+        self.applied.append(self.sending[0])
+        self.action = self.sending[3]
+        self.sending = None
+
+    def ended(self, err):
+        """The write in flight ended with ``err`` (None: a DELETE answered 204, there was nothing left to delete)."""
+        if self.sending is None:
+            return
+        if err is None or (isinstance(err, ArmError) and _definite(err) and not self.sent_accepted):
+            if not self.applied and not self.doubtful:
+                self.before = NOT_READ  # nothing of this task is on the account: the diff starts from the next read
+        else:
+            self.doubtful.append(self.sending)
+        self.sending = None
+
+    def _shown(self, now):
+        return [entry for entry in self.doubtful if shows_write(entry[1], entry[2], now)]
+
+    def outcome(self, now, account=None, busy=None):
+        """The task's result once ``now`` is the account as it stands (None: gone); ``account`` is what to return."""
+        shown = self._shown(now)
+        changed = bool(self.applied or shown)
+        action = self.action if self.applied else (shown[-1][3] if shown else "none")
+        before = self.before if changed and self.before is not NOT_READ else now
+        return Outcome(changed, now if account is None else account, diff_view(before, now), action, busy)
+
+    def failed(self, err, now=NOT_READ):
+        """``err`` with ``changed`` and, when the task failed part-way, what was applied and what was not.
+
+        ``now`` is the account read afterwards; when a write's answer was lost and it is not given, one GET reads it
+        (if that GET fails too, a change cannot be ruled out).
+        """
+        failing = self.sending
+        self.ended(err)
+        if self.doubtful and now is NOT_READ:
+            try:
+                now = _read(self.client, self.path)
+            except ArmError:
+                err.changed = True
+                return err
+        shown = self._shown(now) if self.doubtful else []
+        err.changed = bool(self.applied or shown)
+        if self.applied:
+            parts = ["applied: %s" % ", ".join(self.applied)]
+            if shown:
+                parts.append("may have been applied: %s" % ", ".join(entry[0] for entry in shown))
+            refused = [failing[0]] if failing is not None and failing not in self.doubtful else []
+            missing = [entry[0] for entry in self.doubtful if entry not in shown] + refused
+            if missing:
+                parts.append("not applied: %s" % ", ".join(missing))
+            err.message = "%s (this task failed part-way; %s)" % (err.message, "; ".join(parts))
+        return err
+
+
+# -- waiting for someone else's operation -------------------------------------------------------------------------------
+
+class _Others(object):
+    """Someone else's operation on the account: waited for (GETs only, within ``wait_timeout``) or refused."""
+
+    def __init__(self, client, path, name, wait, wait_timeout):
+        self.client = client
+        self.path = path
+        self.name = name
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+        self.deadline = None  # one deadline for every 409 of the task, from the first
+
+    def running(self, current):
+        """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
+        if not self.wait:
+            raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
+                               "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
+        from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+        return _checked(arm_wait.settle(self.client, self.path, self.wait_timeout), "GET %s" % self.path)
+
+    def refused(self, err):
+        """A write refused with 409 AnotherOperationInProgress: the account once that operation has ended, to plan
+        again; or ``err`` raised (with ``wait: false``, or when ``wait_timeout`` is spent)."""
+        if not self.wait:
+            err.message = "%s (another operation is in progress on account %r; run again later or with wait: true to wait for it)" \
+                % (err.message, self.name)
+            raise err
+        from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+        if self.deadline is None:
+            self.deadline = arm_wait.Deadline(self.client, self.wait_timeout, "waiting for the operation in progress on %s" % self.path)
+        try:
+            return _checked(arm_wait.settle(self.client, self.path, self.deadline), "GET %s" % self.path)
+        except ArmError as timeout:
+            if timeout.code != "WaitTimeout":
+                raise
+            err.message = "%s (another operation was still in progress on account %r after waiting %s seconds: wait_timeout)" \
+                % (err.message, self.name, self.wait_timeout)
+            raise err
+
+
+# -- state: present ---------------------------------------------------------------------------------------------------
+
 def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout, listed=NOT_READ):
-    """Make the account match ``desired``. Returns ``(changed, account, diff)``.
+    """Make the account match ``desired``. Returns an ``Outcome`` (unpacks as ``(changed, account, diff)``).
 
     A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change
     (location, missing create options, a Failed account that cannot be repaired) raises AccountError before
     any write. ``listed`` is the account as a list answer showed it (None: not in the list), used instead of the
-    first GET; its etag guards the write as a GET's would.
+    first GET; its etag guards the write as a GET's would. Check mode plans on the account as it is, without
+    waiting for someone else's operation (``Outcome.busy`` names it; a Deleting account counts as gone).
     """
     path = account_path(subscription_id, resource_group, name)
     ids = (subscription_id, resource_group, name)
-    first = _first(client, path, listed, list(ACCOUNT_MISSING_CODES))
-    current = first
-    for attempt in range(MAX_ROUNDS):
-        current = _settle(client, path, current, wait, wait_timeout, name)
-        the_plan = plan_present(desired, current, name)
+    writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
+    current = _first(client, path, listed, list(ACCOUNT_MISSING_CODES))
+    conflicts = 0
+    while True:
+        busy = planned_on = None
+        if is_running(current) and check_mode and wait:
+            busy, planned_on = provisioning_state_of(current), _once_finished(current)
+        elif is_running(current):
+            try:
+                current = others.running(current)
+            except AzureMLError as err:
+                raise writes.failed(err, current)
+        if busy is None:
+            planned_on = current
+        the_plan = plan_present(desired, planned_on, name)
         if the_plan.action == "error":
-            raise AccountError(the_plan.message)
+            raise writes.failed(AccountError(the_plan.message), current)
         if the_plan.action == "none":
-            return not same_account(first, current), current, diff_view(first, current)
-        expected = predicted(the_plan, current, ids)
+            return writes.outcome(current, busy=busy)
+        expected = predicted(the_plan, planned_on, ids)
         if check_mode:
-            return True, expected, diff_view(first, expected)
+            return Outcome(True, expected, diff_view(current, expected), the_plan.action, busy)
         try:
-            account = _apply(client, path, the_plan, current, desired, wait, wait_timeout, expected)
+            account = _apply(client, writes, path, the_plan, current, desired, wait, wait_timeout, expected)
         except ArmError as err:
-            if err.status != 412:
-                raise _with_changed(err, client, path, first)
-            _conflict_pause(client, attempt)
-            current = _read(client, path, list(ACCOUNT_MISSING_CODES))
+            if err.status == 412:  # changed since it was planned: read, plan and try again
+                writes.ended(err)
+                _conflict_pause(client, conflicts)
+                conflicts += 1
+                current = _read(client, path, list(ACCOUNT_MISSING_CODES))
+                if conflicts >= MAX_ROUNDS:
+                    raise writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other "
+                                                 "writers); nothing more was written, run the task again" % (name, MAX_ROUNDS)), current)
+                continue
+            if not _busy(err):
+                raise writes.failed(err)
+            writes.ended(err)
+            try:
+                current = others.refused(err)
+            except AzureMLError as final:
+                raise writes.failed(final)
             continue
         if wait:
-            _verify_applied(the_plan, desired, account, name)
-        return True, account, diff_view(first, account)
-    raise ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other writers); "
-                                              "nothing more was written, run the task again" % (name, MAX_ROUNDS))
+            problem = _not_applied(the_plan, desired, account, name)
+            if problem is not None:
+                raise writes.failed(problem, account)
+        writes.done()
+        return writes.outcome(account)
 
 
-def _apply(client, path, the_plan, current, desired, wait, wait_timeout, predicted):
-    """Send the plan's write(s); return the account as Azure has it afterwards (or the prediction when not waiting)."""
-    if the_plan.action == "create":
+def _once_finished(account):
+    """The account as a running operation should leave it, for check mode (which does not wait): a Deleting account
+    gone, any other with its fields as they are and the operation's state dropped (Succeeded)."""
+    if (provisioning_state_of(account) or "").lower() == "deleting":
+        return None
+    properties = dict(account.get("properties") or {})
+    properties.pop("provisioningState", None)
+    return dict(account, properties=properties)
+
+
+def _apply(client, writes, path, the_plan, current, desired, wait, wait_timeout, expected):
+    """Send the plan's write(s); return the account as Azure has it afterwards (or the prediction when not waiting).
+
+    ``writes`` hears of each write before it is sent (and of each completed one but the last, which the caller
+    completes after checking it)."""
+    action = the_plan.action
+    if action == "create":
+        writes.send("the PUT that creates the account", current, expected, action)
         response = client.request("PUT", path, body=the_plan.body, headers={"If-None-Match": "*"})
-        return _finish(client, path, response, wait, wait_timeout, predicted)
+        return _finish(client, writes, path, response, wait, wait_timeout, expected)
     etag = current.get("etag")
     guard = {"If-Match": etag} if etag else None
-    if the_plan.action == "repair":
+    if action == "repair":
+        writes.send("the PUT that repairs the account", current, expected, action)
         response = client.request("PUT", path, body=the_plan.body, headers=guard)
-        return _finish(client, path, response, wait, wait_timeout, predicted)
+        return _finish(client, writes, path, response, wait, wait_timeout, expected)
     body = the_plan.body
     if etag or "tags" not in body or not desired.get("append_tags", True):
+        writes.send("the PATCH of %s" % _fields(body), current, expected, action)
         response = client.request("PATCH", path, body=body, headers=guard)
-        return _finish(client, path, response, wait, wait_timeout, predicted)
+        return _finish(client, writes, path, response, wait, wait_timeout, expected)
     # No etag to guard a PATCH of the whole tag set: fields by PATCH, tags merged on the server.
     account = current
     rest = dict((key, value) for key, value in body.items() if key != "tags")
     if "sku" in rest or rest.get("properties"):
+        writes.send("the PATCH of %s" % _fields(rest), current, dict(expected, tags=current.get("tags")), action)
         response = client.request("PATCH", path, body=rest)
-        account = _finish(client, path, response, wait, wait_timeout, predicted)
-    merged = client.request("PATCH", tags_path(path), body={"operation": "Merge",
-                                                            "properties": {"tags": tags_to_merge(current.get("tags"), body["tags"])}})
+        account = _finish(client, writes, path, response, wait, wait_timeout, expected)
+        writes.done()
+    merge = tags_to_merge(current.get("tags"), body["tags"])
+    writes.send("the Tags API merge of tag%s %s" % ("s" if len(merge) > 1 else "", ", ".join(sorted(merge))), account,
+                dict(account, tags=body["tags"]), action)
+    merged = client.request("PATCH", tags_path(path), body={"operation": "Merge", "properties": {"tags": merge}})
+    writes.accepted()
     tags = (merged.body.get("properties") or {}).get("tags") if isinstance(merged.body.get("properties"), dict) else None
     if not isinstance(tags, dict):
         raise invalid_response("PATCH %s answered without properties.tags" % tags_path(path))
-    account = dict(account, tags=tags)
-    return _checked(account, "PATCH %s" % tags_path(path))
+    return _checked(dict(account, tags=tags), "PATCH %s" % tags_path(path))
 
 
-def _with_changed(err, client, path, first):
-    """``err`` with ``changed``: did the account change although the task failed after sending a write?
-
-    A failure after a write was sent (a lost or bad answer, a failed or timed-out wait) does not prove that nothing
-    changed: one more GET tells. When that GET fails too, a change cannot be ruled out.
-    """
-    try:
-        now = client.get_or_none(path)
-    except ArmError:
-        err.changed = True
-        return err
-    err.changed = True if now is not None and account_problem(now) else not same_account(first, now)
-    return err
+def _fields(body):
+    fields = [key for key in ("sku", "tags") if key in body] + [key for key in ("description",) if key in (body.get("properties") or {})]
+    return ", ".join(fields) or "the account"
 
 
-def _verify_applied(the_plan, desired, account, name):
-    """A write that was accepted must show in the account Azure returns at the end; an answer is not taken on trust."""
+def _not_applied(the_plan, desired, account, name):
+    """A write that was accepted must show in the account Azure returns at the end: the error when it does not."""
     left = plan_present(desired, account, name)
-    if left.action != "none":
-        method = "PUT" if the_plan.action in ("create", "repair") else "PATCH"
-        still = left.message if left.action == "error" else _what(left)
-        raise ArmError(0, "WriteNotApplied", "the %s of account %r was accepted, but the account Azure returned afterwards "
-                                             "does not show the change (still to do: %s); nothing more was sent" % (method, name, still))
+    if left.action == "none":
+        return None
+    method = "PUT" if the_plan.action in ("create", "repair") else "PATCH"
+    still = left.message if left.action == "error" else "%s of %s" % (left.action, _fields(left.body or {}))
+    return ArmError(0, "WriteNotApplied", "the %s of account %r was accepted, but the account Azure returned afterwards "
+                                          "does not show the change (still to do: %s); nothing more was sent" % (method, name, still))
 
 
-def _what(the_plan):
-    body = the_plan.body or {}
-    fields = [key for key in ("location", "sku", "tags") if key in body] + \
-        [key for key in ("description",) if key in (body.get("properties") or {})]
-    return "%s of %s" % (the_plan.action, ", ".join(fields) or "the account")
-
-
-def _finish(client, path, response, wait, wait_timeout, predicted):
+def _finish(client, writes, path, response, wait, wait_timeout, expected):
     """The account as Azure returned it, after waiting for an asynchronous operation when asked to."""
+    writes.accepted()
     if wait:
         body = client.wait(response, wait_timeout, resource_path=path)
     else:
         body = response.body
     # A body-less asynchronous answer (wait=false) has nothing to show: fall back to the prediction.
-    return _checked(body, "%s %s" % (getattr(response, "method", None) or "write", path)) if body else predicted
+    return _checked(body, "%s %s" % (getattr(response, "method", None) or "write", path)) if body else expected
 
+
+# -- state: absent ----------------------------------------------------------------------------------------------------
 
 class DeleteSkipped(AzureMLError):
     """A purge re-checked the account right before deleting it and found it no longer in scope: nothing was sent."""
@@ -214,10 +448,11 @@ def _still(recheck, account):
 
 
 def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout, listed=NOT_READ, recheck=None):
-    """Delete the account when it exists. Returns ``(changed, {}, diff)``.
+    """Delete the account when it exists. Returns an ``Outcome`` (unpacks as ``(changed, {}, diff)``).
 
-    A missing resource group means the account is not there: no failure. An account that existed at the first
-    GET and is gone at the end was changed, even when the DELETE's own answer was lost (the retry sees 204).
+    A missing resource group means the account is not there: no failure. A DELETE answered 204 or 404 found nothing
+    to delete (someone else deleted the account after the GET): no change, unless an earlier attempt of that DELETE
+    lost its answer (then it was probably ours). Check mode does not wait for a running operation (``Outcome.busy``).
 
     A purge passes ``listed`` (the account as its list answer showed it, instead of the first GET) and
     ``recheck(account)``, the reason the account must no longer be deleted, or None. Then the DELETE is
@@ -225,19 +460,29 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
     without an etag the account is read again right before the DELETE. A failed re-check raises DeleteSkipped.
     """
     path = account_path(subscription_id, resource_group, name)
-    first = _still(recheck, _first(client, path, listed))
-    if first is None:
-        return False, {}, diff_view(None, None)
-    current = first
-    if is_running(current):
-        if not wait and (provisioning_state_of(current) or "").lower() == "deleting":
-            return False, first, diff_view(first, first)  # someone else's DELETE is under way; not waiting for it
-        current = _still(recheck, _settle(client, path, current, wait, wait_timeout, name))
+    writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
+    current = _still(recheck, _first(client, path, listed))
+    conflicts = 0
+    while True:
         if current is None:
-            return True, {}, diff_view(first, None)
-    if check_mode:
-        return True, {}, diff_view(first, None)
-    for attempt in range(MAX_ROUNDS):
+            return writes.outcome(None, account={})
+        busy = None
+        if is_running(current):
+            deleting = (provisioning_state_of(current) or "").lower() == "deleting"
+            if deleting and not wait:  # someone else's DELETE is under way: not waiting for it, nothing to do
+                return Outcome(False, current, diff_view(current, current), busy=provisioning_state_of(current))
+            if check_mode and wait:  # check mode does not wait: a Deleting account will be gone, any other deleted
+                busy = provisioning_state_of(current)
+                if deleting:
+                    return Outcome(False, {}, diff_view(None, None), busy=busy)
+            else:
+                try:
+                    current = _still(recheck, others.running(current))
+                except AzureMLError as err:
+                    raise writes.failed(err, current)
+                continue
+        if check_mode:
+            return Outcome(True, {}, diff_view(current, None), "delete", busy)
         guard = None
         if recheck is not None:
             if current.get("etag"):
@@ -245,24 +490,43 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
             else:  # nothing makes the DELETE conditional: the freshest read decides
                 current = _still(recheck, _read(client, path))
                 if current is None:
-                    return False, {}, diff_view(first, None)  # someone else deleted it before this task sent anything
+                    continue  # someone else deleted it before this task sent anything
+        writes.send("the DELETE", current, None, "delete")
         try:
             response = client.request("DELETE", path, headers=guard)
-            if wait:
-                client.wait(response, wait_timeout, resource_path=path, deleting=True)
         except ArmError as err:
             if err.status == 412 and guard is not None:  # changed since it was planned: read, re-check, try again
-                _conflict_pause(client, attempt)
+                writes.ended(err)
+                _conflict_pause(client, conflicts)
+                conflicts += 1
                 current = _still(recheck, _read(client, path))
-                if current is None:
-                    return False, {}, diff_view(first, None)
+                if conflicts >= MAX_ROUNDS and current is not None:
+                    raise writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row "
+                                                                            "(other writers); it was not deleted" % (name, MAX_ROUNDS)), current)
                 continue
-            if err.status != 404:
-                raise _with_changed(err, client, path, first)
-            return True, {}, diff_view(first, None)  # gone since our GET (our own lost DELETE, or someone else's)
-        return True, {}, diff_view(first, None)
-    raise ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other writers); "
-                                              "it was not deleted" % (name, MAX_ROUNDS))
+            if err.status == 404:  # gone since our GET: our own DELETE whose answer was lost, or someone else's
+                writes.ended(err)
+                return writes.outcome(None, account={})
+            if not _busy(err):
+                raise writes.failed(err)
+            writes.ended(err)
+            try:
+                current = _still(recheck, others.refused(err))
+            except AzureMLError as final:
+                raise writes.failed(final)
+            continue
+        if response.status == 204 and not getattr(response, "answer_lost", False):
+            writes.ended(None)  # nothing was left to delete: someone else's DELETE came first
+            return writes.outcome(None, account={})
+        writes.accepted()
+        if wait:
+            try:
+                client.wait(response, wait_timeout, resource_path=path, deleting=True)
+            except ArmError as err:
+                if err.status != 404:  # a 404 while following the DELETE: the account is gone
+                    raise writes.failed(err)
+        writes.done()
+        return writes.outcome(None, account={})
 
 
 def get_accounts(client, subscription_id, resource_group=None, name=None, tag_filters=None):

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 try:
     import requests
+    from urllib3.exceptions import NewConnectionError
     from urllib3.util import parse_url
 except ImportError:
     HAS_REQUESTS = False
@@ -39,11 +40,7 @@ else:
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
-from ansible_collections.azureml.model_management.plugins.module_utils.retry import (  # noqa: F401  (retry_after_seconds: re-exported)
-    RETRY_STATUSES,
-    RetryPolicy,
-    retry_after_seconds,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 MESSAGE_MAX = 500
@@ -117,7 +114,11 @@ class Headers(Mapping):
 
 
 class ArmResponse(object):
-    """A successful answer: status, case-insensitive headers, parsed JSON body (None when empty)."""
+    """A successful answer: status, case-insensitive headers, parsed JSON body (None when empty).
+
+    ``answer_lost`` is true when an earlier attempt of the same request may have been applied without its answer
+    reaching us (a transport failure after sending, a 5xx): a DELETE answered 204 may then be our own doing.
+    """
 
     def __init__(self, status, headers=None, body=None, method=None, url=None):
         self.status = status
@@ -125,16 +126,23 @@ class ArmResponse(object):
         self.body = body
         self.method = method
         self.url = url
+        self.answer_lost = False
 
     def __repr__(self):
         return "ArmResponse(%s %s -> %s)" % (self.method, self.url, self.status)
 
 
 class ArmError(AzureMLError):
-    """An error from Resource Manager (status >= 400), from the transport or a bad answer (status 0), or from waiting."""
+    """An error from Resource Manager (status >= 400), from the transport or a bad answer (status 0), or from waiting.
+
+    ``answer_lost`` is true when the request may have been applied although no definite answer came back: this
+    attempt or an earlier one failed in transport after sending, was answered 5xx, or was answered with something
+    unusable. A 4xx with ``answer_lost`` false is a definite refusal: nothing was applied.
+    """
 
     def __init__(self, status, code, message, details=None, request_id=None, target=None):
         super(ArmError, self).__init__(message, code=code, status=status, details=details, request_id=request_id, target=target)
+        self.answer_lost = False
 
     def __str__(self):
         return "%s %s: %s" % (self.status, self.code, self.message)
@@ -187,6 +195,19 @@ def invalid_response(message, request_id=None):
     return ArmError(0, "InvalidResponse", message, request_id=request_id)
 
 
+def _lost(error):
+    error.answer_lost = True
+    return error
+
+
+def _never_sent(exc):
+    """True when a transport failure certainly happened before the request left (no connection was made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
 def _text_or_none(value):
     return value if isinstance(value, str) and value else None
 
@@ -219,25 +240,32 @@ def prepared_url(url):
 
 
 def link_problem(link, endpoint):
-    """Why ``link`` (an absolute URL from an answer) must not be followed, or None.
+    """Why ``link`` (an absolute URL from an answer) must not be followed: ``(code, reason)``, or None.
 
-    Follows only https links to exactly the endpoint's scheme, host and port, without userinfo, backslashes,
-    whitespace or control characters, checked on the URL as the transport will send it.
+    ``InvalidResponse`` when it is no usable http(s) URL at all (``x.y:a``: requests leaves such a URL unprepared and
+    urllib3 cannot parse it); ``ForeignHost`` when it is one but not exactly the endpoint's scheme, host and port, or
+    carries userinfo, backslashes, whitespace or control characters; checked on the URL as the transport will send it.
     """
     if "\\" in link or any(ord(ch) <= 32 or 127 <= ord(ch) <= 159 for ch in link):
-        return "it contains a backslash, whitespace or control characters"
+        return "ForeignHost", "it contains a backslash, whitespace or control characters"
     if link.startswith("//"):
-        return "it is scheme-relative"
+        return "ForeignHost", "it is scheme-relative"
+    if link.split(":", 1)[0].lower() not in ("http", "https") or "://" not in link:
+        return "InvalidResponse", "it is not an http(s) URL"
     if "@" in re.split(r"[/?#]", link.split("//", 1)[-1], maxsplit=1)[0]:
-        return "it carries userinfo (user@host)"
-    sent = prepared_url(link)
-    if parse_url(sent).auth:
-        return "it carries userinfo (user@host)"
-    scheme, host, port = _origin_of(sent)
-    if (scheme, host, port) != _origin_of(endpoint):
-        return "it is not on the Resource Manager endpoint %s" % endpoint
-    if scheme != "https" and host not in LOOPBACK_HOSTS:
-        return "it is not https"
+        return "ForeignHost", "it carries userinfo (user@host)"
+    try:
+        sent = prepared_url(link)
+        parsed = parse_url(sent)
+        origin = _origin_of(sent)
+    except (ArmError, ValueError) as exc:  # urllib3's LocationParseError is a ValueError
+        return "InvalidResponse", "it is not a valid URL (%s)" % shorten(getattr(exc, "message", None) or str(exc), 200)
+    if parsed.auth:
+        return "ForeignHost", "it carries userinfo (user@host)"
+    if origin != _origin_of(endpoint):
+        return "ForeignHost", "it is not on the Resource Manager endpoint %s" % endpoint
+    if origin[0] != "https" and origin[1] not in LOOPBACK_HOSTS:
+        return "ForeignHost", "it is not https"
     return None
 
 
@@ -276,18 +304,24 @@ class ArmClient(object):
 
     # -- URLs ---------------------------------------------------------------------------------------------------
 
-    def url_for(self, path_or_url):
-        """The URL to send, with ``api-version``: a path is joined to the endpoint; a link must pass ``link_problem``."""
+    def url_for(self, path_or_url, source=None):
+        """The URL to send, with ``api-version``: a path is joined to the endpoint; a link must pass ``link_problem``.
+
+        ``source`` names where a link came from (``the Azure-AsyncOperation header of PUT ...``), for the message.
+        """
+        named = "%s %s" % (source, printable(path_or_url)) if source else "the link %s" % printable(path_or_url)
         if not isinstance(path_or_url, str) or not path_or_url:
-            raise invalid_response("expected a link (a non-empty string), got %s" % printable(path_or_url))
+            raise invalid_response("%s is not a link (a non-empty string)" % (source or "expected a link; the value"))
         try:
             parts = urlsplit(path_or_url)
         except ValueError as exc:
-            raise ArmError(0, "ForeignHost", "refusing to follow the link %s: %s" % (printable(path_or_url), exc)) from None
+            raise invalid_response("%s is not a usable link: %s" % (named, shorten(str(exc), 200))) from None
         if parts.scheme or parts.netloc or path_or_url.startswith("//"):
             problem = link_problem(path_or_url, self.endpoint)
+            if problem and problem[0] == "InvalidResponse":
+                raise invalid_response("%s is not a usable link: %s" % (named, problem[1]))
             if problem:
-                raise ArmError(0, "ForeignHost", "refusing to follow the link %s: %s" % (printable(path_or_url), problem))
+                raise ArmError(0, "ForeignHost", "refusing to follow %s: %s" % (named, problem[1]))
             url = path_or_url
         else:
             url = self.endpoint + "/" + path_or_url.lstrip("/")
@@ -321,9 +355,12 @@ class ArmClient(object):
             raise ArmError(0, "SSLError", "TLS failure on %s (check validate_certs or REQUESTS_CA_BUNDLE): %s"
                            % (where, shorten(str(exc)))) from None
         except requests.exceptions.ContentDecodingError as exc:
-            raise invalid_response("%s: the answer's body could not be decoded (Content-Encoding): %s" % (where, shorten(str(exc), 200))) from None
+            raise _lost(invalid_response("%s: the answer's body could not be decoded (Content-Encoding): %s"
+                                         % (where, shorten(str(exc), 200)))) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            return ArmError(0, type(exc).__name__, "%s failed: %s" % (where, shorten(str(exc))))
+            error = ArmError(0, type(exc).__name__, "%s failed: %s" % (where, shorten(str(exc))))
+            error.answer_lost = not _never_sent(exc)
+            return error
         except requests.exceptions.RequestException as exc:
             raise ArmError(0, type(exc).__name__, "%s failed: %s" % (where, shorten(str(exc)))) from None
         except (IOError, OSError) as exc:  # e.g. REQUESTS_CA_BUNDLE naming a file that does not exist
@@ -334,13 +371,15 @@ class ArmClient(object):
         """Send one request (retries, one token refresh on 401); return a checked ``ArmResponse`` or raise ``ArmError``.
 
         ``success`` overrides the statuses that count as success (default: ``SUCCESS_STATUSES`` of the method),
-        ``objects`` those whose body must be a JSON object (default: ``OBJECT_STATUSES`` of the method).
+        ``objects`` those whose body must be a JSON object (default: ``OBJECT_STATUSES`` of the method). Both the
+        answer and the error carry ``answer_lost``: whether some attempt may have been applied without a definite answer.
         """
         url = self.url_for(path_or_url)
         data = json.dumps(body) if body is not None else None
         request_id = str(uuid.uuid4())
         attempts = self.retry.start()
         refreshed = False
+        lost = False
         while True:
             if self.gate is not None:
                 self.gate.before_send(method)
@@ -353,14 +392,24 @@ class ArmClient(object):
                 self.token_provider.refresh(rejected=sent["Authorization"][len("Bearer "):])
                 continue
             elif response.status_code < 400:
-                return self._checked(method, url, response, success, objects)
+                try:
+                    answer = self._checked(method, url, response, success, objects)
+                except ArmError as err:
+                    raise _lost(err) from None  # an answer that cannot be read says nothing about what was applied
+                answer.answer_lost = lost
+                return answer
             else:
                 error = ArmError.from_http(response.status_code, response.reason, _text(response), Headers(response.headers))
-                if error.status not in RETRY_STATUSES:
-                    raise error
+                error.answer_lost = error.status >= 500  # a 5xx may come after the provider applied the request
                 hint_headers = Headers(response.headers)
+            lost = lost or error.answer_lost
+            error.answer_lost = lost
+            if error.status not in RETRY_STATUSES and error.status != 0:
+                raise error
             delay = attempts.next_delay(hint_headers)
             if delay is None:
+                if attempts.asked_too_long:
+                    error.message = "%s (%s)" % (error.message, attempts.gave_up)
                 raise error
             if self.gate is not None and error.status == 429:
                 self.gate.throttled(delay)  # every worker waits, not only this one (before_send blocks)
@@ -423,6 +472,7 @@ class ArmClient(object):
                 break
             if not isinstance(url, str):
                 raise invalid_response("a page of %s has a nextLink that is not a string (got %s)" % (printable(path), _kind(url)))
+            url = self.url_for(url, source="the nextLink of a page of %s" % printable(path))
         return items
 
     # -- asynchronous operations --------------------------------------------------------------------------------

@@ -9,7 +9,9 @@
 - 202 with neither header, or a body whose ``provisioningState`` is not terminal: poll the resource itself
   (after a DELETE, until it answers 404).
 
-Every link is checked by ``ArmClient.url_for`` before anything is sent to it. A Failed or Canceled end raises
+Every wait on the resource itself is one GET loop, ``watch``, with a predicate (as kubernetes.core's ``Waiter``):
+``provisioned`` after a PUT or PATCH, ``gone`` after a DELETE, ``idle`` before a change (``settle``: someone
+else's operation must end first). Every link is checked by ``ArmClient.url_for`` before anything is sent to it. A Failed or Canceled end raises
 ``OperationFailed`` with the operation's own error code and state.
 """
 
@@ -20,11 +22,11 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
     OperationFailed,
     invalid_response,
     printable,
-    retry_after_seconds,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
 
 DEFAULT_POLL_SECONDS = 5
-MIN_POLL_SECONDS = 1  # a Retry-After of 0 (or less) must not turn a wait into a busy loop against Resource Manager
+MIN_POLL_SECONDS = 1  # a Retry-After of 0 must not turn a wait into a busy loop against Resource Manager
 RESOURCE_POLL_SECONDS = (1, 2, 4, 5)  # no hint from the service: poll soon, then every 5 s
 SUCCEEDED, FAILED, CANCELED = "succeeded", "failed", "canceled"
 TERMINAL_STATES = (SUCCEEDED, FAILED, CANCELED)
@@ -56,8 +58,8 @@ def _header(response, name):
     return value if value not in (None, "") else None
 
 
-class _Clock(object):
-    """The deadline of one wait and the pause before each poll."""
+class Deadline(object):
+    """The deadline of a wait (several waits may share one: a task waiting out other operations) and the pause before each poll."""
 
     def __init__(self, client, timeout, operation):
         self.client = client
@@ -78,17 +80,17 @@ def wait(client, response, timeout, resource_path=None, deleting=False):
     A response with nothing to wait for gives its own body (None after a DELETE).
     """
     operation = "%s %s" % (response.method or "operation", printable(resource_path or response.url or ""))
-    clock = _Clock(client, timeout, operation)
+    clock = Deadline(client, timeout, operation)
     async_url = _header(response, "Azure-AsyncOperation")
     location = _header(response, "Location")
     if async_url:
-        client.url_for(async_url)  # refuse a bad link before waiting
+        client.url_for(async_url, source="the Azure-AsyncOperation header of %s" % operation)  # refuse a bad link before waiting
         _poll_operation(client, response, async_url, clock)
     elif location and response.status == 202:
-        client.url_for(location)
+        client.url_for(location, source="the Location header of %s" % operation)
         _poll_location(client, response, location, clock)
     elif response.status == 202 or (not deleting and provisioning_state(response.body) not in (None,) + TERMINAL_STATES):
-        return poll_resource(client, resource_path, clock, deleting, first=response)
+        return watch(client, resource_path, clock, (gone if deleting else provisioned)(clock.operation), first=response)
     else:
         return None if deleting else _settled_body(client, response.body, resource_path, clock)
     if deleting:
@@ -98,12 +100,9 @@ def wait(client, response, timeout, resource_path=None, deleting=False):
 
 def _settled_body(client, body, resource_path, clock):
     """``body`` when its provisioningState is terminal and not failed; polls on when it is still running."""
-    state = provisioning_state(body)
-    if state in (None, SUCCEEDED):
+    if provisioned(clock.operation)(body):
         return body
-    if state in (FAILED, CANCELED):
-        raise OperationFailed(clock.operation, _raw_state(body), body["properties"].get("error"))
-    return poll_resource(client, resource_path, clock, deleting=False)
+    return watch(client, resource_path, clock, provisioned(clock.operation))
 
 
 def _poll_operation(client, original, url, clock):
@@ -128,16 +127,52 @@ def _poll_location(client, original, url, clock):
         last = client.request("GET", url, success=(200, 201, 202, 204), objects=())
 
 
-def poll_resource(client, resource_path, clock, deleting, first=None):
-    """GET the resource until its provisioningState is terminal (or, when ``deleting``, until it is gone).
+# -- the one GET loop and its predicates (as kubernetes.core's Waiter) ---------------------------------------------------
 
-    Returns its final body (None once deleted). ``clock`` is a ``_Clock`` or a timeout in seconds.
+def provisioned(operation):
+    """Done when the resource's provisioningState is Succeeded (or absent); Failed or Canceled raise ``OperationFailed``."""
+    def done(body):
+        if body is None:
+            return False
+        state = provisioning_state(body)
+        if state in (FAILED, CANCELED):
+            raise OperationFailed(operation, _raw_state(body), body["properties"].get("error"))
+        return state in (None, SUCCEEDED)
+    return done
+
+
+def gone(operation):
+    """Done once the resource answers 404 (after a DELETE); a Failed or Canceled state raises ``OperationFailed``."""
+    def done(body):
+        if body is None:
+            return True
+        if provisioning_state(body) in (FAILED, CANCELED):
+            raise OperationFailed(operation, _raw_state(body), body["properties"].get("error"))
+        return False
+    return done
+
+
+def idle(body):
+    """Done when the resource is gone or in any terminal state, Failed included (the caller decides: repair)."""
+    return body is None or provisioning_state(body) in (None,) + TERMINAL_STATES
+
+
+def watch(client, resource_path, clock, until, first=None):
+    """GET ``resource_path`` until ``until(body)`` is true; return that body.
+
+    A 404 ends the wait: with None when ``until(None)`` accepts absence (waiting for a DELETE or for an operation
+    to end), else with the 404 itself (the resource waited for is gone and cannot come back by waiting).
+
+    Pauses: the last answer's Retry-After (at least ``MIN_POLL_SECONDS``), else 1, 2, 4, then every 5 s, all within
+    ``clock`` (a ``Deadline`` or a timeout in seconds). ``first`` is the answer that started the wait (its Retry-After
+    sets the first pause). ``until`` may raise to end the wait with an error (a Failed provisioning).
     """
-    if not isinstance(clock, _Clock):
-        clock = _Clock(client, clock, "waiting for %s" % printable(resource_path or ""))
+    if not isinstance(clock, Deadline):
+        clock = Deadline(client, clock, "waiting for %s" % printable(resource_path or ""))
     if not resource_path:
         raise ArmError(0, "WaitImpossible", "%s is still running and there is no resource to poll" % clock.operation)
-    last, state, polls = first, "Accepted (202)" if first is not None and first.status == 202 else "running", 0
+    last, polls = first, 0
+    state = "Accepted (202)" if first is not None and first.status == 202 else "running"
     while True:
         default = RESOURCE_POLL_SECONDS[min(polls, len(RESOURCE_POLL_SECONDS) - 1)]
         clock.pause(poll_delay(last.headers, default) if last is not None else default, state)
@@ -145,31 +180,19 @@ def poll_resource(client, resource_path, clock, deleting, first=None):
         try:
             last = client.request("GET", resource_path)
         except ArmError as err:
-            if err.status == 404 and deleting:
-                return None
-            raise
-        body = last.body
-        state = _raw_state(body) if provisioning_state(body) else "Succeeded"
-        lowered = provisioning_state(body)
-        if lowered in (FAILED, CANCELED):
-            raise OperationFailed(clock.operation, state, body["properties"].get("error"))
-        if not deleting and lowered in (None, SUCCEEDED):
-            return body
+            if err.status != 404 or not until(None):
+                raise
+            return None
+        if until(last.body):
+            return last.body
+        state = _raw_state(last.body) if provisioning_state(last.body) else "Succeeded"
 
 
 def settle(client, resource_path, timeout):
     """Wait (GETs only) until an existing resource is no longer in a running state; its body, or None once gone.
 
-    Unlike ``poll_resource`` a Failed or Canceled end is returned, not raised: the caller decides (repair).
+    Unlike a wait after a write, a Failed or Canceled end is returned, not raised: the caller decides (repair).
     """
-    clock = _Clock(client, timeout, "waiting for %s to finish its current operation" % printable(resource_path))
-    polls = 0
-    state = "running"
-    while True:
-        clock.pause(RESOURCE_POLL_SECONDS[min(polls, len(RESOURCE_POLL_SECONDS) - 1)], state)
-        polls += 1
-        body = client.get_or_none(resource_path)
-        lowered = provisioning_state(body)
-        if body is None or lowered in (None,) + TERMINAL_STATES:
-            return body
-        state = _raw_state(body)
+    clock = timeout if isinstance(timeout, Deadline) else \
+        Deadline(client, timeout, "waiting for %s to finish its current operation" % printable(resource_path))
+    return watch(client, resource_path, clock, idle)

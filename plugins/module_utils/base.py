@@ -23,10 +23,12 @@ from ansible_collections.azureml.model_management.plugins.module_utils.token_cac
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
+    TIMEOUT_RANGE,
     build_client,
     default_subscription,
     environment_secrets,
     find_source,
+    number_problem,
     subscription_problem,
 )
 
@@ -53,8 +55,19 @@ INSECURE_WARNING = ("validate_certs is false: the TLS certificates of Resource M
                     " credentials this task sends. Keep it true and set REQUESTS_CA_BUNDLE to trust a private CA.")
 
 
+# The allowed range of every ``type: int`` option of the shared spec: (low, high, unit). Modules add their own.
+AUTH_INT_RANGES = {"timeout": TIMEOUT_RANGE}
+
+
 class _RawArgsModule(AnsibleModule):
-    """AnsibleModule that keeps the task's arguments as given, before ``type: str`` turns ``[eastus]`` into "['eastus']"."""
+    """AnsibleModule that keeps the task's arguments as given, before ``type: str`` turns ``[eastus]`` into "['eastus']".
+
+    ``_load_params`` is private: AnsibleModule.__init__ calls it (2.1 to 2.21) to read the arguments and converts them
+    right after, and no public API gives the arguments as the task wrote them (``validation_result`` holds only the
+    converted copy). Guarded by tests/unit/plugins/module_utils/test_base.py::test_raw_arguments_are_kept_before_ansible_converts_them,
+    which runs on ansible-core 2.16, 2.19 and 2.21 in make test (and by test_input_validation.py's list/boolean cases
+    on 2.16 and 2.21). If a release stops calling it, ``raw_params`` is missing and every module fails loudly.
+    """
 
     def _load_params(self):
         super(_RawArgsModule, self)._load_params()
@@ -76,27 +89,58 @@ def string_option_problems(spec, raw, prefix=""):
     return [problem for problem in problems if problem]
 
 
+def number_option_problems(spec, raw, ranges, prefix="", kinds_only=False):
+    """Messages for the ``type: int`` options (suboptions too) that are booleans or out of range, checked on the
+    arguments as the task gave them; ``kinds_only``: booleans only. Every int option must have a range in ``ranges``
+    (keyed ``sku.capacity`` for a suboption): a missing one raises ValueError, a programming error."""
+    problems = []
+    for option, rules in spec.items():
+        name = prefix + option
+        value = next((raw[key] for key in [option] + list(rules.get("aliases") or []) if key in raw), None)
+        if rules.get("type") == "int":
+            if name not in ranges:
+                raise ValueError("the int option %s has no allowed range: add it to the module's int_ranges" % name)
+            if value is not None and (not kinds_only or isinstance(value, bool)):
+                problems.append(number_problem(value, name, ranges[name]))
+        elif rules.get("type") == "dict" and rules.get("options"):
+            sub = value if isinstance(value, dict) else {}
+            problems.extend(number_option_problems(rules["options"], sub, ranges, name + ".", kinds_only))
+    return [problem for problem in problems if problem]
+
+
 class AzureMLModule(object):
     """AnsibleModule + the shared options + an ``ArmClient`` built on first use of ``.client``."""
 
-    def __init__(self, argument_spec, **ansible_module_kwargs):
+    def __init__(self, argument_spec, int_ranges=None, **ansible_module_kwargs):
+        """``int_ranges``: (low, high, unit) of each of the module's own ``type: int`` options (``sku.capacity`` for a
+        suboption); every int option needs one, so that no number reaches the client unchecked.
+
+        A value of the wrong kind (a list for a text option, a boolean for a number) and a shared option out of range
+        fail here, before anything else. The module's own options out of range are left in ``option_problems``, for
+        the module to report together with its other option checks.
+        """
         spec = dict(AUTH_ARGUMENT_SPEC)
         spec.update(argument_spec)
+        ranges = dict(AUTH_INT_RANGES, **(int_ranges or {}))
+        number_option_problems(spec, {}, ranges)  # a missing range is a programming error: raise before Ansible runs
         self.module = _RawArgsModule(argument_spec=spec, **ansible_module_kwargs)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
-        self._check_connection_options(spec)
+        self._check_connection_options(spec, ranges)
+        self.option_problems = number_option_problems(argument_spec, self.module.raw_params, ranges)
         self._client = None
         self.client_options = {}  # extra build_client arguments (a fleet run's gate and pool size), set before .client
         self.source, self._source_error = self._select_source(dict(os.environ))
-        if self.params["timeout"] <= 0:
-            self.fail("timeout must be a positive number of seconds, got %s" % self.params["timeout"])
         self.subscription_id = self._subscription_id(dict(os.environ))
 
-    def _check_connection_options(self, spec):
-        """Refuse what ``type: str`` would have converted and a malformed api_version; warn when TLS is not verified."""
-        problems = string_option_problems(spec, self.module.raw_params)
+    def _check_connection_options(self, spec, ranges):
+        """Refuse what ``type: str`` would have converted, booleans for ``type: int``, the shared options out of range and
+        a malformed api_version; warn when TLS is not verified."""
+        problems = string_option_problems(spec, self.module.raw_params) + \
+            number_option_problems(spec, self.module.raw_params, ranges, kinds_only=True) + \
+            number_option_problems(AUTH_ARGUMENT_SPEC, self.module.raw_params, ranges)
+        problems = list(dict.fromkeys(problems))
         if not problems and self.params.get("api_version") is not None:
             problems = [check_api_version(self.params["api_version"])]
         problems = [problem for problem in problems if problem]

@@ -21,6 +21,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.token_cac
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import CACHEABLE_KINDS, TokenProvider, build_credential
 
 DEFAULT_API_VERSION = "2017-09-01-preview"
+# (low, high, unit) of the per-request timeout: Resource Manager answers or gives up (504) within about 60 s, so
+# ten minutes is already generous; far larger values only crash the transport ("timestamp too large to convert").
+TIMEOUT_RANGE = (1, 600, "seconds")
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: "$" allows a final "\n"
 ENV_SECRETS = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "AZURE_PASSWORD")
 
@@ -32,6 +35,27 @@ def subscription_problem(subscription_id):
                 "or add subscription_id to the profile in %s" % CREDENTIALS_PATH)
     if not GUID_RE.fullmatch(subscription_id):
         return "subscription_id must be a GUID like 00000000-0000-0000-0000-000000000000, got %r" % subscription_id
+    return None
+
+
+def number_problem(value, option, allowed):
+    """None when ``value`` is a whole number within ``allowed`` (low, high, unit), else the message to fail with.
+
+    Booleans are refused: Ansible's ``type: int`` lets ``true`` through (it is 1 to Python), and YAML turns
+    ``yes``/``no``/``on``/``off`` into booleans behind the user's back. Numbers given as text (``"45"``) count.
+    """
+    low, high, unit = allowed
+    unit = " " + unit if unit else ""
+    if isinstance(value, bool):
+        return "%s must be a whole number from %d to %d%s, got a boolean" % (option, low, high, unit)
+    try:
+        number = int(value) if isinstance(value, str) else value
+    except ValueError:
+        number = None
+    if not isinstance(number, int):
+        return "%s must be a whole number from %d to %d%s" % (option, low, high, unit)
+    if not low <= number <= high:
+        return "%s must be from %d to %d%s, got %d" % (option, low, high, unit, number)
     return None
 
 
@@ -106,7 +130,12 @@ def build_client(source, params, env=None, gate=None, pool_size=None):
     With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks. A fleet run
     passes its ``gate`` (``fleet_gate.PacingGate``) and a ``pool_size`` (its number of workers).
     """
-    verify, timeout = params.get("validate_certs", True), params.get("timeout") or 30
+    verify, timeout = params.get("validate_certs", True), params.get("timeout")
+    timeout = 30 if timeout is None else timeout
+    problem = number_problem(timeout, "timeout", TIMEOUT_RANGE)
+    if problem:
+        raise AuthError("InvalidOption", problem)
+    timeout = int(timeout)
     env = os.environ if env is None else env
     problem = ca_bundle_problem(env) if verify else None
     if problem:

@@ -12,34 +12,38 @@ both honour ``Retry-After`` and back off with the same jitter within the same bu
 
 from __future__ import annotations
 
-import math
 import random as _random
+import re
 import time
 from email.utils import parsedate_to_datetime
 
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 RETRY_AFTER_MAX = 3600.0
+DELAY_SECONDS_RE = re.compile(r"[0-9]+")  # RFC 9110 delay-seconds: 1*DIGIT (ASCII digits only)
 
 
 def retry_after_seconds(headers, default=None):
-    """``Retry-After`` as seconds (a number or an HTTP-date, measured from the response's ``Date``); else ``default``.
+    """``Retry-After`` as seconds (RFC 9110: delay-seconds, or an HTTP-date measured from the response's ``Date``).
 
-    Values that are not finite, or are absurd, fall back to ``default`` or are capped at an hour.
+    Anything else (``-1``, ``1.5``, ``soon``, ``inf``) is no hint: ``default``. A date in the past gives 0; an absurd
+    value is capped at an hour. What 0 means is the caller's: a retry treats it as no hint, a poll as "soon".
     """
     value = headers.get("Retry-After") if headers else None
     if value is None:
         return default
     value = str(value).strip()
-    try:
-        seconds = float(value)
-    except ValueError:
+    if DELAY_SECONDS_RE.fullmatch(value):
+        seconds = float(min(int(value), int(RETRY_AFTER_MAX)))
+    else:
         seconds = _seconds_until(value, headers.get("Date"))
-    if seconds is None or math.isnan(seconds):
+    if seconds is None:
         return default
     return min(max(0.0, seconds), RETRY_AFTER_MAX)
 
 
 def _seconds_until(http_date, reference_date):
+    if not http_date or not http_date[0].isalpha():  # an HTTP-date starts with the day's name; '+3' or '1e3' is not one
+        return None
     try:
         when = parsedate_to_datetime(http_date)
         reference = parsedate_to_datetime(reference_date) if reference_date else None
@@ -50,8 +54,8 @@ def _seconds_until(http_date, reference_date):
 
 
 class RetryPolicy(object):
-    """At most ``max_retries`` retries within ``budget`` seconds; the server's ``Retry-After``, else full-jitter
-    exponential backoff (``backoff_base`` doubling, capped at ``backoff_cap``)."""
+    """At most ``max_retries`` retries within ``budget`` seconds; the server's ``Retry-After`` (a positive delay), else
+    full-jitter exponential backoff (``backoff_base`` doubling, capped at ``backoff_cap``)."""
 
     def __init__(self, max_retries=6, budget=120, backoff_base=1.0, backoff_cap=30.0,
                  sleep=time.sleep, clock=time.monotonic, random=_random.random):
@@ -73,18 +77,42 @@ class RetryPolicy(object):
 
 
 class Attempts(object):
-    """The retries of one call: ``next_delay(headers)`` is the pause before the next try, or None to give up."""
+    """The retries of one call: ``next_delay(headers)`` is the pause before the next try, or None to give up.
+
+    After giving up, ``gave_up`` says why (for messages), and ``asked_too_long`` is true when the reason is the
+    server's own Retry-After, beyond what is left of the budget: the caller says so rather than fail silently.
+    """
 
     def __init__(self, policy):
         self.policy = policy
         self.started = policy.clock()
         self.attempt = 0
+        self.gave_up = None
+        self.asked_too_long = False
 
     def next_delay(self, headers=None):
         policy = self.policy
         hinted = retry_after_seconds(headers) if headers is not None else None
+        if hinted is not None and hinted <= 0:
+            hinted = None  # 'retry now' is no hint: four requests within 5 ms help nobody
         delay = hinted if hinted is not None else policy.backoff(self.attempt)
-        if self.attempt >= policy.max_retries or (policy.clock() - self.started) + delay > policy.budget:
+        left = policy.budget - (policy.clock() - self.started)
+        if self.attempt >= policy.max_retries:
+            self.gave_up = "gave up after %d attempts" % (self.attempt + 1)
+        elif delay > left:
+            self.asked_too_long = hinted is not None
+            if self.asked_too_long:
+                self.gave_up = ("not retried: the server asked to wait %s seconds (Retry-After), more than the retry budget"
+                                " allows (%d seconds per request, %d left)" % (_shown_delay(headers, hinted), policy.budget, max(0, left)))
+            else:
+                self.gave_up = "gave up after %d attempts within the retry budget of %d seconds" % (self.attempt + 1, policy.budget)
+        if self.gave_up:
             return None
         self.attempt += 1
         return delay
+
+
+def _shown_delay(headers, seconds):
+    """The server's own Retry-After when it is delay-seconds (not capped), else the seconds it means."""
+    value = str(headers.get("Retry-After")).strip()
+    return value[:20] if DELAY_SECONDS_RE.fullmatch(value) else "%d" % round(seconds)

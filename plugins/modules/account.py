@@ -11,37 +11,12 @@ module: account
 short_description: Create, update or delete an Azure Machine Learning Model Management Account
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes a Model Management Account (C(Microsoft.MachineLearningModelManagement/accounts),
-    api-version C(2017-09-01-preview)) through the Azure Resource Manager REST API.
-  - Every run starts with one GET. An account that does not exist is created with a PUT with the header C(If-None-Match)
-    set to C(*); an existing account is changed with a PATCH that carries only what changes, guarded by C(If-Match) with
-    the account's etag when Azure sends one; O(state=absent) sends a DELETE. A PUT is never used to change a healthy
-    account, because it would overwrite it.
-  - Safe when several tasks act on the same account at once. A write answered 412 (the account changed since the GET)
-    is followed by a new GET, a new plan and another conditional write, at most 5 times with jittered pauses. When the
-    account has no etag, tags that are only added or changed (O(append_tags=true)) are merged on the server through
-    Resource Manager's Tags API (C(PATCH .../providers/Microsoft.Resources/tags/default), operation C(Merge)), so no
-    tag written by someone else can be lost; this needs the Tag Contributor role or better.
-  - Text options (O(name), O(resource_group), O(location), O(description), O(sku.name) and the connection options) take a
-    string or a number (written as text, so O(description=123) is V("123")). A list, a dictionary or a boolean is refused
-    before anything is sent, instead of being turned into text such as V(['eastus']); quote V(yes), V(no) or V(true) when
-    they are meant as text.
-  - Only the options given in the task are compared. C(location) ignores case and spaces, the SKU name ignores case,
-    tag names ignore case while tag values (including V("")) are compared exactly. Read-only fields never cause a change.
-  - The location of an existing account cannot be changed. Asking for a different location fails before anything is sent,
-    in check mode too; delete the account and create it again instead.
-  - An account whose C(provisioningState) is C(Failed) or C(Canceled) is not as desired, whatever its fields say; it is
-    repaired with a PUT of the whole account (its current settings with the task's applied on top), guarded by
-    C(If-Match) when it has an etag. Check mode predicts the repair. An account still C(Creating), C(Updating) or
-    C(Deleting) is waited for (GETs only) when O(wait=true), then planned again; with O(wait=false) the task fails
-    naming the state.
-  - RV(ignore:changed) is true when this task's write was acknowledged, or when the account differs between the task's
-    first GET and its end. An answer lost after the write was applied (the retry then sees 412, or 204 for a DELETE)
-    therefore still reports a change.
-  - Only the statuses Resource Manager documents for each request count as success (PUT 200/201, PATCH 200/202,
-    DELETE 200/202/204, GET 200), and a body that must be a JSON object has to be one; anything else fails the task
-    with the code C(InvalidResponse). Links in answers (C(nextLink), C(Azure-AsyncOperation), C(Location)) are followed
-    only to the Resource Manager endpoint itself, over https, without userinfo; a bad link fails the task.
+  - Creates, updates or deletes an Azure Machine Learning Model Management Account
+    (C(Microsoft.MachineLearningModelManagement/accounts)).
+  - Only the settings given in the task are managed; the others are left as they are. An existing account is changed
+    in place, never replaced, and its location cannot change.
+  - Safe to run while other jobs change the same account, with full check mode and diff support. RV(action) says
+    what the task did.
 options:
   name:
     description:
@@ -74,7 +49,7 @@ options:
         type: str
       capacity:
         description:
-          - SKU capacity, from 1 to 16.
+          - SKU capacity, a whole number from 1 to 16.
         type: int
   description:
     description:
@@ -88,15 +63,16 @@ options:
     default: present
   wait:
     description:
-      - Wait until an asynchronous create, update or delete has finished and return the final account. A C(202) answer
-        without a polling header is followed by polling the account itself (after a DELETE, until it answers 404).
-      - Also wait for an account that is still C(Creating), C(Updating) or C(Deleting) before planning the change.
-      - With V(false), return what the first response said.
+      - Wait until an asynchronous create, update or delete has finished and return the final account.
+      - Also wait, before planning the change, for an operation someone else started on the account (the account is
+        C(Creating), C(Updating) or C(Deleting), or Azure refuses the write with C(409 AnotherOperationInProgress)).
+        Check mode never waits for those; it warns and plans on the account as it is.
+      - With V(false), return what the first response said, and fail when another operation is in progress.
     type: bool
     default: true
   wait_timeout:
     description:
-      - How long to wait, in seconds, when O(wait=true).
+      - How long to wait, in seconds, when O(wait=true); from 1 to 86400 (a day).
     type: int
     default: 600
 extends_documentation_fragment:
@@ -109,11 +85,38 @@ attributes:
   check_mode:
     support: full
     details:
-      - Sends only the GET and returns the predicted account and the same RV(ignore:changed) that a real run would report.
+      - Sends only the GET and returns the predicted account, RV(action) and the same RV(ignore:changed) that a real run would report.
+      - Does not wait for an operation someone else started on the account; a warning names it.
   diff_mode:
     support: full
     details:
-      - Shows the managed fields (name, location, sku, tags, description) before and after.
+      - Shows the managed fields (name, location, sku, tags, description) before and after what this task changed.
+notes:
+  - Text options (O(name), O(resource_group), O(location), O(description), O(sku.name) and the connection options) take a
+    string or a number (written as text, so O(description=123) is V("123")). A list, a dictionary or a boolean is refused
+    before anything is sent; quote V(yes), V(no) or V(true) when they are meant as text. Number options refuse booleans
+    and values outside their range.
+  - Only the options given in the task are compared. O(location) ignores case and spaces, the SKU name ignores case,
+    tag names ignore case while tag values (including V("")) are compared exactly. Read-only fields never cause a change.
+  - Requests. Every run starts with one GET. A missing account is created with a PUT with C(If-None-Match) set to C(*);
+    an existing one is changed with a PATCH carrying only what changes, guarded by C(If-Match) with the account's etag
+    when Azure sends one; O(state=absent) sends a DELETE. A PUT is never used to change a healthy account.
+  - Other writers. A write answered C(412) (the account changed since the GET) is followed by a new GET, a new plan and
+    another conditional write, at most 5 times with jittered pauses. Without an etag, tags that are only added or changed
+    (O(append_tags=true)) are merged on the server through Resource Manager's Tags API, so no tag written by someone
+    else is lost; this needs the Tag Contributor role or better.
+  - An account whose C(provisioningState) is C(Failed) or C(Canceled) is repaired with a PUT of the whole account (its
+    current settings with the task's applied on top), guarded by C(If-Match) when it has an etag; RV(action=repair).
+  - RV(ignore:changed) means that this task wrote, or may have written. A write Azure refused (any C(4xx)) applied
+    nothing. When the answer to a write was lost (a timeout, a dropped connection, a C(5xx), an unusable answer), the
+    account is read again and the task reports a change when any part of what it meant to write shows. Changes made
+    by others while the task ran, or an operation it waited for, are not reported as this task's change; so a DELETE
+    answered C(204) or C(404) (already gone) reports no change unless an earlier try of that DELETE lost its answer.
+  - A task that fails after it wrote something says so in RV(ignore:changed) and, when it failed part-way (for example
+    the SKU was changed, then the Tags API refused the tags), its message names what was applied and what was not.
+  - Only the statuses Resource Manager documents count as success, and links in answers (C(Azure-AsyncOperation),
+    C(Location), C(nextLink)) are followed only to the Resource Manager endpoint over https; anything else fails the
+    task (C(InvalidResponse), C(ForeignHost)). The exact request sequences are in the collection's docs/modules.md.
 seealso:
   - module: azureml.model_management.account_info
 author:
@@ -166,6 +169,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+action:
+  description:
+    - What the task did to the account, or in check mode would do. V(create), V(update) (PATCH, or a Tags API merge),
+      V(repair) (a PUT of a Failed or Canceled account), V(delete), or V(none) (RV(ignore:changed) is false).
+  returned: success
+  type: str
+  choices: [create, update, repair, delete, none]
+  sample: update
 account:
   description:
     - The account as Azure returned it (the PUT or PATCH answer, or the final GET after waiting).
@@ -187,6 +198,7 @@ account:
       description: Production models
       createdOn: "2018-03-11T12:39:09.060982Z"
       modifiedOn: "2018-03-11T12:39:09.060982Z"
+      provisioningState: Succeeded
       modelManagementSwaggerLocation: "https://eastus2.modelmanagement.azureml.net/api/subscriptions/00000000-0000-0000-0000-000000000000/\
         resourceGroups/ml-prod/accounts/mma-prod/swagger.json?api-version=2017-09-01-preview"
   contains:
@@ -249,16 +261,20 @@ account:
           type: str
           returned: when Azure sends it
         provisioningState:
-          description: Provisioning state, when the service sends one.
+          description:
+            - Provisioning state. V(Succeeded) when Azure omits it (Resource Manager's contract; this provider sends it
+              only while an operation runs or after one failed), so a healthy account always says V(Succeeded).
           type: str
-          returned: when Azure sends it
+          returned: when the account exists
 """
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
+    SKU_CAPACITY_MAX,
+    SKU_CAPACITY_MIN,
     desired_from_params,
     validate_account_params,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.account_service import ensure_absent, ensure_present
+from ansible_collections.azureml.model_management.plugins.module_utils.account_service import as_reported, ensure_absent, ensure_present
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
 
 ARGUMENT_SPEC = dict(
@@ -279,19 +295,25 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
 )
+# The allowed range of each int option (low, high, unit), checked before any request. wait_timeout: a day at most.
+INT_RANGES = {"wait_timeout": (1, 86400, "seconds"), "sku.capacity": (SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, "")}
+
+
+BUSY_WARNING = ("account %r is %s: another operation is running on it. Check mode did not wait for it and planned on the"
+                " account as it is now; a real run waits for it first (wait: true) or fails (wait: false).")
 
 
 def run_module(azure):
     params = azure.params
-    errors = validate_account_params(params)
-    if params["wait_timeout"] <= 0:
-        errors.append("wait_timeout must be a positive number of seconds")
+    errors = list(dict.fromkeys(azure.option_problems + validate_account_params(params)))  # sku.capacity: checked by both
     if errors:
         azure.fail("; ".join(errors))
-    changed, account, diff = converge(azure, params)  # an AccountError fails the task in AzureMLModule.run
-    result = dict(changed=changed, account=account)
+    outcome = converge(azure, params)  # an AzureMLError fails the task in AzureMLModule.run
+    if outcome.busy:
+        azure.module.warn(BUSY_WARNING % (params["name"], outcome.busy))
+    result = dict(changed=outcome.changed, action=outcome.action, account=as_reported(outcome.account))
     if azure.diff_mode:
-        result["diff"] = diff
+        result["diff"] = outcome.diff
     azure.exit(**result)
 
 
@@ -311,7 +333,7 @@ def converge(azure, params):
 
 
 def main():
-    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, int_ranges=INT_RANGES, supports_check_mode=True)
     azure.run(lambda: run_module(azure))
 
 

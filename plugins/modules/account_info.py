@@ -11,11 +11,9 @@ module: account_info
 short_description: Get or list Azure Machine Learning Model Management Accounts
 version_added: 0.1.0
 description:
-  - Gets one Model Management Account, or lists the accounts of a resource group or of the whole subscription.
-  - With O(name) and O(resource_group), sends one GET; an account (or resource group) that does not exist gives RV(accounts=[]), not a failure.
-  - With only O(resource_group), lists the accounts of that resource group; with neither, lists the accounts of the subscription.
-    Every page is read (the C(nextLink) of each page is followed). A resource group that does not exist gives RV(accounts=[]).
-  - Never changes anything.
+  - Gets one Azure Machine Learning Model Management Account, or lists the accounts of a resource group or of the whole
+    subscription, optionally only those with given tags.
+  - An account or resource group that does not exist gives RV(accounts=[]), not a failure. Never changes anything.
 options:
   name:
     description:
@@ -39,6 +37,11 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - azureml.model_management.attributes.INFO_MODULE
+notes:
+  - Requests. With O(name) and O(resource_group), one GET of the account. With only O(resource_group), the list of that
+    resource group; with neither, the list of the subscription. Every page of a list is read (each page's C(nextLink) is
+    followed, only to the Resource Manager endpoint over https), and a list that cannot be read completely fails the
+    task rather than return part of it. Tag filters are applied to the accounts returned; they do not change the requests.
 seealso:
   - module: azureml.model_management.account
 author:
@@ -88,6 +91,7 @@ accounts:
         description: Production models
         createdOn: "2018-03-11T12:39:09.060982Z"
         modifiedOn: "2018-03-11T12:39:09.060982Z"
+        provisioningState: Succeeded
         modelManagementSwaggerLocation: "https://eastus2.modelmanagement.azureml.net/api/subscriptions/00000000-0000-0000-0000-000000000000/\
         resourceGroups/ml-prod/accounts/mma-prod/swagger.json?api-version=2017-09-01-preview"
   contains:
@@ -116,13 +120,17 @@ accounts:
       returned: always
       type: dict
     properties:
-      description: Properties of the account (C(description), C(createdOn), C(modifiedOn), C(modelManagementSwaggerLocation)).
+      description:
+        - Properties of the account (C(description), C(createdOn), C(modifiedOn), C(modelManagementSwaggerLocation),
+          C(provisioningState)).
+        - C(provisioningState) is V(Succeeded) when Azure omits it (Resource Manager's contract), so a healthy account
+          always says V(Succeeded).
       returned: always
       type: dict
 """
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import validate_info_params
-from ansible_collections.azureml.model_management.plugins.module_utils.account_service import get_accounts
+from ansible_collections.azureml.model_management.plugins.module_utils.account_service import as_reported, get_accounts
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
 
 ARGUMENT_SPEC = dict(
@@ -144,7 +152,7 @@ def run_module(azure):
         name=params["name"],
         tag_filters=params["tags"],
     )
-    azure.exit(changed=False, accounts=accounts)
+    azure.exit(changed=False, accounts=[as_reported(account) for account in accounts])
 
 
 def main():

@@ -11,10 +11,12 @@ module: operations_info
 short_description: List the operations of the Microsoft.MachineLearningModelManagement resource provider
 version_added: 0.1.0
 description:
-  - Lists the operations that the C(Microsoft.MachineLearningModelManagement) resource provider offers
-    (GET C(/providers/Microsoft.MachineLearningModelManagement/operations)), following every C(nextLink).
+  - Lists the operations that the C(Microsoft.MachineLearningModelManagement) resource provider offers.
   - Useful to check credentials and connectivity. Never changes anything.
 options: {}
+notes:
+  - Requests. One GET of C(/providers/Microsoft.MachineLearningModelManagement/operations), then each page's C(nextLink)
+    (followed only to the Resource Manager endpoint over https).
 extends_documentation_fragment:
   - azureml.model_management.auth
   - azureml.model_management.attributes

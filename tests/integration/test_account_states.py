@@ -70,8 +70,8 @@ def test_a_creating_account_is_waited_for_then_found_as_desired(ansible, emulato
     result = ansible.module('account', DESIRED)
     assert result['failed'] is False
     assert [m for m, _p in emulator.calls()] == ['GET'] * len(emulator.calls()) and len(emulator.calls()) >= 2
-    assert result['account']['properties'].get('provisioningState', 'Succeeded') == 'Succeeded'
-    assert result['changed'] is True  # Creating at the task's first GET, Succeeded at its end
+    assert result['account']['properties']['provisioningState'] == 'Succeeded'
+    assert result['changed'] is False and result['action'] == 'none'  # issue 15.6: someone else's create, not this task's write
 
 
 def test_a_creating_account_that_ends_failed_is_repaired(ansible, emulator):
@@ -93,5 +93,27 @@ def test_a_running_account_without_wait_fails_naming_the_state(ansible, emulator
 def test_absent_on_a_deleting_account_waits_until_it_is_gone(ansible, emulator):
     arrange(emulator, 'Deleting', after_gets=1, settle_to='Succeeded')
     result = ansible.module('account', {'name': NAME, 'resource_group': 'it-rg', 'state': 'absent'})
-    assert result['failed'] is False and result['changed'] is True
+    assert result['failed'] is False and result['changed'] is False  # issue 15.6: someone else's DELETE
     assert set(m for m, _p in emulator.calls()) == {'GET'} and emulator.get_account(NAME) is None
+
+
+@pytest.mark.parametrize('state', ['Updating', 'Creating'])
+def test_check_mode_does_not_wait_for_someone_elses_operation(ansible, emulator, state):
+    """Issue 15.7: one GET, no waiting; the plan is made on the account as it is, and a warning says it is busy."""
+    arrange(emulator, state)
+    result = ansible.module('account', dict(DESIRED, description='planned', wait_timeout=5), check=True, diff=True)
+    assert result['failed'] is False, result.get('msg')
+    assert result['changed'] is True and result['action'] == 'update'
+    assert result['account']['properties']['description'] == 'planned'
+    assert result['diff']['before']['provisioning_state'] == state and result['diff']['after']['provisioning_state'] == 'Succeeded'
+    assert any("is %s: another operation is running" % state in str(warning) for warning in result['warnings'])
+    assert emulator.calls() == [('GET', emulator.account_path(NAME))]
+    assert state_of(emulator) == state
+
+
+def test_check_mode_absent_on_a_deleting_account_does_not_wait(ansible, emulator):
+    arrange(emulator, 'Deleting')
+    result = ansible.module('account', {'name': NAME, 'resource_group': 'it-rg', 'state': 'absent', 'wait_timeout': 5}, check=True)
+    assert result['failed'] is False and result['changed'] is False and result['account'] == {}
+    assert any('is Deleting' in str(warning) for warning in result['warnings'])
+    assert emulator.calls() == [('GET', emulator.account_path(NAME))]

@@ -34,6 +34,7 @@ def test_absent_to_present_creates_with_one_put(ansible, emulator):
     path = path_of(emulator)
 
     assert checked['changed'] is True and real['changed'] is True
+    assert checked['action'] == real['action'] == 'create'
     assert check_calls == [('GET', path)]
     assert checked['diff']['before'] == {}
     assert checked['diff']['after']['location'] == 'eastus2'
@@ -48,6 +49,9 @@ def test_absent_to_present_creates_with_one_put(ansible, emulator):
     assert put['body']['properties'] == {'description': 'integration'}
     assert real['account']['id'].endswith('/accounts/' + NAME)
     assert real['account']['properties']['createdOn']
+    # issue 14.5: Azure omits provisioningState when it is Succeeded; the result says it (the diff does not change)
+    assert real['account']['properties']['provisioningState'] == checked['account']['properties']['provisioningState'] == 'Succeeded'
+    assert 'provisioningState' not in emulator.get_account(NAME)['properties']
     assert real['diff'] == checked['diff']
     assert emulator.get_account(NAME)['sku'] == {'name': 'S1', 'capacity': 1}
 
@@ -65,9 +69,11 @@ def test_present_unchanged_is_one_get(ansible, emulator):
     checked, check_calls, real, journal = run_check_then_real(ansible, emulator, args)
 
     assert checked['changed'] is False and real['changed'] is False
+    assert checked['action'] == real['action'] == 'none'
     assert check_calls == [('GET', path_of(emulator))]
     assert [(entry['method'], entry['path']) for entry in journal] == [('GET', path_of(emulator))]
-    assert real['account']['name'] == NAME
+    assert real['account']['name'] == NAME and real['account']['properties']['provisioningState'] == 'Succeeded'
+    assert real['diff']['before'] == real['diff']['after'] and 'provisioning_state' not in real['diff']['after']
 
 
 @pytest.mark.parametrize('change, expected_patch', [
@@ -89,6 +95,7 @@ def test_each_field_change_is_one_patch(ansible, emulator, change, expected_patc
     path = path_of(emulator)
 
     assert checked['changed'] is True and real['changed'] is True
+    assert checked['action'] == real['action'] == 'update'
     assert check_calls == [('GET', path)]
     assert [(entry['method'], entry['path']) for entry in journal] == [('GET', path), ('PATCH', path)]
     assert journal[1]['body'] == expected_patch
@@ -113,6 +120,17 @@ def test_tag_name_case_only_is_no_change(ansible, emulator):
     assert len(journal) == 1
 
 
+def test_a_name_spelled_in_another_case_never_shows_in_the_diff(ansible, emulator):
+    """Issue 15.8: Azure compares names ignoring case and keeps the creation casing; the diff shows the account's own."""
+    emulator.put_account('MyAcct', location='eastus2', tags={'env': 'test'}, description='integration')
+    checked, check_calls, real, journal = run_check_then_real(ansible, emulator, account_args(name='myacct', description='changed'))
+    assert checked['changed'] is True and real['changed'] is True
+    assert [entry['method'] for entry in journal] == ['GET', 'PATCH']
+    for result in (checked, real):
+        assert result['diff']['before']['name'] == result['diff']['after']['name'] == 'MyAcct'
+        assert (result['diff']['before']['description'], result['diff']['after']['description']) == ('integration', 'changed')
+
+
 def test_location_change_is_refused(ansible, emulator):
     emulator.put_account(NAME, location='eastus2', tags={'env': 'test'}, description='integration')
     for check in (True, False):
@@ -131,6 +149,7 @@ def test_present_to_absent_deletes(ansible, emulator):
     path = path_of(emulator)
 
     assert checked['changed'] is True and real['changed'] is True
+    assert checked['action'] == real['action'] == 'delete'
     assert check_calls == [('GET', path)]
     assert [(entry['method'], entry['path']) for entry in journal] == [('GET', path), ('DELETE', path)]
     assert real['account'] == {} and checked['account'] == {}

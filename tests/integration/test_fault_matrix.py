@@ -1,9 +1,9 @@
 """The fault matrix: every injected fault against every operation, each cell a real task run plus a re-run.
 
-Every cell asserts what issue 6 requires of the modules when Resource Manager misbehaves:
+Every cell asserts what issue 6 (and 15) requires of the modules when Resource Manager misbehaves:
 - no traceback, and a failed task names an error code;
 - ``changed`` is truthful: true exactly when the account (read from the emulator, not from the module) differs
-  between before and after the task;
+  between before and after the task (each cell has one writer, so every difference is the task's own write);
 - ``ok`` means the account is as the task asked (a list reported ``ok`` is complete); answers that are not a
   documented success (HTML on 200, 307, a bare 202 whose write never happened, malformed or foreign links) fail;
 - a re-run with the fault gone converges: ok, and when the first run was ok, ``changed: false`` with one GET.
@@ -141,18 +141,35 @@ def fault_spec(name, operation, account_url):
                              'body': {'name': NAME, 'properties': {'provisioningState': 'Creating'}}},
             'async_delete': {'status': 202, 'headers': {'Location': foreign, 'Retry-After': '0'}},
         }.get(operation),
+        # issue 15.1: a link requests leaves unprepared and urllib3 cannot parse; the write happened (after: true)
+        'unusable link': unusable_link(operation),
     }
     return specs[name]
 
 
+UNUSABLE = 'x.y:a'
+
+
+def unusable_link(operation):
+    """``x.y:a`` where the operation's answer has a link: the page's nextLink, the Azure-AsyncOperation of a PUT, the
+    Location of a PATCH or DELETE (202). Writes are applied first (``after``): the task must say it changed the account."""
+    if operation == 'info':
+        return {'status': 200, 'body': {'value': [{'name': 'mx-info-0'}], 'nextLink': UNUSABLE}}
+    if OPERATIONS[operation]['method'] == 'PUT':
+        return {'status': 201, 'after': True, 'headers': {'Azure-AsyncOperation': UNUSABLE, 'Retry-After': '0'},
+                'body': {'name': NAME, 'properties': {'provisioningState': 'Creating'}}}
+    return {'status': 202, 'after': True, 'headers': {'Location': UNUSABLE, 'Retry-After': '0'}}
+
+
 # 'ok': the module must converge; 'failed': the answer is not a success, the task must fail;
-# 'either': both are truthful (a 409 may be retried or reported), the invariants still hold.
+# 'either': both are truthful, the invariants still hold. A 409 AnotherOperationInProgress is an operation in progress:
+# with wait: true (the cells' default) the task waits for it and plans again (issue 15.6), so it must converge.
 EXPECT = {
     '429 Retry-After': 'ok', '500 burst': 'ok', '502 burst': 'ok', '503 burst': 'ok', '504 burst': 'ok',
     'drop before write': 'ok', 'drop after write': 'ok', 'answer lost (timeout)': 'ok', '401 once': 'ok',
-    '409 AnotherOperationInProgress': 'either', '412 on create': 'ok',
+    '409 AnotherOperationInProgress': 'ok', '412 on create': 'ok',
     '200 HTML body': 'failed', '307 redirect': 'failed', '202 without headers': 'failed',
-    'value is a string': 'failed', 'nextLink is a number': 'failed', 'foreign link': 'failed',
+    'value is a string': 'failed', 'nextLink is a number': 'failed', 'foreign link': 'failed', 'unusable link': 'failed',
 }
 ONLY = {'412 on create': ('create', 'async_create'), 'value is a string': ('info',), 'nextLink is a number': ('info',),
         'foreign link': ('info', 'async_create', 'async_delete'),

@@ -6,6 +6,8 @@ def test_info_one_account_and_missing_one(ansible, emulator):
     found = ansible.module('account_info', {'name': 'MMA-ONE', 'resource_group': 'it-rg'})
     assert found['changed'] is False
     assert [account['name'] for account in found['accounts']] == ['mma-one']
+    # issue 14.5: Azure omits provisioningState when it is Succeeded; account_info says it
+    assert found['accounts'][0]['properties']['provisioningState'] == 'Succeeded'
     missing = ansible.module('account_info', {'name': 'nope', 'resource_group': 'it-rg'})
     assert missing['accounts'] == [] and not missing.get('failed')
 
@@ -27,6 +29,7 @@ def test_info_pages_through_group_and_subscription(ansible, emulator):
 
     everywhere = ansible.module('account_info', {})
     assert len(everywhere['accounts']) == 10
+    assert {account['properties']['provisioningState'] for account in everywhere['accounts']} == {'Succeeded'}
 
 
 def test_info_follows_empty_pages(ansible, emulator):

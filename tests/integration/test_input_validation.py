@@ -47,6 +47,13 @@ REFUSED = [
     ('info-tag-filter-dict', 'account_info', {'tags': [{'env': 'prod'}]}, ['tags', 'a dictionary']),
     ('api-version-list', 'operations_info', {'api_version': ['2017-09-01-preview']}, ['api_version', 'a list']),
     ('secret-list', 'account_info', {'secret': ['s3cr3t-value']}, ['secret', 'a list']),
+    # issue 15.3: booleans passed Ansible's int (wait_timeout: true meant 1 s) and huge numbers crashed the transport
+    ('timeout-true', 'account', dict(timeout=True), ['timeout', 'from 1 to 600 seconds', 'a boolean']),
+    ('timeout-huge', 'account_info', {'timeout': 10000000000}, ['timeout', 'from 1 to 600 seconds', '10000000000']),
+    ('timeout-zero', 'operations_info', {'timeout': 0}, ['timeout', 'from 1 to 600 seconds']),
+    ('wait-timeout-true', 'account', dict(wait_timeout=True), ['wait_timeout', 'from 1 to 86400 seconds', 'a boolean']),
+    ('wait-timeout-huge', 'account', dict(wait_timeout=10 ** 12), ['wait_timeout', 'from 1 to 86400 seconds']),
+    ('capacity-true', 'account', dict(sku={'name': 'S1', 'capacity': True}), ['sku.capacity', 'from 1 to 16', 'a boolean']),
 ] + [
     ('api-version-%s-%s' % (module, case), module, dict(api_version=value), ['api_version', 'YYYY-MM-DD', '-preview'])
     for module in ('account', 'account_info', 'operations_info')

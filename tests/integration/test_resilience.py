@@ -1,4 +1,5 @@
 """Throttling, transient failures, refused tokens and what the client sends on every request."""
+import datetime
 import re
 
 import pytest
@@ -17,6 +18,28 @@ def test_throttled_get_is_retried_after_retry_after(ansible, emulator):
     assert methods == ['GET', 'GET', 'GET', 'PUT']
     gets = [entry for entry in emulator.journal() if entry['method'] == 'GET']
     assert [bool(entry.get('fault')) for entry in gets] == [True, True, False]
+
+
+def test_a_retry_after_that_means_now_is_no_hint(ansible, emulator):
+    """Issue 15.4: RFC 9110 delay-seconds is 1*DIGIT; -1 or 0 are no hint, so the retries back off with jitter
+    (before: four GETs within 5 ms)."""
+    emulator.fault(method='GET', path=ACCOUNT_PATH, count=3, status=429, headers={'Retry-After': '-1'},
+                   body={'error': {'code': 'TooManyRequests', 'message': 'Throttled.'}})
+    result = ansible.module('account', ARGS)
+    assert result['failed'] is False and result['changed'] is True
+    gets = [entry for entry in emulator.journal() if entry['method'] == 'GET']
+    assert [bool(entry.get('fault')) for entry in gets] == [True, True, True, False]
+    times = [datetime.datetime.fromisoformat(entry['time'].replace('Z', '+00:00')) for entry in gets]
+    assert (times[-1] - times[0]).total_seconds() > 0.3  # full jitter up to 1 + 2 + 4 s; below 0.3 s by chance: < 0.1 %
+
+
+def test_a_retry_after_beyond_the_budget_fails_at_once_saying_what_the_server_asked(ansible, emulator):
+    emulator.fault(method='GET', path=ACCOUNT_PATH, count=1, status=429, headers={'Retry-After': '9999'},
+                   body={'error': {'code': 'TooManyRequests', 'message': 'Throttled.'}})
+    result = ansible.module('account', ARGS)
+    assert result['failed'] is True and result['error']['code'] == 'TooManyRequests'
+    assert result['msg'].startswith('429 TooManyRequests: Throttled. (not retried: the server asked to wait 9999 seconds (Retry-After)')
+    assert len(emulator.journal()) == 1
 
 
 def test_server_errors_and_dropped_connections_are_retried(ansible, emulator):

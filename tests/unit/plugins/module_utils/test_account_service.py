@@ -19,8 +19,13 @@ RG_PATH = m.accounts_path(SUB, "rg")
 SUB_PATH = m.accounts_path(SUB)
 
 
-def arm_error(status, code, message="boom"):
-    return ArmError(status, code, message, request_id="req-1")
+def arm_error(status, code, message="boom", lost=False):
+    err = ArmError(status, code, message, request_id="req-1")
+    err.answer_lost = lost
+    return err
+
+
+LOST = True  # third item of a scripted error: the answer of a write was lost (it may have been applied)
 
 
 RG_MISSING = (404, "ResourceGroupNotFound")
@@ -28,10 +33,11 @@ NOT_FOUND = (404, "ResourceNotFound")
 
 
 class Response(object):
-    def __init__(self, status, body=None, headers=None):
+    def __init__(self, status, body=None, headers=None, answer_lost=False):
         self.status = status
         self.body = body
         self.headers = headers or {}
+        self.answer_lost = answer_lost
 
 
 NOTHING_TO_WAIT_FOR = object()
@@ -55,7 +61,7 @@ class FakeClient(object):
     @staticmethod
     def _answer(value):
         if isinstance(value, tuple):
-            raise arm_error(*value)
+            raise arm_error(value[0], value[1], lost=value[2] if len(value) > 2 else False)
         return copy.deepcopy(value)
 
     def get_or_none(self, path, missing_codes=None):
@@ -66,6 +72,12 @@ class FakeClient(object):
         return self._answer(answer)
 
     def request(self, method, path_or_url, body=None, headers=None, success=None, objects=None):
+        if method == "GET":  # the waits' GETs: answered from ``gets`` like get_or_none, a 404 raised as the client does
+            self.calls.append(("GET", path_or_url))
+            answer = self.gets.pop(0)
+            if answer is None:
+                raise arm_error(*NOT_FOUND)
+            return Response(200, self._answer(answer))
         self.calls.append((method, path_or_url, copy.deepcopy(body), headers))
         answer = self._answer(self.writes.pop(0))
         answer.method = method
@@ -317,16 +329,24 @@ def test_put_412_falls_back_to_get_and_patch():
         ("PATCH", PATH, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}}, {"If-Match": "W/9"}),
     ]
     assert changed is True and result == patched
-    assert diff["before"] == {}  # the diff spans the whole task: absent at its first GET
+    assert diff == m.diff_output(theirs, patched)  # what this task did: its PUT was refused, its PATCH applied
 
 
-def test_put_412_then_the_account_as_desired_is_still_a_change():
-    """Our PUT's answer was lost and the retry saw 412, or someone created it as we wanted: absent before, present now."""
+def test_put_412_then_the_account_as_desired_is_someone_elses_create():
+    """Issue 15.6: a definite 412 applied nothing; someone else created the account as the task wanted it."""
     client = FakeClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed")])
-    changed, result, diff = present(client, CREATE)
+    outcome = present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET"]
-    assert changed is True and result == account()
-    assert diff == {"before": {}, "after": m.managed_view(account())}
+    assert outcome == (False, account(), m.diff_output(account(), account())) and outcome.action == "none"
+
+
+def test_put_412_after_a_lost_answer_then_the_account_as_desired_is_a_change():
+    """Our PUT's answer was lost (timeout, then the retry saw 412): the account as the task meant it may be ours."""
+    client = FakeClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed", LOST)])
+    outcome = present(client, CREATE)
+    assert client.methods() == ["GET", "PUT", "GET"]
+    assert outcome.changed is True and outcome.account == account() and outcome.action == "create"
+    assert outcome.diff == {"before": {}, "after": m.managed_view(account())}
 
 
 def test_put_412_then_other_location_fails():
@@ -344,18 +364,19 @@ def test_put_412_then_gone_again_creates_again():
 
 @pytest.mark.parametrize("status, code", [(400, "InvalidSku"), (403, "AuthorizationFailed"), (409, "Conflict")])
 def test_put_errors_propagate(status, code):
-    client = FakeClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(status, code)])
+    """A definite refusal applied nothing: changed false without reading the account again."""
+    client = FakeClient(gets=[NOT_FOUND], writes=[(status, code)])
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
     assert info.value.code == code and info.value.changed is False
-    assert client.methods() == ["GET", "PUT", "GET"]
+    assert client.methods() == ["GET", "PUT"]
 
 
 def test_patch_errors_propagate():
-    client = FakeClient(gets=[account(), account()], writes=[(400, "BadRequest")])
+    client = FakeClient(gets=[account()], writes=[(400, "BadRequest")])
     with pytest.raises(ArmError):
         present(client, dict(description="x"))
-    assert client.methods() == ["GET", "PATCH", "GET"]
+    assert client.methods() == ["GET", "PATCH"]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -446,12 +467,21 @@ def test_absent_absent_is_one_get(check_mode, answer):
 
 
 @pytest.mark.parametrize("answer", [Response(204), NOT_FOUND], ids=["204", "404"])
-def test_delete_answered_already_gone_is_still_a_change(answer):
-    """DELETE 200 lost, retried, answered 204: the account existed at our GET and is gone; changed."""
+def test_delete_answered_already_gone_is_someone_elses_delete(answer):
+    """Issue 15.10: our only DELETE found nothing to delete: someone else deleted the account after our GET."""
     client = FakeClient(gets=[account()], writes=[answer])
-    changed, result, diff = absent(client)
+    outcome = absent(client)
     assert client.methods() == ["GET", "DELETE"]
-    assert changed is True and result == {} and diff["after"] == {}
+    assert outcome == (False, {}, {"before": {}, "after": {}}) and outcome.action == "none"
+
+
+@pytest.mark.parametrize("answer", [Response(204, answer_lost=True), (404, "ResourceNotFound", LOST)], ids=["204", "404"])
+def test_delete_answered_already_gone_after_a_lost_answer_is_a_change(answer):
+    """DELETE 200 lost, retried, answered 204 (or 404): the first attempt may have deleted it; changed."""
+    client = FakeClient(gets=[account()], writes=[answer])
+    outcome = absent(client)
+    assert client.methods() == ["GET", "DELETE"]
+    assert outcome.changed is True and outcome.account == {} and outcome.diff["after"] == {} and outcome.action == "delete"
 
 
 def test_async_delete_waits_without_final_get():
@@ -579,10 +609,10 @@ def test_a_repair_that_fails_again_reports_the_operation_state():
 def test_a_running_account_is_waited_for_then_planned(state):
     running = failed(state)
     client = FakeClient(gets=[running, running, account()], writes=[])
-    changed, result, _diff = present(client, CREATE)
+    outcome = present(client, CREATE)
     assert client.methods() == ["GET", "GET", "GET"] and client.pauses == [1, 2]
-    assert result == account()
-    assert changed is True  # it was Creating at the first GET and is Succeeded now
+    assert outcome.account == account()
+    assert outcome.changed is False and outcome.action == "none"  # issue 15.6: someone else's operation, not this task's write
 
 
 def test_a_running_account_that_ends_failed_is_repaired():
@@ -608,7 +638,7 @@ def test_a_running_account_that_never_finishes_times_out():
 def test_a_deleting_account_for_absent_is_waited_for_until_gone():
     client = FakeClient(gets=[failed("Deleting"), failed("Deleting"), NOT_FOUND])
     changed, result, _diff = absent(client)
-    assert client.methods() == ["GET", "GET", "GET"] and result == {} and changed is True
+    assert client.methods() == ["GET", "GET", "GET"] and result == {} and changed is False  # someone else's DELETE
 
 
 def test_a_failed_account_is_deleted_normally():
@@ -751,3 +781,185 @@ def test_purge_check_mode_rechecks_the_listed_account_and_sends_nothing():
     assert purge(client, MANAGED, check_mode=True)[0] is True and client.calls == []
     with pytest.raises(svc.DeleteSkipped):
         purge(client, account(tags={}, etag='"e1"'), check_mode=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15.6: changed means "this task wrote, or may have written"; a definite refusal applied nothing
+
+BUSY = (409, "AnotherOperationInProgress")
+
+
+def test_a_409_another_operation_without_wait_fails_naming_it_and_reports_no_change():
+    client = FakeClient(gets=[account(etag="W/1")], writes=[BUSY])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(description="x"), wait=False)
+    err = info.value
+    assert err.status == 409 and err.code == "AnotherOperationInProgress" and err.changed is False
+    assert "another operation" in err.message.lower() and "wait: true" in err.message
+    assert client.methods() == ["GET", "PATCH"]
+
+
+def test_a_409_another_operation_with_wait_waits_for_it_and_plans_again():
+    theirs = account(etag="W/2", properties=dict(account()["properties"], provisioningState="Updating"))
+    done = account(etag="W/3", sku={"name": "S1", "capacity": 2})
+    patched = m.apply_patch(done, {"properties": {"description": "x"}})
+    client = FakeClient(gets=[account(etag="W/1"), theirs, done], writes=[BUSY, Response(200, patched)])
+    outcome = present(client, dict(description="x"))
+    assert client.methods() == ["GET", "PATCH", "GET", "GET", "PATCH"]
+    assert client.calls[-1][3] == {"If-Match": "W/3"}  # planned again on the account as the other operation left it
+    assert outcome.changed is True and outcome.account == patched and outcome.action == "update"
+    assert outcome.diff == m.diff_output(done, patched)
+
+
+def test_a_409_another_operation_that_leaves_the_account_as_desired_is_no_change():
+    client = FakeClient(gets=[NOT_FOUND, account()], writes=[BUSY])
+    outcome = present(client, CREATE)
+    assert client.methods() == ["GET", "PUT", "GET"] and outcome.changed is False and outcome.action == "none"
+
+
+def test_a_409_another_operation_that_never_ends_is_bounded_by_wait_timeout():
+    client = FakeClient(gets=[account()] * 200, writes=[BUSY] * 200)
+    with pytest.raises(ArmError) as info:
+        svc.ensure_present(client, SUB, "rg", "mma", desired(description="x"), False, True, 30)
+    err = info.value
+    assert err.code == "AnotherOperationInProgress" and "30 seconds" in err.message and err.changed is False
+    assert sum(client.pauses) <= 30 + 5
+
+
+def test_a_409_another_operation_on_delete_waits_then_finds_it_gone():
+    client = FakeClient(gets=[account(), NOT_FOUND], writes=[BUSY])
+    outcome = absent(client)
+    assert client.methods() == ["GET", "DELETE", "GET"] and outcome.changed is False and outcome.account == {}
+
+
+def test_a_tag_merge_refused_without_an_etag_reports_no_change_whatever_others_wrote():
+    """Issue 15.6: 400 InvalidTagCount applied nothing; a concurrent writer's tag is not this task's change."""
+    client = FakeClient(gets=[account(), account(tags={"env": "prod", "theirs": "1"})], writes=[(400, "InvalidTagCount")])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(tags={"mine": "1"}))
+    assert info.value.code == "InvalidTagCount" and info.value.changed is False
+    assert client.methods() == ["GET", "PATCH"]
+
+
+def test_a_task_that_fails_part_way_says_what_was_applied_and_what_was_not():
+    """No etag: the SKU is patched, then the Tags API refuses (403): changed, and the message says both."""
+    patched = m.apply_patch(account(), {"sku": {"name": "S1", "capacity": 2}, "properties": {}})
+    client = FakeClient(gets=[account()], writes=[Response(200, patched), (403, "AuthorizationFailed")])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(tags={"b": "2"}, sku={"capacity": 2}))
+    err = info.value
+    assert err.status == 403 and err.changed is True
+    assert str(err).startswith("403 AuthorizationFailed: boom")
+    assert "applied: the PATCH of sku" in err.message and "not applied: the Tags API merge of tag b" in err.message
+
+
+@pytest.mark.parametrize("now, changed", [
+    (account(sku={"name": "S1", "capacity": 2}), True),                    # our PATCH shows
+    (account(properties=dict(account()["properties"], description="theirs")), False),  # only someone else's change
+    (account(), False),                                                     # nothing applied
+    ((500, "InternalServerError"), True),                                   # cannot tell
+], ids=["ours shows", "only theirs", "nothing", "cannot tell"])
+def test_a_lost_answer_compares_the_account_read_afterwards_with_what_the_task_meant_to_write(now, changed):
+    client = FakeClient(gets=[account(), now], writes=[(0, "ReadTimeout", LOST)])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(sku={"capacity": 2}))
+    assert info.value.code == "ReadTimeout" and info.value.changed is changed
+    assert client.methods() == ["GET", "PATCH", "GET"]
+
+
+@pytest.mark.parametrize("now, changed", [(account(), True), (NOT_FOUND, False)])
+def test_a_lost_create_answer_is_a_change_when_the_account_exists_afterwards(now, changed):
+    client = FakeClient(gets=[NOT_FOUND, now], writes=[(502, "BadGateway", LOST)])
+    with pytest.raises(ArmError) as info:
+        present(client, CREATE)
+    assert info.value.changed is changed
+
+
+@pytest.mark.parametrize("now, changed", [(NOT_FOUND, True), (failed("Deleting"), True), (account(), False), (failed("Updating"), False)])
+def test_a_lost_delete_answer_is_a_change_when_the_account_is_gone_or_going_afterwards(now, changed):
+    client = FakeClient(gets=[account(), now], writes=[(0, "ConnectionError", LOST)])
+    with pytest.raises(ArmError) as info:
+        absent(client)
+    assert info.value.changed is changed
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15.7: check mode never waits for other people's operations; issue 17.4: the action the task took
+
+
+@pytest.mark.parametrize("state", ["Creating", "Updating"])
+def test_check_mode_plans_on_a_running_account_without_waiting_and_says_it_is_busy(state):
+    running = failed(state)
+    client = FakeClient(gets=[running])
+    outcome = present(client, dict(description="new"), check_mode=True)
+    assert client.calls == [("GET", PATH)] and client.pauses == []
+    assert outcome.changed is True and outcome.action == "update" and outcome.busy == state
+    assert outcome.account["properties"]["description"] == "new"
+    assert (outcome.diff["before"]["provisioning_state"], outcome.diff["after"]["provisioning_state"]) == (state, "Succeeded")
+
+
+def test_check_mode_on_a_deleting_account_predicts_a_create():
+    client = FakeClient(gets=[failed("Deleting")])
+    outcome = present(client, CREATE, check_mode=True)
+    assert client.calls == [("GET", PATH)] and client.pauses == []
+    assert outcome.changed is True and outcome.action == "create" and outcome.busy == "Deleting"
+
+
+@pytest.mark.parametrize("state, changed, action", [("Deleting", False, "none"), ("Updating", True, "delete")])
+def test_check_mode_absent_on_a_running_account_does_not_wait(state, changed, action):
+    client = FakeClient(gets=[failed(state)])
+    outcome = absent(client, check_mode=True)
+    assert client.calls == [("GET", PATH)] and client.pauses == []
+    assert (outcome.changed, outcome.action, outcome.busy, outcome.account) == (changed, action, state, {})
+
+
+def test_check_mode_with_wait_false_on_a_running_account_fails_as_the_real_run_would():
+    client = FakeClient(gets=[failed("Updating")])
+    with pytest.raises(m.AccountError):
+        present(client, CREATE, check_mode=True, wait=False)
+
+
+@pytest.mark.parametrize("gets, writes, params, action", [
+    ([account()], [], CREATE, "none"),
+    ([NOT_FOUND], [Response(201, account())], CREATE, "create"),
+    ([account()], [Response(200, account(sku={"name": "S1", "capacity": 3}))], dict(sku={"capacity": 3}), "update"),
+    ([failed()], [Response(200, account())], CREATE, "repair"),
+    ([NOT_FOUND, account(etag="W/9")], [(412, "PreconditionFailed"), Response(200, account(properties={"description": "other"}))],
+     dict(CREATE, sku={"name": "S1", "capacity": 1}, description="other"), "update"),
+], ids=["none", "create", "update", "repair", "412 then update"])
+def test_the_outcome_names_the_action_taken(gets, writes, params, action):
+    outcome = present(FakeClient(gets=gets, writes=writes), params)
+    assert outcome.action == action and outcome.changed is (action != "none")
+    assert present(FakeClient(gets=gets[:1]), params, check_mode=True).action == ("create" if action == "update" and len(gets) > 1 else action)
+
+
+def test_the_outcome_still_unpacks_as_changed_account_diff():
+    changed, result, diff = present(FakeClient(gets=[account()]), CREATE)
+    assert (changed, result, diff) == (False, account(), m.diff_output(account(), account()))
+
+
+def test_an_account_as_reported_says_succeeded_when_azure_omits_the_state():
+    """Issue 14.5: Resource Manager omits provisioningState when it is Succeeded; results say it."""
+    reported = svc.as_reported(account())
+    assert reported["properties"]["provisioningState"] == "Succeeded" and "provisioningState" not in account()["properties"]
+    assert svc.as_reported(failed("Creating"))["properties"]["provisioningState"] == "Creating"
+    assert svc.as_reported({}) == {} and svc.as_reported(dict(account(), properties=None))["properties"] == {"provisioningState": "Succeeded"}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15.8: Azure compares names ignoring case and keeps the creation casing; --diff never shows a casing-only change
+
+
+def test_a_name_spelled_in_another_case_never_shows_in_the_diff():
+    """The task says 'mma', the account was created as 'MMA'; an answer that echoes the task's spelling changes nothing."""
+    theirs = account(name="MMA", etag="W/1")
+    echoed = m.apply_patch(dict(theirs, name="mma"), {"properties": {"description": "new"}})
+    outcome = present(FakeClient(gets=[theirs], writes=[Response(200, echoed)]), dict(description="new"))
+    assert outcome.diff["before"]["name"] == outcome.diff["after"]["name"] == "MMA"
+    assert outcome.diff["before"]["description"] == "models" and outcome.diff["after"]["description"] == "new"
+    checked = present(FakeClient(gets=[theirs]), dict(description="new"), check_mode=True)
+    assert checked.diff["before"]["name"] == checked.diff["after"]["name"] == "MMA"
+
+
+def test_a_name_that_really_differs_still_shows():
+    assert m.diff_view(account(name="a"), account(name="b"))["after"]["name"] == "b"

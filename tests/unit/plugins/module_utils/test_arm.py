@@ -16,6 +16,7 @@ import requests
 
 from ansible_collections.azureml.model_management.plugins.module_utils import arm
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError, ArmResponse, Headers
+from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 ENDPOINT = "https://management.example.test"
@@ -117,8 +118,8 @@ ERRORS = [
 
 @pytest.mark.parametrize("status, body, text, expected", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
 def test_error_parsing(status, body, text, expected):
-    reply = FakeResponse(status, body, {"x-ms-request-id": "req-42", "Retry-After": "9999"}, text=text)  # 9999: beyond the retry budget
-    client, _session, _time, _tokens = make(reply)
+    reply = FakeResponse(status, body, {"x-ms-request-id": "req-42"}, text=text)
+    client, _session, _time, _tokens = make(reply, max_retries=0)
     with pytest.raises(ArmError) as info:
         client.request("GET", PATH)
     err = info.value
@@ -180,7 +181,7 @@ def test_gives_up_when_the_next_wait_would_exceed_the_budget():
     client, session, fake_time, _tokens = make(*replies, retry_budget=120)
     with pytest.raises(ArmError) as info:
         client.request("GET", PATH)
-    assert info.value.status == 429 and info.value.message == "still"
+    assert info.value.status == 429 and info.value.message.startswith("still (not retried: the server asked to wait 30 seconds")
     assert fake_time.sleeps == [100.0] and len(session.sent) == 2
 
 
@@ -531,12 +532,13 @@ def test_headers_are_case_insensitive():
 @pytest.mark.parametrize("headers, expected", [
     ({}, None),
     ({"Retry-After": "12"}, 12.0),
-    ({"Retry-After": "-3"}, 0.0),
+    ({"Retry-After": "-3"}, None),
+    ({"Retry-After": "0"}, 0.0),
     ({"Retry-After": "soon"}, None),
     ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:29:00 GMT"}, 0.0),
 ])
 def test_retry_after_seconds(headers, expected):
-    assert arm.retry_after_seconds(Headers(headers)) == expected
+    assert retry_after_seconds(Headers(headers)) == expected
 
 
 def test_no_token_in_any_error():
@@ -666,9 +668,10 @@ def test_a_missing_ca_bundle_with_a_real_session(monkeypatch, tmp_path):
     assert info.value.code == "TransportSetupError" and "missing.pem" in info.value.message
 
 
-@pytest.mark.parametrize("value, expected", [("nan", None), ("inf", 3600.0), ("1e400", 3600.0), ("-inf", 0.0), ("99999999", 3600.0)])
+@pytest.mark.parametrize("value, expected", [("nan", None), ("inf", None), ("1e400", None), ("-inf", None), ("99999999", 3600.0),
+                                             ("9" * 400, 3600.0)])
 def test_retry_after_that_is_not_finite_or_absurd(value, expected):
-    assert arm.retry_after_seconds(Headers({"Retry-After": value})) == expected
+    assert retry_after_seconds(Headers({"Retry-After": value})) == expected
 
 
 def test_api_version_is_url_encoded_in_the_query():
@@ -678,11 +681,11 @@ def test_api_version_is_url_encoded_in_the_query():
     assert session.sent[0]["url"].endswith("?api-version=2017-09-01-preview%26x%3Dy")
 
 
-@pytest.mark.parametrize("hint", ["0", "-5", "0.01"])
-def test_a_retry_after_of_zero_does_not_make_a_busy_polling_loop(hint):
+@pytest.mark.parametrize("hint, pause", [("0", 1.0), ("-5", 5.0), ("0.01", 5.0)])  # 0: soon, at least 1 s; invalid: no hint
+def test_a_retry_after_of_zero_does_not_make_a_busy_polling_loop(hint, pause):
     client, _session, fake_time, _tokens = make(ok({"status": "InProgress"}, headers={"Retry-After": hint}), ok({"status": "Succeeded"}))
     client.wait(response(202, {"Azure-AsyncOperation": OPERATION, "Retry-After": hint}, method="DELETE"), 600, resource_path=PATH, deleting=True)
-    assert fake_time.sleeps == [1.0, 1.0]
+    assert fake_time.sleeps == [pause, pause]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -720,3 +723,127 @@ def test_a_rejected_token_is_named_when_refreshing():
     client = ArmClient(ENDPOINT, Tokens(), API, session=FakeSession(FakeResponse(401, {}), ok()), sleep=lambda s: None)
     client.request("GET", PATH)
     assert seen == ["secret-token-1"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15.1: a link that does not parse is an InvalidResponse naming where it came from, never a traceback
+
+UNUSABLE_LINKS = ["x.y:a", "mailto:someone@example.test", "https://", "https://[::1", "https://management.example.test:99999/x",
+                  "a:b:c", "x.y:a/b?c=d"]
+
+
+@pytest.mark.parametrize("link", UNUSABLE_LINKS)
+def test_an_unusable_next_link_is_an_invalid_response_naming_next_link(link):
+    client, session, _time, _tokens = make(ok({"value": [{"n": 1}], "nextLink": link}))
+    with pytest.raises(ArmError) as info:
+        client.list_all(SUB + "/providers/x")
+    assert info.value.code == "InvalidResponse" and "nextLink" in info.value.message, str(info.value)
+    assert len(session.sent) == 1
+
+
+@pytest.mark.parametrize("header, status", [("Azure-AsyncOperation", 201), ("Location", 202)])
+@pytest.mark.parametrize("link", UNUSABLE_LINKS)
+def test_an_unusable_polling_link_is_an_invalid_response_naming_the_header(header, status, link):
+    client, session, fake_time, _tokens = make(ok())
+    with pytest.raises(ArmError) as info:
+        client.wait(response(status, {header: link}, {"properties": {"provisioningState": "Creating"}}), 600, resource_path=PATH)
+    assert info.value.code == "InvalidResponse" and header in info.value.message, str(info.value)
+    assert session.sent == [] and fake_time.sleeps == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15.4: Retry-After -1, 0 or malformed on a 429/5xx is no hint; one beyond the budget fails at once, saying so
+
+
+@pytest.mark.parametrize("hint", ["-1", "0", "soon", "1.5"])
+def test_a_throttled_request_with_a_useless_retry_after_backs_off_with_jitter(hint):
+    throttled = FakeResponse(429, {"error": {"code": "TooManyRequests", "message": "slow down"}}, {"Retry-After": hint})
+    client, session, fake_time, _tokens = make(throttled, throttled, throttled, ok(), random=lambda: 0.5)
+    assert client.request("GET", PATH).status == 200
+    assert fake_time.sleeps == [0.5, 1.0, 2.0] and len(session.sent) == 4
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_retry_after_beyond_the_budget_fails_at_once_saying_what_the_server_asked(status):
+    client, session, fake_time, _tokens = make(FakeResponse(status, {"error": {"code": "Busy", "message": "later"}}, {"Retry-After": "9999"}), ok())
+    with pytest.raises(ArmError) as info:
+        client.request("GET", PATH)
+    err = info.value
+    assert err.status == status and err.code == "Busy" and str(err).startswith("%d Busy: later" % status)
+    assert "9999" in err.message and "Retry-After" in err.message and "120" in err.message
+    assert fake_time.sleeps == [] and len(session.sent) == 1
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 15.6: the client says when an answer was lost (the request may have been applied without a definite answer)
+
+
+@pytest.mark.parametrize("replies, lost", [
+    ([FakeResponse(412, {"error": {"code": "PreconditionFailed"}})], False),
+    ([requests.exceptions.ReadTimeout("slow"), FakeResponse(412, {"error": {"code": "PreconditionFailed"}})], True),
+    ([requests.exceptions.ConnectionError("reset"), FakeResponse(412, {"error": {"code": "PreconditionFailed"}})], True),
+    ([FakeResponse(500, {}), FakeResponse(409, {"error": {"code": "Conflict"}})], True),
+    ([FakeResponse(429, {}, {"Retry-After": "1"}), FakeResponse(409, {"error": {"code": "Conflict"}})], False),
+    ([FakeResponse(401, {}), FakeResponse(400, {"error": {"code": "Bad"}})], False),
+    ([requests.exceptions.ConnectTimeout("never connected"), FakeResponse(412, {"error": {"code": "PreconditionFailed"}})], False),
+    ([requests.exceptions.ReadTimeout("slow")] * 7, True),
+    ([FakeResponse(502, {})] * 7, True),
+    ([FakeResponse(429, {})] * 7, False),
+])
+def test_an_error_says_whether_an_answer_was_lost(replies, lost):
+    client, _session, _time, _tokens = make(*replies)
+    with pytest.raises(ArmError) as info:
+        client.request("PUT", PATH, body={})
+    assert info.value.answer_lost is lost
+
+
+@pytest.mark.parametrize("replies, lost", [
+    ([FakeResponse(204)], False),
+    ([requests.exceptions.ReadTimeout("slow"), FakeResponse(204)], True),
+    ([FakeResponse(504, {}), FakeResponse(204)], True),
+    ([FakeResponse(429, {}), FakeResponse(204)], False),
+])
+def test_a_success_says_whether_an_earlier_answer_was_lost(replies, lost):
+    client, _session, _time, _tokens = make(*replies)
+    assert client.request("DELETE", PATH).answer_lost is lost
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 17.3: one GET loop (arm_wait.watch) with a predicate; the behaviours of the two loops it replaced
+
+
+def test_settle_returns_a_failed_account_for_the_caller_to_repair():
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    client, session, fake_time, _tokens = make(ok({"properties": {"provisioningState": "Updating"}}),
+                                               ok({"properties": {"provisioningState": "Failed"}}))
+    assert arm_wait.settle(client, PATH, 600) == {"properties": {"provisioningState": "Failed"}}
+    assert fake_time.sleeps == [1.0, 2.0] and len(session.sent) == 2
+
+
+def test_settle_returns_none_once_the_resource_is_gone():
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Deleting"}}),
+                                            FakeResponse(404, {"error": {"code": "ResourceNotFound", "message": "gone"}}))
+    assert arm_wait.settle(client, PATH, 600) is None
+
+
+def test_waiting_for_provisioning_ends_with_the_servers_404_when_the_resource_is_gone():
+    client, _session, _time, _tokens = make(FakeResponse(404, {"error": {"code": "ResourceNotFound", "message": "not there"}}))
+    with pytest.raises(ArmError) as info:
+        client.wait(response(202, {}, None), 600, resource_path=PATH)
+    assert str(info.value) == "404 ResourceNotFound: not there"
+
+
+def test_waits_sharing_one_deadline_stop_at_it():
+    from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
+
+    client, _session, fake_time, _tokens = make(*[ok({"properties": {"provisioningState": "Updating"}})] * 20,
+                                                ok({"properties": {}}))
+    deadline = arm_wait.Deadline(client, 10, "waiting for x")
+    with pytest.raises(ArmError) as info:
+        arm_wait.settle(client, PATH, deadline)
+    assert info.value.code == "WaitTimeout" and sum(fake_time.sleeps) == 10
+    with pytest.raises(ArmError):
+        arm_wait.settle(client, PATH, deadline)  # the same deadline: no more time

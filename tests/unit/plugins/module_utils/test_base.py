@@ -132,7 +132,7 @@ def test_bad_subscription_fails(clean_env, capsys):
 
 
 def test_bad_timeout_fails(clean_env, capsys):
-    assert "timeout must be a positive number" in run(dict(subscription_id=SUB, timeout=0), capsys)["msg"]
+    assert run(dict(subscription_id=SUB, timeout=0), capsys)["msg"] == "timeout must be from 1 to 600 seconds, got 0"
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -238,3 +238,56 @@ def test_module_utils_import_without_requests_and_azure_identity():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# numeric options (issue 15.3): booleans and out-of-range values refused by name and range, before anything else
+
+
+@pytest.mark.parametrize("value, message", [
+    (True, "timeout must be a whole number from 1 to 600 seconds, got a boolean"),
+    (False, "timeout must be a whole number from 1 to 600 seconds, got a boolean"),
+    (0, "timeout must be from 1 to 600 seconds, got 0"),
+    (-3, "timeout must be from 1 to 600 seconds, got -3"),
+    (601, "timeout must be from 1 to 600 seconds, got 601"),
+    (10000000000, "timeout must be from 1 to 600 seconds, got 10000000000"),
+    ("10000000000", "timeout must be from 1 to 600 seconds, got 10000000000"),
+])
+def test_timeout_out_of_range_or_boolean_fails_naming_the_range(clean_env, capsys, value, message):
+    """No credentials are configured: the option check comes before anything that would need them."""
+    result = run(dict(subscription_id=SUB, timeout=value), capsys)
+    assert result["failed"] is True and result["msg"] == message
+    assert "exception" not in result or "Traceback" not in str(result.get("exception"))
+
+
+@pytest.mark.parametrize("value", [1, 30, 600, "45"])
+def test_timeout_in_range_is_accepted(clean_env, capsys, value):
+    assert run(dict(subscription_id=SUB, timeout=value), capsys).get("failed") is not True
+
+
+def test_every_integer_option_must_have_a_range():
+    """A new ``type: int`` option without a range is a programming error, found by any test that builds the module."""
+    with patch_module_args(dict(subscription_id=SUB)):
+        with pytest.raises(ValueError) as info:
+            base.AzureMLModule(argument_spec=dict(retries=dict(type="int")))
+    assert "retries" in str(info.value)
+
+
+def test_raw_arguments_are_kept_before_ansible_converts_them(clean_env, capsys):
+    """Guards base._RawArgsModule (it overrides AnsibleModule._load_params, which is private): without the raw
+    arguments a list would reach the module as the text "['x']". Runs on every leg of make test (2.16, 2.19, 2.21)."""
+    result = run(dict(subscription_id=SUB, name=["x"]), capsys)
+    assert result["failed"] is True and result["msg"] == "name must be a string, got a list (quote it in YAML if it is meant as text)"
+    result = run(dict(subscription_id=SUB, timeout=True), capsys)
+    assert result["failed"] is True and "got a boolean" in result["msg"]
+
+
+@pytest.mark.parametrize("value", [True, 0, 10 ** 10])
+def test_build_client_refuses_a_bad_timeout_before_any_request(value, monkeypatch):
+    """The inventory plugin builds its client from its own options, without AzureMLModule: the same rule applies."""
+    from ansible_collections.azureml.model_management.plugins.module_utils import connection
+
+    monkeypatch.setattr(connection, "resolve_cloud", lambda *a, **k: pytest.fail("no request may be sent"))
+    with pytest.raises(AuthError) as info:
+        connection.build_client(None, dict(timeout=value), env={})
+    assert info.value.code == "InvalidOption" and "timeout must be" in info.value.message and "600" in info.value.message

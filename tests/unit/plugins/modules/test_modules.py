@@ -31,6 +31,8 @@ ACCOUNT = {
     "sku": {"name": "S1", "capacity": 1},
     "properties": {"description": "models"},
 }
+# What the modules return for it (issue 14.5): Azure omits provisioningState when it is Succeeded; results say it.
+REPORTED = dict(ACCOUNT, properties=dict(ACCOUNT["properties"], provisioningState="Succeeded"))
 
 
 class Response(object):
@@ -107,7 +109,14 @@ BAD_ACCOUNT_ARGS = [
     ("tag names by case", dict(name="mma", resource_group="rg", tags={"A": "x", "a": "y"}), "differ only by case"),
     ("tag value null", dict(name="mma", resource_group="rg", tags={"a": None}), "the value of tag 'a' must be a string"),
     ("bad state", dict(name="mma", resource_group="rg", state="gone"), "state"),
-    ("bad wait_timeout", dict(name="mma", resource_group="rg", wait_timeout=0), "wait_timeout"),
+    ("bad wait_timeout", dict(name="mma", resource_group="rg", wait_timeout=0), "wait_timeout must be from 1 to 86400 seconds, got 0"),
+    # issue 15.3: Ansible's int accepts booleans (true meant 1 s), and huge values crashed the client
+    ("wait_timeout true", dict(name="mma", resource_group="rg", wait_timeout=True),
+     "wait_timeout must be a whole number from 1 to 86400 seconds, got a boolean"),
+    ("wait_timeout huge", dict(name="mma", resource_group="rg", wait_timeout=10 ** 10), "wait_timeout must be from 1 to 86400 seconds"),
+    ("timeout true", dict(name="mma", resource_group="rg", timeout=True), "timeout must be a whole number from 1 to 600 seconds"),
+    ("timeout huge", dict(name="mma", resource_group="rg", timeout=10 ** 10), "timeout must be from 1 to 600 seconds, got 10000000000"),
+    ("sku capacity true", dict(name="mma", resource_group="rg", sku={"capacity": True}), "sku.capacity must be a whole number from 1 to 16"),
     ("unknown option", dict(name="mma", resource_group="rg", colour="red"), "colour"),
 ]
 
@@ -133,7 +142,7 @@ def test_account_all_errors_are_reported_together(client, capsys):
 def test_account_unchanged(client, capsys):
     client.current = ACCOUNT
     result = run(account_module, dict(name="mma", resource_group="rg", location="East US 2", sku={"name": "s1"}), capsys)
-    assert result["changed"] is False and result["account"] == ACCOUNT
+    assert result["changed"] is False and result["account"] == REPORTED and result["action"] == "none"
     assert "diff" not in result
     assert client.calls == [("GET", PATH)]
 
@@ -141,8 +150,9 @@ def test_account_unchanged(client, capsys):
 def test_account_create_check_mode_diff(client, capsys):
     args = dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "DevTest", "capacity": 2}, tags={"version": 3})
     result = run(account_module, args, capsys, check_mode=True, diff=True)
-    assert result["changed"] is True
+    assert result["changed"] is True and result["action"] == "create"
     assert result["account"]["sku"] == {"name": "DevTest", "capacity": 2}
+    assert result["account"]["properties"] == {"provisioningState": "Succeeded"}  # the prediction, as Azure would report it
     assert result["account"]["tags"] == {"version": "3"}
     assert result["diff"] == {
         "before": {},
@@ -155,7 +165,7 @@ def test_account_create(client, capsys):
     client.write = Response(201, ACCOUNT)
     args = dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "S1", "capacity": 1}, description="models")
     result = run(account_module, args, capsys)
-    assert result["changed"] is True and result["account"] == ACCOUNT
+    assert result["changed"] is True and result["account"] == REPORTED and result["action"] == "create"
     assert [c[0] for c in client.calls] == ["GET", "PUT"]
 
 
@@ -164,7 +174,8 @@ def test_account_update_diff(client, capsys):
     patched = dict(ACCOUNT, sku={"name": "S1", "capacity": 2})
     client.write = Response(200, patched)
     result = run(account_module, dict(name="mma", resource_group="rg", sku={"capacity": 2}), capsys, diff=True)
-    assert result["changed"] is True and result["account"] == patched
+    assert result["changed"] is True and result["account"] == dict(REPORTED, sku=patched["sku"]) and result["action"] == "update"
+    assert "provisioning_state" not in result["diff"]["before"]  # the diff is unchanged by the reported state
     assert result["diff"]["before"]["sku"] == {"name": "S1", "capacity": 1}
     assert result["diff"]["after"]["sku"] == {"name": "S1", "capacity": 2}
     assert client.calls == [("GET", PATH), ("PATCH", PATH, {"sku": {"name": "S1", "capacity": 2}, "properties": {}})]
@@ -187,7 +198,7 @@ def test_account_create_needs_location(client, capsys):
 def test_account_absent(client, capsys):
     client.current = ACCOUNT
     result = run(account_module, dict(name="mma", resource_group="rg", state="absent"), capsys, check_mode=True, diff=True)
-    assert result["changed"] is True and result["account"] == {}
+    assert result["changed"] is True and result["account"] == {} and result["action"] == "delete"
     assert result["diff"]["after"] == {}
     assert client.calls == [("GET", PATH)]
 
@@ -209,6 +220,24 @@ def test_account_absent_ignores_create_options_but_validates_them(client, capsys
     result = run(account_module, dict(name="mma", resource_group="rg", state="absent", sku={"capacity": 99}), capsys)
     assert result["failed"] is True and "sku.capacity" in result["msg"]
     assert client.calls == []
+
+
+def test_account_check_mode_on_a_busy_account_warns_and_does_not_wait(client, capsys):
+    """Issue 15.7: check mode plans on the account as it is; a warning says someone else's operation is running."""
+    client.current = dict(ACCOUNT, properties=dict(ACCOUNT["properties"], provisioningState="Updating"))
+    result = run(account_module, dict(name="mma", resource_group="rg", description="new"), capsys, check_mode=True)
+    assert result["changed"] is True and result["action"] == "update" and result["account"]["properties"]["description"] == "new"
+    warnings = json.dumps(result["warnings"])  # strings before 2.19, objects since; other tests' warnings may linger
+    assert "'mma' is Updating" in warnings and "did not wait" in warnings
+    assert client.calls == [("GET", PATH)]
+
+
+def test_account_documents_what_it_returns():
+    import yaml
+
+    returned = yaml.safe_load(account_module.RETURN)
+    assert set(returned["action"]["choices"]) == {"create", "update", "repair", "delete", "none"}
+    assert "Succeeded" in " ".join(returned["account"]["contains"]["properties"]["contains"]["provisioningState"]["description"])
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -239,7 +268,7 @@ def test_account_info_bad_input(client, capsys, args, fragment):
 def test_account_info_one(client, capsys):
     client.current = ACCOUNT
     result = run(account_info_module, dict(name="mma", resource_group="rg"), capsys, check_mode=True)
-    assert result["changed"] is False and result["accounts"] == [ACCOUNT]
+    assert result["changed"] is False and result["accounts"] == [REPORTED]
     assert client.calls == [("GET", PATH)]
 
 
@@ -249,10 +278,10 @@ def test_account_info_one_missing(client, capsys):
 
 
 def test_account_info_lists(client, capsys):
-    other = dict(ACCOUNT, name="other", tags={})
+    other = dict(ACCOUNT, name="other", tags={}, properties={"provisioningState": "Failed"})
     client.lists = {m.accounts_path(SUB, "rg"): [ACCOUNT, other], m.accounts_path(SUB): [ACCOUNT, other]}
-    assert run(account_info_module, dict(resource_group="rg"), capsys)["accounts"] == [ACCOUNT, other]
-    assert run(account_info_module, dict(tags=["ENV:prod"]), capsys)["accounts"] == [ACCOUNT]
+    assert run(account_info_module, dict(resource_group="rg"), capsys)["accounts"] == [REPORTED, other]
+    assert run(account_info_module, dict(tags=["ENV:prod"]), capsys)["accounts"] == [REPORTED]
     assert client.calls == [("LIST", m.accounts_path(SUB, "rg")), ("LIST", m.accounts_path(SUB))]
 
 
