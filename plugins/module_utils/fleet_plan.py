@@ -21,6 +21,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     provisioning_state_of,
     validate_account_params,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.connection import number_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import (
     AccountId,
     PurgeScope,
@@ -32,7 +33,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_sco
 
 WRITE_ACTIONS = ("create", "update", "repair", "delete", "purge")
 ENTRY_DEFAULTS = (("resource_group", "resource_group"), ("append_tags", "append_tags"))
-CONCURRENCY_MAX = 64
+# The allowed range of each int option of the fleet module (low, high, unit), checked before any request.
+INT_RANGES = {"concurrency": (1, 64, ""), "wait_timeout": (1, 86400, "seconds")}
 
 
 class Entry(object):
@@ -111,12 +113,9 @@ def declared_entries(raw_entries, default_group, default_append_tags, names):
 
 def check_request(params, subscription_id, entries, names):
     """``(PurgeScope or None, errors)``: the purge scope as asked, or why it cannot be used."""
-    errors = []
-    concurrency = params.get("concurrency")
-    if concurrency is not None and not 1 <= concurrency <= CONCURRENCY_MAX:
-        errors.append("%s must be from 1 to %d, got %d" % (names("concurrency"), CONCURRENCY_MAX, concurrency))
-    if params.get("wait_timeout") is not None and params["wait_timeout"] <= 0:
-        errors.append("%s must be a positive number of seconds" % names("wait_timeout"))
+    errors = [number_problem(params[option], names(option), allowed) for option, allowed in INT_RANGES.items()
+              if params.get(option) is not None]
+    errors = [error for error in errors if error]
     filters, problem = parse_purge_tags(params.get("purge_tags"), names("purge_tags"))
     if problem:
         errors.append(problem)

@@ -4,31 +4,28 @@
 
 """What a fleet run reports: one result per account, counts, the summary lines, diffs, the failure message. No I/O.
 
-In check mode each result comes from the plan (``account_model.predicted``: the account module's prediction); in a
-real run from the ``fleet_apply.Outcome`` of the accounts that were written. One line per account, named by resource
+Each result comes from the plan, and for the accounts handed to the service (``fleet_apply``) from what the service
+did, or in check mode would do: the ``account`` module's own predictions. One line per account, named by resource
 group and name within the subscription that the first line names; nothing is de-duplicated.
 """
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import diff_view, predicted
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import WRITE_ACTIONS
 
 COUNTED = ("create", "update", "repair", "delete", "purge", "unchanged", "absent", "skipped", "failed")
 
 
-def account_result(item, outcome, check_mode):
+def account_result(item, applied):
     """One account's result: name, resource_group, action, changed, busy, error (and why nothing was done, when told)."""
     result = dict(name=item.name, resource_group=item.resource_group, action=item.action, changed=False, busy=item.busy,
                   error=None)
     if item.error is not None:
         result["error"] = dict(status=0, code="NotPlanned", message=item.error)
-    elif outcome is not None:
-        result.update(changed=bool(outcome.changed), error=outcome.error)
-        if outcome.skipped:
-            result["skipped"] = outcome.skipped
-    elif check_mode:
-        result["changed"] = item.action in WRITE_ACTIONS
+    elif applied is not None:
+        result.update(action=applied.action, changed=bool(applied.changed), error=applied.error)
+        if applied.skipped:
+            result["skipped"] = applied.skipped
     if item.busy:
         result["provisioning_state"] = item.busy_state
     if item.note:
@@ -49,16 +46,10 @@ def category(item, result):
     return "unchanged"
 
 
-def diff_of(item, outcome, subscription_id, check_mode):
+def diff_of(item, applied):
     """The ``{before, after}`` of one account with headers naming it; None when it does not change."""
-    if outcome is not None and outcome.diff is not None:
-        view = outcome.diff
-    elif check_mode and item.action in WRITE_ACTIONS and item.error is None:
-        after = {} if item.action in ("delete", "purge") else predicted(item.plan, item.current, (subscription_id, item.resource_group, item.name))
-        view = diff_view(item.current, after)
-    else:
-        return None
-    if view.get("before") == view.get("after"):
+    view = applied.diff if applied is not None else None
+    if not view or view.get("before") == view.get("after"):
         return None
     where = "account %s (resource group %s)" % (item.name, item.resource_group)
     return dict(view, before_header=where, after_header=where)

@@ -133,7 +133,7 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: How long to wait, in seconds, for each account when O(wait=true).
+    description: How long to wait, in seconds, for each account when O(wait=true); from 1 to 86400.
     type: int
     default: 600
   option_names:
@@ -288,7 +288,13 @@ from ansible_collections.azureml.model_management.plugins.module_utils.base impo
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import check_request, declared_entries, plan_fleet, restricted_keys
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
+    INT_RANGES,
+    check_request,
+    declared_entries,
+    plan_fleet,
+    restricted_keys,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_report import (
     account_result,
     counts_of,
@@ -351,9 +357,9 @@ def run_module(azure):
     groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
     listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
     items = plan_fleet(entries, listings, scope, restrict)
-    outcomes = {} if azure.check_mode else apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"],
-                                                      params["wait"], params["wait_timeout"])
-    results = [account_result(item, outcomes.get(index), azure.check_mode) for index, item in enumerate(items)]
+    applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
+                         params["wait"], params["wait_timeout"])
+    results = [account_result(item, applied.get(index)) for index, item in enumerate(items)]
     result = dict(
         changed=any(r["changed"] for r in results),
         subscription_id=azure.subscription_id,
@@ -364,7 +370,7 @@ def run_module(azure):
         throttled=gate.pauses,
     )
     if azure.diff_mode:
-        diffs = [diff_of(item, outcomes.get(index), azure.subscription_id, azure.check_mode) for index, item in enumerate(items)]
+        diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]
         result["diff"] = [d for d in diffs if d is not None]
     failed = failure_message(items, results)
     if failed:
@@ -373,7 +379,8 @@ def run_module(azure):
 
 
 def main():
-    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    # The ranges of INT_RANGES are checked by check_request, which names the options as the caller knows them.
+    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, int_ranges=INT_RANGES, supports_check_mode=True)
     azure.run(lambda: run_module(azure))
 
 

@@ -147,7 +147,7 @@ def run(arm, raw_entries, purge=True, concurrency=4, check_mode=False, wait=True
     items = fp.plan_fleet(entries, listings, scope)
     if between:
         between(arm)
-    outcomes = {} if check_mode else fa.apply_plan(arm, SUB, items, scope, concurrency, wait, 600)
+    outcomes = fa.apply_plan(arm, SUB, items, scope, concurrency, check_mode, wait, 600)
     return items, outcomes
 
 
@@ -211,10 +211,15 @@ def test_only_the_writes_are_sent_each_conditional_on_what_was_listed():
     assert set(done) == {"bigger", "new", "old", "stale"} and all(o.changed and o.error is None for o in done.values())
 
 
-def test_check_mode_sends_nothing_but_the_list():
-    arm = FakeArm([rg_account("stale")])
-    run(arm, [NEW], check_mode=True)
+def test_check_mode_sends_nothing_but_the_list_and_predicts_what_the_service_would_do():
+    arm = FakeArm([rg_account("stale"), rg_account("bigger"), rg_account("going", properties={"provisioningState": "Deleting"})])
+    items, outcomes = run(arm, [NEW, dict(name="bigger", sku={"capacity": 2}), dict(NEW, name="going")], check_mode=True)
     assert [c[0] for c in arm.calls] == ["LIST"]
+    done = by_name(items, outcomes)
+    assert [(name, done[name].action, done[name].changed) for name in ("new", "bigger", "going", "stale")] == [
+        ("new", "create", True), ("bigger", "update", True), ("going", "create", True), ("stale", "purge", True)]
+    assert done["going"].busy == "Deleting"  # not waited for: a Deleting account counts as gone, as the account module says
+    assert done["bigger"].diff["after"]["sku"]["capacity"] == 2
 
 
 def test_one_accounts_failure_does_not_stop_the_others():

@@ -73,6 +73,7 @@ def test_bad_entries_are_refused_naming_the_entry_as_the_caller_knows_it(raw, gr
     (dict(purge_resource_groups=["bad group!"]), "each entry of accounts_purge_resource_groups may contain only"),
     (dict(concurrency=0), "accounts_concurrency must be from 1 to 64"),
     (dict(concurrency=65), "accounts_concurrency must be from 1 to 64"),
+    (dict(wait_timeout=0), "wait_timeout must be from 1 to 86400 seconds"),
 ])
 def test_a_request_that_cannot_be_planned_safely_is_refused(params, words):
     scope, errors = fp.check_request(request(**params), SUB, [], ROLE_NAMES)

@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_report as fr
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import Outcome
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import Applied, apply_plan
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames, key_of
 
@@ -25,12 +25,35 @@ def planned(raw, listed, purge=True):
     scope, errors = fp.check_request(params, SUB, entries, OptionNames())
     assert errors == []
     listing = Listing("rg", OrderedDict((key_of("rg", a["name"]), a) for a in listed))
-    return fp.plan_fleet(entries, {"rg": listing}, scope)
+    return Planned(fp.plan_fleet(entries, {"rg": listing}, scope), scope)
 
 
-def report(items, outcomes=None, check_mode=True):
-    outcomes = outcomes or {}
-    return [fr.account_result(item, outcomes.get(index), check_mode) for index, item in enumerate(items)]
+class Planned(list):
+    """The planned items, and the purge scope they were planned with."""
+
+    def __init__(self, items, scope):
+        super(Planned, self).__init__(items)
+        self.scope = scope
+
+    def __add__(self, other):
+        return Planned(list(self) + list(other), self.scope)
+
+
+class NoNetwork(object):
+    """Check mode is given the listed accounts: any request would be a bug."""
+
+    def __getattr__(self, name):
+        raise AssertionError("check mode sent a request (%s)" % name)
+
+
+def predicted(items):
+    return apply_plan(NoNetwork(), SUB, items, items.scope, 10, True, True, 600)
+
+
+def report(items, applied=None):
+    applied = predicted(items) if applied is None else applied
+    return [fr.account_result(item, applied.get(index)) for index, item in enumerate(items)]
+
 
 
 LISTED = [account("same"), account("bigger"), account("old"), account("stale"), account("busy", properties={"provisioningState": "Creating"})]
@@ -54,9 +77,9 @@ def test_check_mode_results_counts_and_summary_come_from_the_plan():
 
 def test_a_real_run_reports_what_the_writes_did():
     items = planned([NEW, dict(name="bigger", sku={"capacity": 2})], [account("bigger"), account("stale"), account("claimed")])
-    outcomes = {0: Outcome(changed=True), 1: Outcome(changed=False, error=dict(status=409, code="Conflict", message="busy elsewhere")),
-                2: Outcome(changed=True), 3: Outcome(skipped="it no longer has the purge tags (managed-by:ansible)")}
-    results = report(items, outcomes, check_mode=False)
+    applied = {0: Applied(True, "create"), 1: Applied(error=dict(status=409, code="Conflict", message="busy elsewhere"), action="update"),
+               2: Applied(True, "purge"), 3: Applied(action="purge", skipped="it no longer has the purge tags (managed-by:ansible)")}
+    results = report(items, applied)
     lines = fr.summary_lines(SUB, items, results, False, outside=2)
     assert lines[0].startswith("Done for subscription %s: create 1, update 0, repair 0, delete 0, purge 1, unchanged 0, absent 0, "
                                "skipped 1, failed 1; 2 host(s) of other subscriptions left alone" % SUB)
@@ -84,17 +107,11 @@ def test_plan_errors_fail_the_task_naming_the_account():
 
 def test_diffs_have_headers_naming_the_account_and_only_changes_have_one():
     items = planned(RAW, LISTED)
-    diffs = [fr.diff_of(item, None, SUB, True) for item in items]
+    applied = predicted(items)
+    diffs = [fr.diff_of(item, applied.get(index)) for index, item in enumerate(items)]
     assert [d is not None for d in diffs] == [False, True, True, True, False, False, True]
     bigger = diffs[1]
     assert bigger["before_header"] == bigger["after_header"] == "account bigger (resource group rg)"
     assert bigger["before"]["sku"]["capacity"] == 1 and bigger["after"]["sku"]["capacity"] == 2
     assert diffs[3]["after"] == {} and diffs[2]["before"] == {}
-
-
-def test_a_real_runs_diff_is_the_services():
-    items = planned([dict(name="bigger", sku={"capacity": 2})], [account("bigger")], purge=False)
-    view = {"before": {"name": "bigger"}, "after": {"name": "bigger", "sku": {"capacity": 2}}}
-    diff = fr.diff_of(items[0], Outcome(changed=True, diff=view), SUB, False)
-    assert diff["after"] == view["after"] and diff["before_header"].startswith("account bigger")
-    assert fr.diff_of(items[0], Outcome(changed=False, diff={"before": {}, "after": {}}), SUB, False) is None
+    assert fr.diff_of(items[0], Applied(diff={"before": {"a": 1}, "after": {"a": 1}})) is None
