@@ -55,7 +55,6 @@ def report(items, applied=None):
     return [fr.account_result(item, applied.get(index)) for index, item in enumerate(items)]
 
 
-
 LISTED = [account("same"), account("bigger"), account("old"), account("stale"), account("busy", properties={"provisioningState": "Creating"})]
 RAW = [dict(name="same"), dict(name="bigger", sku={"capacity": 2}), NEW, dict(name="old", state="absent"),
        dict(name="gone", state="absent"), dict(name="busy")]
