@@ -254,6 +254,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = "azureml.model_management.accounts"
 
+    def __init__(self):
+        super(InventoryModule, self).__init__()
+        self._secret_forms = []  # every spelling of the secrets in play, masked in messages and log records
+
     def verify_file(self, path):
         if not super(InventoryModule, self).verify_file(path):
             return False
@@ -384,12 +388,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, accounts, subscription_count):
         include, exclude = self.get_option("include_tags"), self.get_option("exclude_tags")
         strict = self.get_option("strict")
+        filters = (self.get_option("exclude_host_filters"), self.get_option("include_host_filters"))
         kept = [make_unsafe(account) for account in accounts if keep_account(account, include, exclude)]
-        kept = [account for account in kept if self._passes_host_filters(account, strict)]
+        if any(filters):
+            kept = [account for account in kept if self._passes_host_filters(account, filters, strict)]
         hostname_format = self.get_option("hostname_format") or host_names.default_format(subscription_count)
-        reserved = (ALL_GROUP,) + tuple(self.get_option("groups") or {})
+        compose, groups, keyed_groups = self.get_option("compose"), self.get_option("groups"), self.get_option("keyed_groups")
         try:
-            named = host_names.assign(kept, hostname_format, reserved)
+            named = host_names.assign(kept, hostname_format, (ALL_GROUP,) + tuple(groups or {}))
         except host_names.HostNameCollision as err:
             raise AnsibleError("%s: %s" % (self.NAME, err)) from None
         self.inventory.add_group(ALL_GROUP)
@@ -398,16 +404,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_host(hostname, group=ALL_GROUP)
             self.inventory.set_variable(hostname, HOST_VAR, account)
             variables = {HOST_VAR: account}
-            self._set_composite_vars(self.get_option("compose"), variables, hostname, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, hostname, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, hostname, strict=strict)
+            self._set_composite_vars(compose, variables, hostname, strict=strict)
+            self._add_host_to_composed_groups(groups, variables, hostname, strict=strict)
+            self._add_host_to_keyed_groups(keyed_groups, variables, hostname, strict=strict)
 
-    def _passes_host_filters(self, account, strict):
+    def _passes_host_filters(self, account, filters, strict):
         """exclude_host_filters (none true) then include_host_filters (one true, when given), as azure_rm does."""
+        exclude, include = filters
         variables = {HOST_VAR: account}
-        if any(self._condition(condition, variables, account, strict) for condition in self.get_option("exclude_host_filters")):
+        if any(self._condition(condition, variables, account, strict) for condition in exclude):
             return False
-        include = self.get_option("include_host_filters")
         return not include or any(self._condition(condition, variables, account, strict) for condition in include)
 
     def _condition(self, condition, variables, account, strict):

@@ -180,6 +180,18 @@ def test_host_filters_see_the_payloads_as_text(emulator, env, tmp_path):
     assert names == {texts['name'], 'plain'}  # short_name: its description matches, but its block tag is excluded
 
 
+def test_a_host_filter_that_fails_is_false_or_with_strict_an_error(emulator, env, tmp_path):
+    emulator.put_account('plain', RG)
+    options = {'resource_groups': [RG], 'exclude_host_filters': ['azureml_account.nope.deeper == 1']}
+    lenient = inventory(env, write_source(tmp_path, options), str(tmp_path), '--list')
+    assert lenient.returncode == 0, lenient.stderr
+    assert list(hostvars(parse_listing(lenient.stdout))) == ['plain.it-rg']  # not excluded
+    strict = inventory(env, write_source(tmp_path, dict(options, strict=True), name='strict.azureml_accounts.yml'), str(tmp_path), '--list')
+    assert strict.returncode != 0
+    message = ''.join(strict.stderr.split())
+    assert 'cannotevaluatethehostfilter' in message and emulator.account_path('plain', RG) in message
+
+
 # -- item 6: no secret in any output ----------------------------------------------------------------------------------
 
 TOKEN_PATH = '/oauth2/v2.0/token$'
