@@ -36,6 +36,7 @@ def capture(logger_name):
 def test_log_records_of_child_loggers_are_masked_and_the_factory_is_restored():
     previous = logging.getLogRecordFactory()
     logger, handler, stream = capture("azure.identity._internal.get_token_mixin")
+    msal, msal_handler, msal_stream = capture("msal.application")
     try:
         with masked_log_records([SECRET]):
             logger.warning("%s.get_token failed: %s", "ClientSecretCredential", "client_secret=%s" % SECRET)
@@ -43,14 +44,17 @@ def test_log_records_of_child_loggers_are_masked_and_the_factory_is_restored():
                 raise ValueError("refused: " + SECRET)
             except ValueError:
                 logger.debug("with traceback", exc_info=True)
-            logging.getLogger("msal.application").warning("body " + SECRET, stack_info=False)
+            preformatted = "body " + SECRET  # a message without arguments, as some libraries log
+            msal.warning(preformatted)
         logger.warning("after: %s", SECRET)  # outside: untouched (the plugin has finished)
     finally:
         logger.removeHandler(handler)
+        msal.removeHandler(msal_handler)
     text = stream.getvalue()
     assert text.count(SECRET) == 1 and text.endswith("after: %s\n" % SECRET)
     assert "ClientSecretCredential.get_token failed: client_secret=%s" % MASK in text
     assert "refused: %s" % MASK in text and "Traceback" in text
+    assert msal_stream.getvalue() == "msal.application body %s\n" % MASK
     assert logging.getLogRecordFactory() is previous
 
 

@@ -10,6 +10,7 @@ import pytest
 from ansible.module_utils.ansible_release import __version__ as core_version
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
+from ansible.utils.unsafe_proxy import AnsibleUnsafe
 
 try:
     from ansible.template import trust_as_template  # 2.19+: the playbook's own template is trusted, the data is not
@@ -28,10 +29,13 @@ def render(value):
     return templar.template(trust_as_template("{{ value }}"))
 
 
+def before_data_tagging():
+    return tuple(int(part) for part in core_version.split(".")[:2]) < (2, 19)
+
+
 def test_plain_text_is_rendered_before_2_19():
     """Why the plugin marks everything: before ansible-core 2.19 a plain string in a variable is a template."""
-    before_data_tagging = tuple(int(part) for part in core_version.split(".")[:2]) < (2, 19)
-    assert (render(PAYLOAD) in ("49", 49)) is before_data_tagging
+    assert (render(PAYLOAD) in ("49", 49)) is before_data_tagging()
 
 
 def test_every_string_is_left_as_it_is():
@@ -49,4 +53,6 @@ def test_names_are_marked_when_they_could_be_templates(name, marked):
     assert result == name
     assert ("49" in str(render(result))) is False
     if not marked:
-        assert type(result) is str  # plain text for AWX's import
+        assert not isinstance(result, AnsibleUnsafe)  # plain text for AWX's import
+    elif before_data_tagging():
+        assert isinstance(result, AnsibleUnsafe)
