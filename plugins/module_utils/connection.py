@@ -25,6 +25,9 @@ DEFAULT_API_VERSION = "2017-09-01-preview"
 # ten minutes is already generous; far larger values only crash the transport ("timestamp too large to convert").
 TIMEOUT_RANGE = (1, 600, "seconds")
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: "$" allows a final "\n"
+INSECURE_WARNING = ("validate_certs is false: the TLS certificates of Resource Manager and of the identity endpoints are not"
+                    " verified, so anyone on the network path can impersonate them and receive the bearer token and the"
+                    " credentials this task sends. Keep it true and set REQUESTS_CA_BUNDLE to trust a private CA.")
 ENV_SECRETS = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "AZURE_PASSWORD")
 
 
