@@ -345,7 +345,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if azure_identity_import_error():
             raise AnsibleError("%s needs the Python library azure-identity on the controller" % self.NAME)
         try:
-            return build_client(source, params)
+            return build_client(source, params, warn=lambda message: self.display.warning(self._mask("%s: %s" % (self.NAME, message))))
         except AuthError as err:
             raise AnsibleError(self._mask("%s: %s (credentials: %s)" % (self.NAME, err, source.describe()))) from None
 

@@ -104,10 +104,12 @@ def ca_bundle_problem(env):
     return None
 
 
-def build_client(source, params, env=None):
+def build_client(source, params, env=None, warn=None):
     """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs, timeout and token_cache.
 
     With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks.
+    ``warn`` shows a warning (a damaged token cache): Ansible's module warnings by default; a controller plugin passes
+    its display's, which ansible-core before 2.19 would not otherwise show.
     """
     verify, timeout = params.get("validate_certs", True), params.get("timeout")
     timeout = 30 if timeout is None else timeout
@@ -126,6 +128,6 @@ def build_client(source, params, env=None):
                           cache=MetadataCache(cache.directory) if cache.enabled else None)
     token_cache = cache if source.kind in CACHEABLE_KINDS else CACHE_OFF
     tokens = TokenProvider(lambda: build_credential(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
-                           cache=token_cache)
+                           cache=token_cache, warn=warn)
     return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
                      timeout=timeout, verify=verify)
