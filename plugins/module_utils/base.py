@@ -51,7 +51,6 @@ AUTH_ARGUMENT_SPEC = dict(
 )
 
 
-
 # The allowed range of every ``type: int`` option of the shared spec: (low, high, unit). Modules add their own.
 AUTH_INT_RANGES = {"timeout": TIMEOUT_RANGE}
 
