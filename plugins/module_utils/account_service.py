@@ -100,7 +100,6 @@ def as_reported(account):
     return result
 
 
-
 def _checked(account, where):
     problem = account_problem(account) if account is not None else None
     if problem:
