@@ -10,20 +10,16 @@ name: accounts
 short_description: Azure Machine Learning Model Management Accounts as inventory hosts
 version_added: 0.1.0
 description:
-  - Lists the Model Management Accounts of one or more subscriptions (optionally only some resource groups) and adds
-    each account as a host, with its data in the host variable C(azureml_account).
+  - Makes each Model Management Account of one or more subscriptions (optionally only some resource groups) a host,
+    with the account's data in the host variable C(azureml_account) and the host in the group C(azureml_accounts).
   - "Reads an inventory source file whose name ends in C(azureml_accounts.yml) or C(azureml_accounts.yaml), for example
     C(prod.azureml_accounts.yml), with C(plugin: azureml.model_management.accounts)."
-  - Uses the same options, environment variables and credential search as the modules, so an AWX inventory source
+  - Finds credentials as the modules do (same options, environment variables and order), so an AWX inventory source
     with a Microsoft Azure Resource Manager credential works unchanged.
-  - Every page of every list is read (each C(nextLink) is followed).
-  - "Host names: O(hostname_format), by default the account name. Azure account names are unique only within a
-    resource group, so when several accounts would get the same host name (compared ignoring case), each of them
-    is named C(<hostname>.<resource group>) instead, and C(<hostname>.<resource group>.<subscription id>) when that is
-    still shared. The rule depends only on the set of accounts, not on the order Azure lists them in."
-  - "Host variable C(azureml_account): C(id), C(name), C(resource_group), C(subscription_id), C(location), C(sku)
-    (C(name), C(capacity)), C(tags), C(description) and C(provisioning_state)."
-  - "Accounts are not machines. Run plays against these hosts with C(connection: local) (or set C(ansible_connection)
+  - "A host's name depends only on its own account (see O(hostname_format)): by default C(<name>.<resource group>),
+    in lower case, and two accounts never share one."
+  - Everything read from Azure is data, never a template, on every supported ansible-core release.
+  - "Accounts are not machines: run plays against these hosts with C(connection: local) (or set C(ansible_connection)
     with O(compose))."
 options:
   plugin:
@@ -33,7 +29,7 @@ options:
     choices: [azureml.model_management.accounts]
   subscriptions:
     description:
-      - Subscription IDs to list accounts from.
+      - Subscription IDs to list accounts from. Compared ignoring case; each is listed once.
       - When not given, the one subscription the modules would use (O(subscription_id), the profile's, or
         E(AZURE_SUBSCRIPTION_ID)).
     type: list
@@ -41,6 +37,7 @@ options:
   resource_groups:
     description:
       - Only list the accounts of these resource groups (in every subscription of O(subscriptions)).
+      - Compared ignoring case, as Azure does; each is listed once.
       - When not given, all accounts of each subscription are listed.
       - A resource group that does not exist is an error (see O(fail_on_list_errors)).
     type: list
@@ -57,18 +54,44 @@ options:
       - Leave out accounts that have any of these tags. Same syntax as O(include_tags).
     type: list
     elements: str
+  include_host_filters:
+    description:
+      - Jinja2 conditionals, evaluated for each account with its host variable C(azureml_account) (as in O(groups)).
+        When given, an account is added only if at least one of them is true.
+      - An empty list (the default) keeps every account. Applied after O(include_tags) and O(exclude_tags).
+      - A conditional that fails to evaluate counts as false, or fails the inventory with O(strict=true).
+    type: list
+    elements: str
+    default: []
+  exclude_host_filters:
+    description:
+      - Jinja2 conditionals like O(include_host_filters); an account for which any of them is true is left out.
+      - Evaluated before O(include_host_filters). A conditional that fails to evaluate counts as false (the account is
+        kept), or fails the inventory with O(strict=true).
+    type: list
+    elements: str
+    default: []
   hostname_format:
     description:
       - The host name of an account, a Python format string with the fields C({name}), C({resource_group}),
-        C({subscription_id}) and C({location}).
-      - Host names that would be shared by several accounts are made unique as described above.
+        C({subscription_id}) and C({location}), taken in lower case (Azure ignores case in all of them and may
+        return another spelling on another day).
+      - When not given, C({name}.{resource_group}), and C({name}.{resource_group}.{subscription_id}) when
+        O(subscriptions) names more than one subscription. Both follow from Azure's own uniqueness rules, so a
+        host keeps its name whatever other accounts come and go.
+      - When two accounts would get the same host name, the inventory fails with an error that names both
+        accounts' ids; nothing is renamed behind your back.
+      - "A host name that means something else to Ansible (C(all), C(ungrouped), C(localhost), C(127.0.0.1),
+        C(::1)), or that names the group C(azureml_accounts) or a group of O(groups), gets the suffix
+        C(.<resource group>.<subscription id>), so that C(hosts: localhost) still means the controller."
     type: str
-    default: "{name}"
   fail_on_list_errors:
     description:
       - When V(true), a subscription or resource group whose accounts cannot be listed (not found, no access,
-        throttled beyond the retries) fails the whole inventory with an error that names it.
-      - When V(false), it is skipped with a warning that names it, and the other subscriptions are still listed.
+        throttled beyond the retries, an answer that is not a list of its accounts) fails the whole inventory with
+        an error that names it.
+      - "When V(false), it is skipped with a warning that names it, and the other subscriptions are still listed.
+        Such a listing is never cached (see O(cache)): the next run lists again and warns again."
       - This is not the O(strict) option of O(compose) and O(keyed_groups), which defaults to V(false).
     type: bool
     default: true
@@ -112,8 +135,24 @@ extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 notes:
+  - "Host variable C(azureml_account): C(id), C(name), C(resource_group), C(subscription_id) (lower case), C(location),
+    C(sku) (C(name), C(capacity)), C(tags), C(description) and C(provisioning_state) (V(Succeeded) when Azure leaves it
+    out, as it does for a healthy account)."
+  - "Requests: one C(GET .../providers/Microsoft.MachineLearningModelManagement/accounts) per subscription, or per
+    subscription and resource group with O(resource_groups), each followed through every C(nextLink) (empty pages
+    included), plus the token and cloud metadata requests of the credential. No request is sent when an option is
+    invalid or when the cache answers."
+  - Every list item must be an account of the subscription (and resource group) that was listed, with the expected
+    JSON types; any other item makes that listing fail (see O(fail_on_list_errors)). An item listed twice is one host.
+  - Everything read from Azure (names, ids, tags, descriptions, every field, and the host and group names made from
+    them) reaches Ansible as text that is never rendered as a template, also before ansible-core 2.19. Host names are
+    marked unsafe only when they contain C({) or C(}), so that AWX reads the others as plain names; group names made
+    by O(keyed_groups) never contain them (Ansible replaces them with C(_)).
+  - The client secret and password (from the source file, the environment or a profile) are masked in the plugin's
+    messages and in the log lines of azure-identity and msal while the plugin runs, at every verbosity.
   - The inventory cache holds only the accounts' data (the host variables), never a token or a secret.
-    A cached result is used only when the subscriptions and resource groups are the same as when it was written.
+    A cached result is used only when the subscriptions and resource groups are the same as when it was written, and
+    only when that listing had no error. Tag filters, host filters and host names are applied after the cache.
   - Credentials given in the environment are read exactly as the modules read them (same names, same order of
     precedence); options in the source file come first, like module options.
 seealso:
@@ -136,7 +175,8 @@ compose:
   ansible_connection: "'local'"
 
 # A second source file (one YAML document per file; shown commented so this block stays one document):
-# Two subscriptions, two resource groups, only the accounts managed by Ansible, except archived ones
+# Two subscriptions, two resource groups, only the accounts managed by Ansible, except archived and failed ones.
+# Host names are <name>.<resource group>.<subscription id> (the default with several subscriptions).
 # plugin: azureml.model_management.accounts
 # subscriptions:
 #   - 00000000-0000-0000-0000-000000000001
@@ -144,7 +184,8 @@ compose:
 # resource_groups: [ml-prod, ml-staging]
 # include_tags: ["managed-by:ansible"]
 # exclude_tags: [archived]
-# hostname_format: "{name}.{resource_group}"
+# exclude_host_filters:
+#   - azureml_account.provisioning_state != 'Succeeded'
 # groups:
 #   big: azureml_account.sku.capacity >= 4
 # cache: true
@@ -154,86 +195,59 @@ compose:
 """
 
 import os
-import re
-import string
 
-from ansible.errors import AnsibleError
+import yaml
+
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     accounts_path,
+    check_api_version,
     check_resource_group,
     check_tag_filters,
-    matches_tag_filters,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
+    INSECURE_WARNING,
     build_client,
     default_subscription,
+    environment_secrets,
     find_source,
     subscription_problem,
 )
+from ansible_collections.azureml.model_management.plugins.plugin_utils import host_names
+from ansible_collections.azureml.model_management.plugins.plugin_utils.inventory_accounts import (
+    account_vars,
+    keep_account,
+    unique_accounts,
+    unique_resource_groups,
+    unique_subscriptions,
+)
+from ansible_collections.azureml.model_management.plugins.plugin_utils.redaction import mask, masked_log_records, secret_forms
+from ansible_collections.azureml.model_management.plugins.plugin_utils.unsafe import make_unsafe, unsafe_name
 
 HOST_VAR = "azureml_account"
 ALL_GROUP = "azureml_accounts"
-# The options the modules' credential path reads; values that came from the environment are left to it.
+SUFFIXES = ("azureml_accounts.yml", "azureml_accounts.yaml")
+# The options the modules' credential path reads; only those set in the source file are passed, the environment is left to it.
 CREDENTIAL_OPTIONS = ("subscription_id", "tenant", "client_id", "secret", "ad_user", "password", "profile",
                       "auth_source", "cloud_environment", "api_version", "validate_certs", "timeout",
                       "token_cache", "token_cache_dir")
-HOSTNAME_FIELDS = ("name", "resource_group", "subscription_id", "location")
-RESOURCE_GROUP_IN_ID = re.compile(r"/resourcegroups/([^/]+)/", re.IGNORECASE)
+SOURCE_PEEK_BYTES = 65536  # enough of a misnamed source file to read its plugin: line
 
 
-def account_vars(account, subscription_id):
-    """The host variable of one account: the fields people target and group by, nothing read-only or bulky."""
-    match = RESOURCE_GROUP_IN_ID.search(account.get("id") or "")
-    properties = account.get("properties") or {}
-    sku = account.get("sku") or {}
-    return {
-        "id": account.get("id"),
-        "name": account.get("name"),
-        "resource_group": match.group(1) if match else None,
-        "subscription_id": subscription_id,
-        "location": account.get("location"),
-        "sku": {"name": sku.get("name"), "capacity": sku.get("capacity")},
-        "tags": dict(account.get("tags") or {}),
-        "description": properties.get("description"),
-        "provisioning_state": properties.get("provisioningState"),
-    }
-
-
-def hostname_problem(hostname_format):
-    """None when ``hostname_format`` uses only the known fields, else the message to fail with."""
+def names_this_plugin(path, name):
+    """True when the YAML (or JSON) file at ``path`` is an inventory source for the plugin ``name``."""
     try:
-        fields = [field for _text, field, _spec, _conv in string.Formatter().parse(hostname_format) if field is not None]
-    except ValueError as err:
-        return "hostname_format %r is not a valid format string: %s" % (hostname_format, err)
-    unknown = sorted(set(fields) - set(HOSTNAME_FIELDS))
-    if unknown or not fields:
-        return "hostname_format %r may use only the fields %s" % (hostname_format, ", ".join("{%s}" % f for f in HOSTNAME_FIELDS))
-    return None
-
-
-def assign_hostnames(accounts, hostname_format):
-    """``[(hostname, account_vars)]``: unique host names, whatever order the accounts come in (see DOCUMENTATION)."""
-    candidates = [[hostname_format.format(**dict((f, account[f]) for f in HOSTNAME_FIELDS)), account] for account in accounts]
-    for extra in ("resource_group", "subscription_id"):
-        counts = {}
-        for hostname, _account in candidates:
-            counts[hostname.lower()] = counts.get(hostname.lower(), 0) + 1
-        for candidate in candidates:
-            if counts[candidate[0].lower()] > 1:
-                candidate[0] = "%s.%s" % (candidate[0], candidate[1][extra])
-    return [tuple(candidate) for candidate in candidates]
-
-
-def keep_account(account, include_tags, exclude_tags):
-    """All of ``include_tags`` match and none of ``exclude_tags`` does."""
-    if include_tags and not matches_tag_filters(account, include_tags):
+        with open(path, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle.read(SOURCE_PEEK_BYTES))
+    except (OSError, UnicodeError, yaml.YAMLError):
         return False
-    return not any(matches_tag_filters(account, [item]) for item in exclude_tags or [])
+    return isinstance(config, dict) and config.get("plugin") == name
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -241,18 +255,33 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = "azureml.model_management.accounts"
 
+    def __init__(self):
+        super(InventoryModule, self).__init__()
+        self._secret_forms = []  # every spelling of the secrets in play, masked in messages and log records
+
     def verify_file(self, path):
-        return super(InventoryModule, self).verify_file(path) and path.endswith(("azureml_accounts.yml", "azureml_accounts.yaml"))
+        if not super(InventoryModule, self).verify_file(path):
+            return False
+        if path.endswith(SUFFIXES):
+            return True
+        if names_this_plugin(path, self.NAME):
+            raise AnsibleError("%s names the inventory plugin %s, but its file name does not end in the suffix this plugin "
+                               "requires: the file name must end in %s or %s (for example prod.%s)" % (path, self.NAME, SUFFIXES[0], SUFFIXES[1], SUFFIXES[0]))
+        return False
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path)
         self._check_options()
-        params = self._credential_params()
         env = dict(os.environ)
+        params = self._credential_params(config)
+        if params.get("validate_certs") is False:
+            self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
         source, source_error = find_source(params, env)
+        self._secret_forms = secret_forms([params.get("secret"), params.get("password")] + environment_secrets(env)
+                                          + list(source.secrets if source else ()))
         subscriptions = self._subscriptions(source, source_error, params, env)
-        scope = {"subscriptions": subscriptions, "resource_groups": self.get_option("resource_groups") or []}
+        scope = {"subscriptions": subscriptions, "resource_groups": unique_resource_groups(self.get_option("resource_groups") or [])}
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache")
@@ -262,46 +291,49 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 cached = self._cache[cache_key]
             except KeyError:
                 cached = None
-        if not isinstance(cached, dict) or cached.get("scope") != scope:
-            accounts = self._list_accounts(source, source_error, params, scope)
-            if use_cache:
-                self._cache[cache_key] = {"scope": scope, "accounts": accounts}
-        else:
+        if isinstance(cached, dict) and cached.get("scope") == scope and isinstance(cached.get("accounts"), list):
             accounts = cached["accounts"]
-        self._populate(accounts)
+        else:
+            accounts, complete = self._list_accounts(source, source_error, params, scope)
+            if use_cache:  # a listing with errors replaces any older entry with one that is never served
+                self._cache[cache_key] = {"scope": scope, "accounts": accounts if complete else None}
+        self._populate(accounts, len(subscriptions))
 
     # -- options ------------------------------------------------------------------------------------------------
 
     def _check_options(self):
+        hostname_format = self.get_option("hostname_format")
         problems = [check_tag_filters(self.get_option("include_tags"), "include_tags"),
                     check_tag_filters(self.get_option("exclude_tags"), "exclude_tags"),
-                    hostname_problem(self.get_option("hostname_format"))]
+                    host_names.format_problem(hostname_format) if hostname_format is not None else None,
+                    check_api_version(self.get_option("api_version"))]
         problems += [check_resource_group(group, "resource_groups") for group in self.get_option("resource_groups") or []]
         problems = [problem for problem in problems if problem]
         if problems:
             raise AnsibleError("%s: %s" % (self.NAME, "; ".join(problems)))
 
-    def _credential_params(self):
-        """The options set in the source file. Those that came from the environment stay out: the credential
-        path reads the environment itself, in the same order of precedence as for the modules."""
+    def _credential_params(self, config):
+        """The options set in the source file, as the option types make them. Those from the environment stay out:
+        the credential path reads the environment itself, in the same order of precedence as for the modules."""
         params = {}
         for name in CREDENTIAL_OPTIONS:
-            value, origin = self.get_option_and_origin(name)
-            if value is not None and not str(origin).startswith("env:"):
+            value = self.get_option(name) if name in config else None
+            if value is not None:
                 params[name] = value if isinstance(value, (bool, int)) else str(value)
         return params
 
     def _subscriptions(self, source, source_error, params, env):
-        subscriptions = [str(s).strip() for s in self.get_option("subscriptions") or []]
-        if not subscriptions:
-            subscriptions = [default_subscription(source, params, env)]
+        subscriptions = unique_subscriptions(self.get_option("subscriptions") or [default_subscription(source, params, env)])
         for subscription_id in subscriptions:
             problem = subscription_problem(subscription_id)
             if problem:
                 if source_error is not None and not subscription_id:
                     problem = "%s; and %s" % (problem, source_error)
-                raise AnsibleError("%s: %s" % (self.NAME, problem))
-        return list(dict.fromkeys(subscriptions))
+                raise AnsibleError(self._mask("%s: %s" % (self.NAME, problem)))
+        return subscriptions
+
+    def _mask(self, text):
+        return mask(text, self._secret_forms)
 
     # -- listing ------------------------------------------------------------------------------------------------
 
@@ -309,43 +341,90 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not HAS_REQUESTS:
             raise AnsibleError("%s needs the Python library requests on the controller" % self.NAME)
         if source_error is not None:
-            raise AnsibleError("%s: %s" % (self.NAME, source_error))
+            raise AnsibleError(self._mask("%s: %s" % (self.NAME, source_error)))
         if azure_identity_import_error():
             raise AnsibleError("%s needs the Python library azure-identity on the controller" % self.NAME)
         try:
-            return build_client(source, params)
+            return build_client(source, params, warn=lambda message: self.display.warning(self._mask("%s: %s" % (self.NAME, message))))
         except AuthError as err:
-            raise AnsibleError("%s: %s (credentials: %s)" % (self.NAME, err, source.describe())) from None
+            raise AnsibleError(self._mask("%s: %s (credentials: %s)" % (self.NAME, err, source.describe()))) from None
 
     def _list_accounts(self, source, source_error, params, scope):
-        """The host variables of every account in scope; a listing that fails is an error or a warning naming it."""
-        client = self._client(source, source_error, params)
-        accounts = []
-        for subscription_id in scope["subscriptions"]:
-            for group in scope["resource_groups"] or [None]:
-                where = "subscription %s" % subscription_id + (", resource group %s" % group if group else "")
-                try:
-                    found = client.list_all(accounts_path(subscription_id, group))
-                except (ArmError, AuthError) as err:
-                    message = "%s: cannot list the accounts of %s: %s" % (self.NAME, where, err)
-                    if self.get_option("fail_on_list_errors"):
-                        raise AnsibleError(message) from None
-                    self.display.warning(message)
-                    continue
-                accounts.extend(account_vars(account, subscription_id) for account in found if isinstance(account, dict))
-        return accounts
+        """``(host variables of every account in scope, whether every listing succeeded)``.
+
+        A listing that fails is an error, or with fail_on_list_errors false a warning naming it. Log records made
+        meanwhile (azure-identity's, msal's) have the secrets masked.
+        """
+        with masked_log_records(self._secret_forms):
+            client = self._client(source, source_error, params)
+            accounts, complete = [], True
+            for subscription_id in scope["subscriptions"]:
+                for group in scope["resource_groups"] or [None]:
+                    where = "subscription %s" % subscription_id + (", resource group %s" % group if group else "")
+                    try:
+                        found = self._list_one(client, subscription_id, group)
+                    except (ArmError, AuthError, ValueError) as err:
+                        message = self._mask("%s: cannot list the accounts of %s: %s" % (self.NAME, where, err))
+                        if self.get_option("fail_on_list_errors"):
+                            raise AnsibleError(message) from None
+                        self.display.warning(message)
+                        complete = False
+                        continue
+                    accounts.extend(found)
+        return unique_accounts(accounts), complete
+
+    @staticmethod
+    def _list_one(client, subscription_id, group):
+        """The host variables of one listing; ValueError when an item is not an account of that scope."""
+        found = []
+        for item in client.list_all(accounts_path(subscription_id, group)):
+            account, problem = account_vars(item, subscription_id, group)
+            if problem:
+                raise ValueError(problem)
+            found.append(account)
+        return found
 
     # -- hosts and groups ---------------------------------------------------------------------------------------
 
-    def _populate(self, accounts):
+    def _populate(self, accounts, subscription_count):
         include, exclude = self.get_option("include_tags"), self.get_option("exclude_tags")
-        kept = [account for account in accounts if keep_account(account, include, exclude)]
         strict = self.get_option("strict")
+        filters = (self.get_option("exclude_host_filters"), self.get_option("include_host_filters"))
+        kept = [make_unsafe(account) for account in accounts if keep_account(account, include, exclude)]
+        if any(filters):
+            kept = [account for account in kept if self._passes_host_filters(account, filters, strict)]
+        hostname_format = self.get_option("hostname_format") or host_names.default_format(subscription_count)
+        compose, groups, keyed_groups = self.get_option("compose"), self.get_option("groups"), self.get_option("keyed_groups")
+        try:
+            named = host_names.assign(kept, hostname_format, (ALL_GROUP,) + tuple(groups or {}))
+        except host_names.HostNameCollision as err:
+            raise AnsibleError("%s: %s" % (self.NAME, err)) from None
         self.inventory.add_group(ALL_GROUP)
-        for hostname, account in assign_hostnames(kept, self.get_option("hostname_format")):
+        for hostname, account in named:
+            hostname = unsafe_name(hostname)
             self.inventory.add_host(hostname, group=ALL_GROUP)
             self.inventory.set_variable(hostname, HOST_VAR, account)
             variables = {HOST_VAR: account}
-            self._set_composite_vars(self.get_option("compose"), variables, hostname, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, hostname, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, hostname, strict=strict)
+            self._set_composite_vars(compose, variables, hostname, strict=strict)
+            self._add_host_to_composed_groups(groups, variables, hostname, strict=strict)
+            self._add_host_to_keyed_groups(keyed_groups, variables, hostname, strict=strict)
+
+    def _passes_host_filters(self, account, filters, strict):
+        """exclude_host_filters (none true) then include_host_filters (one true, when given), as azure_rm does."""
+        exclude, include = filters
+        variables = {HOST_VAR: account}
+        if any(self._condition(condition, variables, account, strict) for condition in exclude):
+            return False
+        return not include or any(self._condition(condition, variables, account, strict) for condition in include)
+
+    def _condition(self, condition, variables, account, strict):
+        """The truth of one host filter; an error is false, or fails the inventory with strict."""
+        self.templar.available_variables = variables
+        try:
+            if hasattr(self.templar, "evaluate_conditional"):  # ansible-core 2.19+
+                return bool(self.templar.evaluate_conditional(condition))
+            return boolean(self.templar.template("{%% if %s %%} True {%% else %%} False {%% endif %%}" % condition, disable_lookups=True))
+        except Exception as err:  # pylint: disable=broad-except
+            if strict:
+                raise AnsibleParserError("%s: cannot evaluate the host filter %r for account %s: %s" % (self.NAME, condition, account["id"], err)) from None
+            return False

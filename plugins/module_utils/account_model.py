@@ -24,17 +24,13 @@ from collections import namedtuple
 from urllib.parse import quote
 
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
-# Tags are their own concern (tagging.py). matches_tag_filters and tags_to_merge are not used here: they stay
-# importable from here only because account_service and the inventory plugin still import them from here.
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import (  # pylint: disable=unused-import
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import (  # tags are their own concern
     check_merged_tags,
     check_tag_filters,
     check_tags,
     coerce_tags,
-    matches_tag_filters,
     merge_tags,
     same_tags,
-    tags_to_merge,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.text import (
     CONTROL_RULE,

@@ -23,6 +23,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.token_cac
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
+    INSECURE_WARNING,
     TIMEOUT_RANGE,
     build_client,
     default_subscription,
@@ -48,11 +49,6 @@ AUTH_ARGUMENT_SPEC = dict(
     token_cache=dict(type="str", choices=list(TOKEN_CACHE_MODES)),
     token_cache_dir=dict(type="path"),
 )
-
-
-INSECURE_WARNING = ("validate_certs is false: the TLS certificates of Resource Manager and of the identity endpoints are not"
-                    " verified, so anyone on the network path can impersonate them and receive the bearer token and the"
-                    " credentials this task sends. Keep it true and set REQUESTS_CA_BUNDLE to trust a private CA.")
 
 
 # The allowed range of every ``type: int`` option of the shared spec: (low, high, unit). Modules add their own.

@@ -25,6 +25,9 @@ DEFAULT_API_VERSION = "2017-09-01-preview"
 # ten minutes is already generous; far larger values only crash the transport ("timestamp too large to convert").
 TIMEOUT_RANGE = (1, 600, "seconds")
 GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: "$" allows a final "\n"
+INSECURE_WARNING = ("validate_certs is false: the TLS certificates of Resource Manager and of the identity endpoints are not"
+                    " verified, so anyone on the network path can impersonate them and receive the bearer token and the"
+                    " credentials this task sends. Keep it true and set REQUESTS_CA_BUNDLE to trust a private CA.")
 ENV_SECRETS = ("AZURE_SECRET", "AZURE_CLIENT_SECRET", "AZURE_PASSWORD")
 
 
@@ -124,11 +127,13 @@ def pooled_session(pool_size, gate=None):
     return session
 
 
-def build_client(source, params, env=None, gate=None, pool_size=None):
+def build_client(source, params, env=None, warn=None, gate=None, pool_size=None):
     """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs, timeout and token_cache.
 
-    With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks. A fleet run
-    passes its ``gate`` (``fleet_gate.PacingGate``) and a ``pool_size`` (its number of workers).
+    With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks.
+    ``warn`` shows a warning (a damaged token cache): Ansible's module warnings by default; a controller plugin passes
+    its display's, which ansible-core before 2.19 would not otherwise show. A fleet run passes its ``gate``
+    (``fleet_gate.PacingGate``) and a ``pool_size`` (its number of workers).
     """
     verify, timeout = params.get("validate_certs", True), params.get("timeout")
     timeout = 30 if timeout is None else timeout
@@ -147,7 +152,7 @@ def build_client(source, params, env=None, gate=None, pool_size=None):
                           cache=MetadataCache(cache.directory) if cache.enabled else None)
     token_cache = cache if source.kind in CACHEABLE_KINDS else CACHE_OFF
     tokens = TokenProvider(lambda: build_credential(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
-                           cache=token_cache)
+                           cache=token_cache, warn=warn)
     session = pooled_session(pool_size, gate) if pool_size else None
     return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
                      timeout=timeout, verify=verify, gate=gate, session=session)

@@ -62,44 +62,54 @@ def list_calls(emulator):
     return calls
 
 
+def host_of(spec):
+    """The default host name of an account when the source lists several subscriptions."""
+    return ('%s.%s.%s' % (spec['name'], spec['resource_group'], spec['subscription'])).lower()
+
+
 def test_list_1000_accounts_in_two_subscriptions(big, env, tmp_path):
     source = write_source(tmp_path, {
         'subscriptions': [big.subscription, SECOND_SUBSCRIPTION],
         'keyed_groups': [{'key': 'azureml_account.location', 'prefix': 'location'},
                          {'key': 'azureml_account.sku.name', 'prefix': 'sku'},
-                         {'key': 'azureml_account.tags', 'prefix': 'tag'}],
-        'groups': {'big_sku': 'azureml_account.sku.capacity >= 4'},
+                         {'key': 'azureml_account.tags', 'prefix': 'tag'},
+                         {'key': 'azureml_account.provisioning_state', 'prefix': 'state'}],
+        'groups': {'big_sku': 'azureml_account.sku.capacity >= 4',
+                   'healthy': "azureml_account.provisioning_state == 'Succeeded'"},
         'compose': {'ansible_connection': "'local'"},
+        'strict': True,
     })
     listing = inventory_list(env, source)
     variables = hostvars(listing)
     assert len(variables) == COUNT
     assert set(listing['azureml_accounts']['hosts']) == set(variables)
+    # several subscriptions: every host name carries the resource group and the subscription, whatever else exists
+    assert set(variables) == {host_of(spec) for spec in big.specs}
 
-    one = variables['acct-00010']['azureml_account']
     spec = big.specs[10]
+    one = variables[host_of(spec)]['azureml_account']
     assert one == {
         'id': big.account_path(spec['name'], spec['resource_group'], spec['subscription']),
         'name': 'acct-00010', 'resource_group': spec['resource_group'], 'subscription_id': spec['subscription'],
         'location': spec['location'], 'sku': spec['sku'], 'tags': spec['tags'], 'description': None,
-        'provisioning_state': None,
+        'provisioning_state': 'Succeeded',  # Azure leaves it out when it is Succeeded
     }
-    assert variables['acct-00010']['ansible_connection'] == 'local'
-    # collisions: qualified by resource group, then by subscription; names compare ignoring case
-    assert {'twin.rg-one', 'TWIN.rg-two', 'triplet.rg-one.%s' % big.subscription,
-            'triplet.rg-one.%s' % SECOND_SUBSCRIPTION} <= set(variables)
-    assert 'twin' not in variables and 'triplet' not in variables
+    assert variables[host_of(spec)]['ansible_connection'] == 'local'
+    assert {'twin.rg-one.' + big.subscription, 'twin.rg-two.' + big.subscription, 'triplet.rg-one.' + big.subscription,
+            'triplet.rg-one.' + SECOND_SUBSCRIPTION} <= set(variables)  # same names, never one host
 
     def members(group):
         return set(listing.get(group, {}).get('hosts', []))
-    regular = big.specs[:COUNT - len(TWINS)]
+
+    def hosts(predicate):
+        return {host_of(s) for s in big.specs if predicate(s)}
     for location in ('eastus', 'westeurope', 'northeurope'):
-        expected = {s['name'] for s in regular if s['location'] == location}
-        assert members('location_' + location) - {'twin.rg-one', 'TWIN.rg-two'} - {h for h in variables if h.startswith('triplet')} == expected
-    assert members('sku_S3') == {s['name'] for s in regular if s['sku']['name'] == 'S3'}
-    assert members('tag_team_a') == {s['name'] for s in regular if s['tags']['team'] == 'a'}
-    assert members('tag_env_prod') == {s['name'] for s in regular if s['tags'].get('env') == 'prod'}
-    assert members('big_sku') == {s['name'] for s in regular if s['sku']['capacity'] >= 4}
+        assert members('location_' + location) == hosts(lambda s, where=location: s['location'] == where)
+    assert members('sku_S3') == hosts(lambda s: s['sku']['name'] == 'S3')
+    assert members('tag_team_a') == hosts(lambda s: s['tags']['team'] == 'a')
+    assert members('tag_env_prod') == hosts(lambda s: s['tags'].get('env') == 'prod')
+    assert members('big_sku') == hosts(lambda s: s['sku']['capacity'] >= 4)
+    assert members('healthy') == members('state_Succeeded') == set(variables)
 
     calls = list_calls(big)
     for subscription in (big.subscription, SECOND_SUBSCRIPTION):
@@ -190,7 +200,7 @@ def test_failing_subscription_is_named(big, env, tmp_path):
     assert process.returncode == 0, process.stderr
     assert 'subscription %s' % unknown in process.stderr
     names = set(hostvars(parse_listing(process.stdout)))
-    assert names and all(name.startswith(('acct-', 'triplet')) for name in names)
+    assert names and all(name.startswith(('acct-', 'triplet')) and name.endswith('.rg-one.' + SECOND_SUBSCRIPTION) for name in names)
     assert len(names) == sum(1 for s in big.specs if s['subscription'] == SECOND_SUBSCRIPTION and s['resource_group'] == 'rg-one')
 
 
@@ -207,3 +217,25 @@ def test_bad_options_fail_before_any_request(big, env, tmp_path):
     assert process.returncode != 0
     assert 'include_tags' in process.stderr and 'hostname_format' in process.stderr
     assert big.journal(kind=None) == []
+
+
+def test_a_listing_with_errors_is_never_served_from_the_cache(big, env, tmp_path):
+    """Item 4: with fail_on_list_errors false, a partial listing is not cached: the next run lists and warns again."""
+    unknown = '11111111-2222-4333-8444-555555555555'
+    cache = {'cache': True, 'cache_plugin': 'ansible.builtin.jsonfile', 'cache_connection': str(tmp_path / 'cache')}
+    source = write_source(tmp_path, dict(cache, subscriptions=[SECOND_SUBSCRIPTION, unknown], resource_groups=['rg-one'],
+                                         fail_on_list_errors=False))
+    expected = sum(1 for s in big.specs if s['subscription'] == SECOND_SUBSCRIPTION and s['resource_group'] == 'rg-one')
+    for _run in range(2):
+        big.clear_journal()
+        process = ansible_inventory(env, source, '--list')
+        assert process.returncode == 0, process.stderr
+        assert 'subscription %s' % unknown in process.stderr  # warned every time
+        assert len(hostvars(parse_listing(process.stdout))) == expected
+        assert {sub for sub, _group, _next in list_calls(big)} == {SECOND_SUBSCRIPTION, unknown}  # listed every time
+
+    complete = write_source(tmp_path, dict(cache, subscriptions=[SECOND_SUBSCRIPTION], resource_groups=['rg-one']))
+    first = inventory_list(env, complete)  # the same file: the same cache key, now a listing without errors
+    big.clear_journal()
+    assert inventory_list(env, complete) == first
+    assert big.journal(kind=None) == []  # served from the cache

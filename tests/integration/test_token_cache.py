@@ -199,3 +199,27 @@ def test_cache_dir_under_a_sticky_parent_is_accepted(ansible, emulator, tmp_path
     result = ansible.module('account_info', INFO_ARGS, **cached_env(str(parent / 'job' / 'azure')))
     assert not result['failed'], result.get('msg')
     assert stat.S_IMODE(os.stat(str(parent / 'job')).st_mode) == 0o700
+
+
+def test_the_inventory_plugin_warns_about_a_cache_cut_short_on_every_core(ansible, emulator, cache_dir, tmp_path):
+    """The plugin runs on the controller, where ansible-core before 2.19 never shows a module warning: the damaged
+    cache is reported through the plugin's display on every core (a plain miss before: no word on 2.16)."""
+    import subprocess  # pylint: disable=import-outside-toplevel
+    from harness import BIN_DIR  # pylint: disable=import-error,import-outside-toplevel
+
+    emulator.put_account('cached')
+    source = tmp_path / 'cache.azureml_accounts.yml'
+    source.write_text(json.dumps({'plugin': 'azureml.model_management.accounts', 'resource_groups': ['it-rg']}))
+    env = ansible.environment(**cached_env(cache_dir))
+    command = [os.path.join(BIN_DIR, 'ansible-inventory'), '-i', str(source), '--list']
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert first.returncode == 0, first.stderr
+    path = cache_file(cache_dir)
+    with open(path, 'r+b') as handle:
+        handle.truncate(os.path.getsize(path) // 2)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert second.returncode == 0, second.stderr
+    assert 'cached' in second.stdout
+    unwrapped = ''.join(second.stderr.split())  # the display wraps warnings, even inside a long path
+    assert path in unwrapped and 'tokencache' in unwrapped and 'removed' in unwrapped, second.stderr
+    assert cached_tokens(cache_dir)

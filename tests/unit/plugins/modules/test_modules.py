@@ -67,7 +67,18 @@ class FakeClient(object):
 
 @pytest.fixture
 def client(monkeypatch):
-    """Every AzureMLModule gets this fake instead of a real ArmClient; the subscription comes from the environment."""
+    """Every AzureMLModule gets this fake instead of a real ArmClient; the subscription comes from the environment.
+
+    The modules run as they do on a managed host: once a test in the same process has imported controller code
+    (the inventory plugin's tests use the Templar), ansible-core 2.19+ sends module warnings to the controller's
+    display instead of the result, unless ``_internal.is_controller`` is false again.
+    """
+    try:
+        from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+    except ImportError:  # before 2.17 there is no such switch
+        _internal = None
+    if hasattr(_internal, "is_controller"):
+        monkeypatch.setattr(_internal, "is_controller", False)
     fake = FakeClient()
     monkeypatch.setattr(base.AzureMLModule, "client", property(lambda self: fake), raising=False)
     for var in ("AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT", "AZURE_AD_USER", "AZURE_PASSWORD", "AZURE_PROFILE"):

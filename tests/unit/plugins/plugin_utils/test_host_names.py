@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Host names of accounts: a function of one account and the source's options; never shared; Ansible's words kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.azureml.model_management.plugins.plugin_utils import host_names
+
+SUB = "6f1b3c2e-8a4d-4e5f-9b0a-1c2d3e4f5a6b"
+OTHER_SUB = "0b6e3a1c-2d4f-4e5a-8b9c-0d1e2f3a4b5c"
+
+
+def account(name, group="ml-prod", subscription=SUB, location="westeurope"):
+    return {"id": "/subscriptions/%s/resourceGroups/%s/providers/x/accounts/%s" % (subscription, group, name),
+            "name": name, "resource_group": group, "subscription_id": subscription, "location": location}
+
+
+@pytest.mark.parametrize("count, expected", [(1, "{name}.{resource_group}"), (2, "{name}.{resource_group}.{subscription_id}")])
+def test_default_format_depends_on_the_number_of_subscriptions_only(count, expected):
+    assert host_names.default_format(count) == expected
+
+
+@pytest.mark.parametrize("hostname_format, problem", [
+    ("{name}.{resource_group}", None),
+    ("{location}-{subscription_id}", None),
+    ("{name}-{sku}", "may use only the fields"),
+    ("{name.__class__}", "may use only the fields"),
+    ("{name[0]}", "may use only the fields"),
+    ("fixed", "may use only the fields"),
+    ("{name", "is not a valid format string"),
+])
+def test_format_problem(hostname_format, problem):
+    found = host_names.format_problem(hostname_format)
+    assert (found is None) if problem is None else (problem in found and "hostname_format" in found)
+
+
+def test_host_name_is_lower_case_and_uses_only_the_account():
+    assert host_names.host_name(account("Scoring", "ML-Prod"), "{name}.{resource_group}") == "scoring.ml-prod"
+    assert host_names.host_name(account("Scoring", "ML-Prod"), "{location}/{name}") == "westeurope/scoring"
+
+
+@pytest.mark.parametrize("name", ["all", "ungrouped", "localhost", "LocalHost", "127.0.0.1", "::1"])
+def test_ansible_words_are_qualified(name):
+    assert host_names.host_name(account(name), "{name}") == "%s.ml-prod.%s" % (name.lower(), SUB)
+
+
+def test_reserved_group_names_are_qualified():
+    assert host_names.host_name(account("azureml_accounts"), "{name}", frozenset(["azureml_accounts"])) == "azureml_accounts.ml-prod." + SUB
+    assert host_names.host_name(account("127", "0.0.1"), "{name}.{resource_group}") == "127.0.0.1.0.0.1." + SUB
+
+
+def test_names_do_not_depend_on_the_other_accounts_or_their_order():
+    """Issue 14 item 2: a (hc1), a (hc2) and a.hc1 (hc3) are three hosts, each named as when it is alone."""
+    accounts = [account("a", "hc1"), account("a", "hc2"), account("a.hc1", "hc3")]
+    alone = [host_names.assign([one], "{name}.{resource_group}")[0][0] for one in accounts]
+    assert alone == ["a.hc1", "a.hc2", "a.hc1.hc3"]
+    together = dict((name, one["id"]) for name, one in host_names.assign(accounts, "{name}.{resource_group}"))
+    assert together == dict(zip(alone, (one["id"] for one in accounts)))
+    assert dict(host_names.assign(list(reversed(accounts)), "{name}.{resource_group}")) == dict(host_names.assign(accounts, "{name}.{resource_group}"))
+
+
+@pytest.mark.parametrize("hostname_format, accounts", [
+    ("{location}", [account("one", "hc1"), account("two", "hc2")]),
+    ("{name}", [account("twin", "hc1"), account("TWIN", "hc2")]),  # Azure ignores case: so does the comparison
+    ("{name}.{resource_group}", [account("a", "b.c"), account("a.b", "c")]),  # dots in both parts
+    ("{name}.{resource_group}", [account("x", "rg", SUB), account("x", "rg", OTHER_SUB)]),
+])
+def test_two_accounts_never_share_a_host_the_error_names_both(hostname_format, accounts):
+    with pytest.raises(host_names.HostNameCollision) as caught:
+        host_names.assign(accounts, hostname_format)
+    message = str(caught.value)
+    assert "hostname_format" in message and accounts[0]["id"] in message and accounts[1]["id"] in message
+
+
+def test_several_subscriptions_default_keeps_same_names_apart():
+    accounts = [account("x", "rg", SUB), account("x", "rg", OTHER_SUB)]
+    names = [name for name, _one in host_names.assign(accounts, host_names.default_format(2))]
+    assert names == ["x.rg." + SUB, "x.rg." + OTHER_SUB]
