@@ -40,7 +40,7 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator bench reliability molecule clean
+.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator bench bench-fleet reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
@@ -51,6 +51,7 @@ help:
 	@echo "make integration-targets  ansible-test integration of tests/integration/targets/ against an emulator (2.19)"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
+	@echo "make bench     what a task costs (tests/bench/bench.py), then make bench-fleet: the fleet module at 1,000 and 10,000 accounts"
 
 venv: $(VENV)/.installed
 
@@ -189,6 +190,13 @@ test-cli: install $(VENV_CLI)/.installed
 BENCH_ARGS ?=
 bench: install
 	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/bench.py --charts docs/images $(BENCH_ARGS)
+	$(MAKE) --no-print-directory bench-fleet
+
+# Fleets (issue 13): the fleet module at 1,000 and 10,000 accounts, 1,000 creates with the emulator's throttling on,
+# the per-account role of FLEET_BENCH_ARGS --previous at 100 accounts (docs/performance.md, "Fleets").
+FLEET_BENCH_ARGS ?=
+bench-fleet: install
+	PYTHONPATH=$(COLLECTIONS) $(BIN)/python tests/bench/fleet_bench.py --charts docs/images $(FLEET_BENCH_ARGS)
 
 # The role's Molecule scenarios (extensions/molecule/), run from the checkout root (Molecule finds a collection's
 # scenarios by its galaxy.yml) against the installed collection; each starts and stops its own emulator.

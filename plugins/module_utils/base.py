@@ -126,6 +126,7 @@ class AzureMLModule(object):
         self._check_connection_options(spec, ranges)
         self.option_problems = number_option_problems(argument_spec, self.module.raw_params, ranges)
         self._client = None
+        self.client_options = {}  # extra build_client arguments (a fleet run's gate and pool size), set before .client
         self.source, self._source_error = self._select_source(dict(os.environ))
         self.subscription_id = self._subscription_id(dict(os.environ))
 
@@ -189,7 +190,7 @@ class AzureMLModule(object):
         missing = azure_identity_import_error()
         if missing:
             self.fail(missing_required_lib("azure-identity"), exception=missing)
-        return build_client(self.source, self.params)
+        return build_client(self.source, self.params, **self.client_options)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)

@@ -104,12 +104,36 @@ def ca_bundle_problem(env):
     return None
 
 
-def build_client(source, params, env=None, warn=None):
+def pooled_session(pool_size, gate=None):
+    """A ``requests.Session`` keeping up to ``pool_size`` connections to Resource Manager open (one per fleet worker).
+
+    With a ``gate`` that has ``observed(method, headers)``, every answer's headers are shown to it (the
+    ``x-ms-ratelimit-remaining-subscription-*`` headers pace a fleet run).
+    """
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class _Session(requests.Session):
+        def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
+            response = super(_Session, self).request(method, url, *args, **kwargs)
+            if gate is not None and hasattr(gate, "observed"):
+                gate.observed(method, response.headers)
+            return response
+
+    session = _Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def build_client(source, params, env=None, warn=None, gate=None, pool_size=None):
     """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs, timeout and token_cache.
 
     With token_cache on (option or environment), the cloud metadata and the tokens are reused across tasks.
     ``warn`` shows a warning (a damaged token cache): Ansible's module warnings by default; a controller plugin passes
-    its display's, which ansible-core before 2.19 would not otherwise show.
+    its display's, which ansible-core before 2.19 would not otherwise show. A fleet run passes its ``gate``
+    (``fleet_gate.PacingGate``) and a ``pool_size`` (its number of workers).
     """
     verify, timeout = params.get("validate_certs", True), params.get("timeout")
     timeout = 30 if timeout is None else timeout
@@ -129,5 +153,6 @@ def build_client(source, params, env=None, warn=None):
     token_cache = cache if source.kind in CACHEABLE_KINDS else CACHE_OFF
     tokens = TokenProvider(lambda: build_credential(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
                            cache=token_cache, warn=warn)
+    session = pooled_session(pool_size, gate) if pool_size else None
     return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
-                     timeout=timeout, verify=verify)
+                     timeout=timeout, verify=verify, gate=gate, session=session)

@@ -19,6 +19,7 @@ def ansible_doc(*args):
     ('account', ['name', 'resource_group', 'location', 'sku', 'append_tags', 'state', 'wait_timeout']),
     ('account_info', ['name', 'resource_group', 'tags']),
     ('operations_info', []),
+    ('accounts', ['accounts', 'purge', 'purge_resource_groups', 'purge_tags', 'purge_allow_empty', 'restrict_to', 'concurrency']),
 ])
 def test_module_documentation_renders(module, own_options):
     text = ansible_doc('azureml.model_management.' + module)
@@ -30,13 +31,14 @@ def test_module_documentation_renders(module, own_options):
 
 def test_modules_are_listed():
     listing = ansible_doc('-l', 'azureml.model_management')
-    for module in ('account', 'account_info', 'operations_info'):
+    for module in ('account', 'accounts', 'account_info', 'operations_info'):
         assert 'azureml.model_management.' + module in listing
 
 
 def test_role_documentation_renders():
     text = ansible_doc('-t', 'role', 'azureml.model_management.accounts')
-    assert 'accounts_list' in text and 'accounts_resource_group' in text
+    for variable in ('accounts_list', 'accounts_resource_group', 'accounts_purge_tags', 'accounts_purge_allow_empty', 'accounts_concurrency'):
+        assert variable in text
 
 
 def test_inventory_plugin_documentation_renders():

@@ -28,6 +28,12 @@ def summary(output):
     return json.loads('[%s]' % match.group(1))
 
 
+def plan_line(emulator, head, **counts):
+    """The summary's first line: the subscription and every count, in the module's order."""
+    names = ('create', 'update', 'repair', 'delete', 'purge', 'unchanged', 'absent', 'skipped', 'failed')
+    return '%s for subscription %s: %s' % (head, emulator.subscription, ', '.join('%s %d' % (n, counts.get(n, 0)) for n in names))
+
+
 def writes(emulator):
     """(METHOD, "group/name") of every write the emulator received."""
     found = []
@@ -64,13 +70,13 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
 
     check = ansible.playbook(play, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
-    assert summary(check.stdout) == ['Plan (check mode, nothing was written): create 1, change 1, delete 1, unchanged 0',
-                                     'create: new-one (it-rg)', 'change: keep-me (it-rg)', 'delete: stale (it-rg) [purge]']
+    assert summary(check.stdout) == [plan_line(emulator, 'Plan (check mode, nothing was written)', create=1, update=1, purge=1),
+                                     'create: new-one (it-rg)', 'update: keep-me (it-rg)', 'purge: stale (it-rg)']
     assert writes(emulator) == []
 
     real = ansible.playbook(play)
     assert real.returncode == 0, real.stdout + real.stderr
-    assert summary(real.stdout)[0] == 'Done: create 1, change 1, delete 1, unchanged 0'
+    assert summary(real.stdout)[0] == plan_line(emulator, 'Done', create=1, update=1, purge=1)
     assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
     assert emulator.get_account('stale') is None
     assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
@@ -79,7 +85,7 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
     emulator.clear_journal()
     again = ansible.playbook(play)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert summary(again.stdout) == ['Done: create 0, change 0, delete 0, unchanged 2']
+    assert summary(again.stdout) == [plan_line(emulator, 'Done', unchanged=2)]
     assert writes(emulator) == []
 
 
@@ -111,8 +117,8 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
 
     check = ansible.playbook(play, '-i', source, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
-    assert summary(check.stdout) == ['Plan (check mode, nothing was written): create 1, change 1, delete 1, unchanged 0',
-                                     'create: new-one (it-rg)', 'change: keep-me (it-rg)', 'delete: stale (it-rg) [purge]']
+    assert summary(check.stdout) == [plan_line(emulator, 'Plan (check mode, nothing was written)', create=1, update=1, purge=1),
+                                     'create: new-one (it-rg)', 'update: keep-me (it-rg)', 'purge: stale (it-rg)']
     assert writes(emulator) == []
 
     real = ansible.playbook(play, '-i', source)

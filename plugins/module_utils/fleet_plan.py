@@ -1,0 +1,223 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The plan of a fleet run: declared entries and list answers in, one planned item per account out. No I/O.
+
+Each declared entry is planned with ``account_model.plan_present`` (the account module's rules, one copy) against the
+account as its resource group's list showed it; each listed account of the purge scope that is not declared and
+carries the purge tags (``fleet_scope.PurgeScope``) becomes a ``purge``. Checks that need no network (options,
+duplicates, the purge scope, an empty declaration with purge on) come first, in ``check_request``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
+    check_resource_group,
+    desired_from_params,
+    is_running,
+    needs_repair,
+    plan_present,
+    provisioning_state_of,
+    validate_account_params,
+)
+from ansible_collections.azureml.model_management.plugins.module_utils.connection import number_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import (
+    AccountId,
+    PurgeScope,
+    describe_tags,
+    key_of,
+    parse_account_id,
+    parse_purge_tags,
+)
+
+WRITE_ACTIONS = ("create", "update", "repair", "delete", "purge")
+ENTRY_DEFAULTS = (("resource_group", "resource_group"), ("append_tags", "append_tags"))
+# The allowed range of each int option of the fleet module (low, high, unit), checked before any request.
+INT_RANGES = {"concurrency": (1, 64, ""), "wait_timeout": (1, 86400, "seconds")}
+
+
+class Entry(object):
+    """One declared account: where it is, what it should be (``desired``), its place in the declared list."""
+
+    def __init__(self, index, name, resource_group, state, desired):
+        self.index = index
+        self.name = name
+        self.resource_group = resource_group
+        self.state = state
+        self.desired = desired
+        self.key = key_of(resource_group, name)
+
+
+class Item(object):
+    """One account of the plan: ``action`` one of create, update, repair, delete, purge, none; ``error`` when it cannot be done."""
+
+    def __init__(self, name, resource_group, action, current=None, entry=None):
+        self.name = name
+        self.resource_group = resource_group
+        self.action = action
+        self.current = current  # the account as listed (None when absent)
+        self.entry = entry  # the declared Entry (None for a purge)
+        self.plan = None  # account_model.Plan of a declared present entry
+        self.error = None  # why the planned action cannot be done (nothing is sent for it)
+        self.note = None  # why nothing is done although the account is declared (not one of this run's accounts)
+        self.busy = is_running(current)
+        self.busy_state = provisioning_state_of(current) if self.busy else None
+
+    @property
+    def desired(self):
+        return self.entry.desired if self.entry is not None else None
+
+    @property
+    def declared_absent(self):
+        return self.entry is not None and self.entry.state == "absent"
+
+    def account_id(self, subscription_id):
+        return AccountId(subscription_id, self.resource_group, self.name)
+
+    def fail(self, message):
+        self.error = message
+        return self
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the request: options checked before anything is sent
+
+
+def declared_entries(raw_entries, default_group, default_append_tags, names):
+    """``(entries, errors)`` from the ``accounts`` option; each message names the entry as the caller knows it."""
+    entries, errors, seen = [], [], {}
+    for index, raw in enumerate(raw_entries or []):
+        label = names.entry("accounts", index)
+        params = dict(raw)
+        params["resource_group"] = raw.get("resource_group") or default_group
+        if params.get("append_tags") is None:
+            params["append_tags"] = default_append_tags
+        if not params["resource_group"]:
+            errors.append("%s (%r) has no resource_group and %s is not set" % (label, raw.get("name"), names("resource_group")))
+            continue
+        problems = validate_account_params(params)
+        if problems:
+            errors.extend("%s: %s" % (label, problem) for problem in problems)
+            continue
+        entry = Entry(index, params["name"], params["resource_group"], params.get("state") or "present",
+                      desired_from_params(params) if params.get("state", "present") != "absent" else None)
+        if entry.key in seen:
+            errors.append("%s and %s both declare %s/%s (resource group and name compare ignoring case)"
+                          % (names.entry("accounts", seen[entry.key]), label, entry.resource_group, entry.name))
+            continue
+        seen[entry.key] = index
+        entries.append(entry)
+    return entries, errors
+
+
+def check_request(params, subscription_id, entries, names):
+    """``(PurgeScope or None, errors)``: the purge scope as asked, or why it cannot be used."""
+    errors = [number_problem(params[option], names(option), allowed) for option, allowed in INT_RANGES.items()
+              if params.get(option) is not None]
+    errors = [error for error in errors if error]
+    filters, problem = parse_purge_tags(params.get("purge_tags"), names("purge_tags"))
+    if problem:
+        errors.append(problem)
+    if not params.get("purge"):
+        return None, errors
+    groups = params.get("purge_resource_groups") or []
+    if not groups:
+        errors.append("%s needs %s (the only resource groups it may delete in)" % (names("purge"), names("purge_resource_groups")))
+    for group in groups:
+        problem = check_resource_group(group, "each entry of %s" % names("purge_resource_groups"))
+        if problem:
+            errors.append(problem)
+    if not params.get("accounts") and not params.get("purge_allow_empty"):
+        errors.append("%s is empty and %s is on: that deletes every account of the purge scope (%s%s). If that is what you"
+                      " want, set %s: true; if not, check the name of the variable that declares the accounts"
+                      % (names("accounts"), names("purge"), ", ".join(groups) or "no resource group",
+                         "; tags %s" % describe_tags(filters) if filters else "", names("purge_allow_empty")))
+    if errors:
+        return None, errors
+    return PurgeScope(subscription_id, groups, filters, [entry.key for entry in entries]), errors
+
+
+def restricted_keys(raw_accounts, subscription_id, names):
+    """``(keys, outside, errors)`` from the ``restrict_to`` option (None: no restriction).
+
+    Each item is an account as the inventory plugin's ``azureml_account`` host variable has it: its ``id``, or
+    ``subscription_id``, ``resource_group`` and ``name``. Accounts of another subscription (compared ignoring case)
+    are counted in ``outside`` and never touched.
+    """
+    if raw_accounts is None:
+        return None, 0, []
+    keys, outside, errors = set(), 0, []
+    for index, raw in enumerate(raw_accounts):
+        account_id = parse_account_id(raw.get("id")) if raw.get("id") is not None else None
+        if account_id is None and all(isinstance(raw.get(k), str) and raw.get(k) for k in ("subscription_id", "resource_group", "name")):
+            account_id = AccountId(raw["subscription_id"], raw["resource_group"], raw["name"])
+        if account_id is None:
+            errors.append("%s: an account needs its id, or subscription_id, resource_group and name" % names.entry("restrict_to", index))
+            continue
+        if account_id.subscription_id.lower() != subscription_id.lower():
+            outside += 1
+            continue
+        keys.add(key_of(account_id.resource_group, account_id.name))
+    return keys, outside, errors
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the plan
+
+
+def plan_fleet(entries, listings, scope, restrict=None):
+    """Every planned item: the declared entries in their order, then the purge candidates in listing order.
+
+    ``listings`` maps a resource group (lower case) to its ``fleet_listing.Listing``. A purge group that could not be
+    listed withholds every delete of the run (declared ``absent`` entries too).
+    """
+    items = [_plan_entry(entry, listings[entry.resource_group.lower()], restrict) for entry in entries]
+    blocked = _purge_listing_errors(listings, scope)
+    if scope is not None and not blocked:
+        for group in scope.resource_groups.values():
+            items.extend(_purge_candidates(listings[group.lower()], scope, restrict))
+    if blocked:
+        for item in items:
+            if item.action in ("delete", "purge") and item.error is None:
+                item.fail("not deleted: the purge scope could not be listed completely, so this run deletes nothing (%s)" % blocked)
+    return items
+
+
+def _purge_listing_errors(listings, scope):
+    if scope is None:
+        return None
+    failed = [listings[group.lower()] for group in scope.resource_groups.values() if listings[group.lower()].error is not None]
+    return "; ".join("resource group %s: %s" % (listing.resource_group, listing.error) for listing in failed) or None
+
+
+def _plan_entry(entry, listing, restrict):
+    if listing.error is not None:
+        return Item(entry.name, entry.resource_group, "none", entry=entry).fail(
+            "cannot list resource group %s: %s" % (entry.resource_group, listing.error))
+    current = listing.accounts.get(entry.key)
+    item = Item(current.get("name") or entry.name if current else entry.name, entry.resource_group, "none", current, entry)
+    if current is not None and restrict is not None and entry.key not in restrict:
+        item.note = "not one of this run's accounts (restrict_to)"
+        return item
+    if entry.state == "absent":
+        item.action = "delete" if current is not None else "none"
+        return item
+    if listing.missing:
+        item.action = "create"
+        return item.fail("resource group %s does not exist (ResourceGroupNotFound)" % entry.resource_group)
+    item.plan = plan_present(entry.desired, current, entry.name)
+    if item.plan.action == "error":
+        item.action = "create" if current is None else ("repair" if needs_repair(current) else "update")
+        return item.fail(item.plan.message)
+    item.action = item.plan.action
+    return item
+
+
+def _purge_candidates(listing, scope, restrict):
+    for key, account in listing.accounts.items():
+        if restrict is not None and key not in restrict:
+            continue
+        if scope.reason_out(account) is None:
+            account_id = parse_account_id(account["id"])
+            yield Item(account_id.name, account_id.resource_group, "purge", account)

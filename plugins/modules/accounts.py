@@ -1,0 +1,388 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: accounts
+short_description: Make many Azure Machine Learning Model Management Accounts match a declared list, in one task
+version_added: 0.1.0
+description:
+  - Reconciles a whole fleet of Model Management Accounts in one task, the way Terraform plans and applies.
+    O(accounts) declares the accounts that should exist (each entry takes the options of
+    M(azureml.model_management.account)); with O(purge=true), the accounts of a declared scope that are not declared
+    are deleted.
+  - B(Plan.) Lists each resource group of the declared accounts and of O(purge_resource_groups) once (every page;
+    a page carries 100 accounts with their etags), instead of one GET per account. Every declared entry and every
+    purge candidate is planned with the rules of M(azureml.model_management.account) against the account as its list
+    showed it.
+  - B(Apply.) Sends only the writes, at most O(concurrency) at a time, over one connection pool with one token. Each
+    write is conditional on what was listed, C(If-None-Match) V(*) for a create and C(If-Match) with the listed etag
+    for a change or a delete; a C(412) reads that one account again and plans it again. Requests are paced to Resource
+    Manager's throttling buckets (reads 250, refilled at 25 per second; writes and deletes 200, refilled at 10 per
+    second), and a C(429) pauses every worker for its C(Retry-After).
+  - B(Purge.) An account is deleted only when its C(id) is an account of exactly the subscription and resource group
+    that was listed (compared ignoring case), it is not declared, and it has all of O(purge_tags); the same is checked
+    again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET),
+    so an account re-tagged by someone else in the meantime is skipped, not deleted. A list answer that names an
+    account outside the listed scope, or any other failure to list the purge scope, means that the run deletes
+    nothing at all, and the task fails.
+  - One account's failure does not stop the others. The task fails at the end, naming each account that failed, with
+    RV(changed) still saying whether anything was written.
+  - Options are checked before anything is sent, naming the option and the rule.
+options:
+  accounts:
+    description:
+      - The declared accounts. Each entry takes the options of M(azureml.model_management.account).
+      - Names compare ignoring case within a resource group; an account declared twice is refused.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Name of the account.
+        type: str
+        required: true
+      resource_group:
+        description: Resource group of the account; defaults to O(resource_group).
+        type: str
+      location:
+        description: Azure region, needed when the account is created; cannot change afterwards.
+        type: str
+      sku:
+        description: SKU; both fields are needed to create the account.
+        type: dict
+        suboptions:
+          name:
+            description: C(S1), C(S2), C(S3) or C(DevTest) (case-insensitive).
+            type: str
+          capacity:
+            description: From 1 to 16.
+            type: int
+      description:
+        description: Description of the account. Not managed when omitted.
+        type: str
+      tags:
+        description: Tags of the account. Not managed when omitted.
+        type: dict
+      append_tags:
+        description: Keep tags that are not listed in O(accounts[].tags); defaults to O(append_tags).
+        type: bool
+      state:
+        description: V(present), or V(absent) to delete the account (wherever it is, whatever the purge scope).
+        type: str
+        choices: [present, absent]
+        default: present
+  resource_group:
+    description: Resource group of the entries of O(accounts) that do not name one.
+    type: str
+  append_tags:
+    description: Default of O(accounts[].append_tags).
+    type: bool
+    default: true
+  purge:
+    description:
+      - Delete the accounts of the purge scope (O(purge_resource_groups), narrowed by O(purge_tags)) that O(accounts)
+        does not declare.
+    type: bool
+    default: false
+  purge_resource_groups:
+    description:
+      - The resource groups of the purge scope, in the task's subscription. Required with O(purge=true); accounts of
+        other resource groups are never purged.
+    type: list
+    elements: str
+    default: []
+  purge_tags:
+    description:
+      - Narrow the purge scope to the accounts that have all of these tags.
+      - 'A dictionary of tag names to values (for example V({managed-by: ansible})), or a list of V(name) (the tag
+        exists, with any value) and V(name:value) strings (for example V(managed-by:ansible)), split on the first
+        C(:); spaces around the name and the value are ignored. Anything else is refused.'
+      - Tag names compare ignoring case, values exactly.
+    type: raw
+  purge_allow_empty:
+    description:
+      - With O(purge=true) and an empty O(accounts), the task deletes every account of the purge scope. That is refused
+        unless this is V(true), because an empty list is more often a mistake (a misspelt variable) than a wish.
+    type: bool
+    default: false
+  restrict_to:
+    description:
+      - Only these existing accounts may be changed or deleted; the others are left alone. Declared accounts that do not
+        exist are created in any case.
+      - Each entry is an account as the host variable C(azureml_account) of the inventory plugin
+        P(azureml.model_management.accounts#inventory) has it, with C(id), or with C(subscription_id),
+        C(resource_group) and C(name). Accounts of other subscriptions than the task's (compared ignoring case) are
+        never touched.
+      - The role P(azureml.model_management.accounts#role) passes the accounts of the play's hosts here.
+    type: list
+    elements: dict
+  concurrency:
+    description: How many writes are in flight at once (and the size of the connection pool), from 1 to 64.
+    type: int
+    default: 10
+  wait:
+    description:
+      - Wait for asynchronous writes to finish, and for accounts that are still running someone else's operation
+        (C(Creating), C(Updating), C(Deleting)) before changing them, as M(azureml.model_management.account) does.
+      - Check mode never waits; it names the busy accounts instead.
+    type: bool
+    default: true
+  wait_timeout:
+    description: How long to wait, in seconds, for each account when O(wait=true); from 1 to 86400.
+    type: int
+    default: 600
+  option_names:
+    description:
+      - The names that messages use for this module's options, for a caller that has its own names for them; keys are
+        option names of this module. The role P(azureml.model_management.accounts#role) passes its variable names
+        (for example O(purge_tags) as V(accounts_purge_tags)), so that a refused value names the variable the user set.
+    type: dict
+extends_documentation_fragment:
+  - azureml.model_management.auth
+  - azureml.model_management.attributes
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Sends only the list requests and returns the same plan, per account, that a real run would carry out. Never waits
+        for someone else's operation; RV(busy) names the accounts that are running one.
+  diff_mode:
+    support: full
+    details:
+      - One diff per account that changes (name, location, sku, tags, description before and after), each with headers
+        naming the account.
+seealso:
+  - module: azureml.model_management.account
+  - module: azureml.model_management.account_info
+  - plugin: azureml.model_management.accounts
+    plugin_type: inventory
+author:
+  - azureml.model_management developers (@azureml-model-management)
+"""
+
+EXAMPLES = r"""
+- name: Make the production accounts exactly these, purging the undeclared ones tagged managed-by=ansible
+  azureml.model_management.accounts:
+    resource_group: ml-prod
+    accounts:
+      - name: scoring
+        location: westeurope
+        sku: {name: S2, capacity: 2}
+        tags: {managed-by: ansible}
+      - name: batch
+        location: eastus
+        sku: {name: S1, capacity: 1}
+        tags: {managed-by: ansible}
+      - name: retired
+        state: absent
+    purge: true
+    purge_resource_groups: [ml-prod]
+    purge_tags: {managed-by: ansible}
+  register: fleet
+
+- name: Show what was done
+  ansible.builtin.debug:
+    msg: "{{ fleet.summary }}"
+
+- name: Preview the plan of a change window
+  azureml.model_management.accounts:
+    resource_group: ml-staging
+    accounts:
+      - {name: scoring, location: westeurope, sku: {name: S3, capacity: 4}}
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the task wrote to any account (or, in check mode, would have).
+  returned: always
+  type: bool
+subscription_id:
+  description: The subscription that was reconciled.
+  returned: always
+  type: str
+  sample: 00000000-0000-0000-0000-000000000000
+accounts:
+  description: One result per declared account and per purge candidate, declared accounts first, in their order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the account.
+      type: str
+      returned: always
+    resource_group:
+      description: Resource group of the account.
+      type: str
+      returned: always
+    action:
+      description:
+        - What the plan is for the account, V(create), V(update), V(repair) (a C(Failed) or C(Canceled) account is
+          provisioned again), V(delete) (a declared V(absent)), V(purge) or V(none).
+      type: str
+      returned: always
+      sample: update
+    changed:
+      description: Whether the task wrote to this account (in check mode, would have).
+      type: bool
+      returned: always
+    busy:
+      description: Whether the list showed the account running someone else's operation.
+      type: bool
+      returned: always
+    provisioning_state:
+      description: The running state of a busy account (C(Creating), C(Updating), C(Deleting)).
+      type: str
+      returned: when busy
+    error:
+      description: Why the account was not done (C(status), C(code), C(message)), or V(null).
+      type: dict
+      returned: always
+    skipped:
+      description: Why a purge was not sent after its re-check (the account left the scope in the meantime).
+      type: str
+      returned: when a purge was skipped
+    note:
+      description: Why a declared account was left alone (not one of O(restrict_to)).
+      type: str
+      returned: when a declared account is outside O(restrict_to)
+counts:
+  description:
+    - How many accounts fall in each class. C(unchanged) are present as declared, C(absent) are declared absent and
+      are not there; C(busy) counts the accounts running someone else's operation (they are also counted elsewhere).
+  returned: always
+  type: dict
+  sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, failed: 0, busy: 0}
+summary:
+  description: The counts and one line per account that was (or would be) written, failed, skipped or is busy.
+  returned: always
+  type: list
+  elements: str
+  sample:
+    - "Done for subscription 00000000-0000-0000-0000-000000000000: create 1, update 1, repair 0, delete 0, purge 1, unchanged 2,
+      absent 0, skipped 0, failed 0"
+    - "create: batch (ml-prod)"
+    - "update: scoring (ml-prod)"
+    - "purge: old-scoring (ml-prod)"
+busy:
+  description: The accounts (C(resource group/name)) that the lists showed running someone else's operation.
+  returned: always
+  type: list
+  elements: str
+throttled:
+  description: How many times Resource Manager answered C(429) and every worker paused.
+  returned: always
+  type: int
+"""
+
+from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
+    INT_RANGES,
+    check_request,
+    declared_entries,
+    plan_fleet,
+    restricted_keys,
+)
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_report import (
+    account_result,
+    counts_of,
+    diff_of,
+    failure_message,
+    summary_lines,
+)
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+
+ENTRY_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    resource_group=dict(type="str"),
+    location=dict(type="str"),
+    sku=dict(type="dict", options=dict(name=dict(type="str"), capacity=dict(type="int"))),
+    description=dict(type="str"),
+    tags=dict(type="dict"),
+    append_tags=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+ARGUMENT_SPEC = dict(
+    accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
+    resource_group=dict(type="str"),
+    append_tags=dict(type="bool", default=True),
+    purge=dict(type="bool", default=False),
+    purge_resource_groups=dict(type="list", elements="str", default=[]),
+    purge_tags=dict(type="raw"),
+    purge_allow_empty=dict(type="bool", default=False),
+    restrict_to=dict(type="list", elements="dict"),
+    concurrency=dict(type="int", default=10),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=600),
+    option_names=dict(type="dict"),
+)
+
+
+def checked_request(azure):
+    """Everything that needs no network, or the task fails naming each problem: entries, purge scope, restriction."""
+    params = azure.params
+    names = OptionNames(params["option_names"])
+    raw_entries = azure.module.raw_params.get("accounts") or []
+    errors = []
+    for index, raw in enumerate(raw_entries if isinstance(raw_entries, list) else []):
+        if isinstance(raw, dict):
+            errors.extend(string_option_problems(ENTRY_OPTIONS, raw, names.entry("accounts", index) + "."))
+    entries, problems = declared_entries(params["accounts"], params["resource_group"], params["append_tags"], names)
+    scope, scope_problems = check_request(params, azure.subscription_id, entries, names)
+    restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], azure.subscription_id, names)
+    errors += problems + scope_problems + restrict_problems
+    if errors:
+        azure.fail("; ".join(errors))
+    return entries, scope, restrict, outside
+
+
+def run_module(azure):
+    params = azure.params
+    entries, scope, restrict, outside = checked_request(azure)
+    gate = PacingGate()
+    azure.client_options.update(gate=gate, pool_size=params["concurrency"])
+    groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
+    listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
+    items = plan_fleet(entries, listings, scope, restrict)
+    applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
+                         params["wait"], params["wait_timeout"])
+    results = [account_result(item, applied.get(index)) for index, item in enumerate(items)]
+    result = dict(
+        changed=any(r["changed"] for r in results),
+        subscription_id=azure.subscription_id,
+        accounts=results,
+        counts=counts_of(items, results),
+        summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside),
+        busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
+        throttled=gate.pauses,
+    )
+    if azure.diff_mode:
+        diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]
+        result["diff"] = [d for d in diffs if d is not None]
+    failed = failure_message(items, results)
+    if failed:
+        azure.fail(failed, **result)
+    azure.exit(**result)
+
+
+def main():
+    # The ranges of INT_RANGES are checked by check_request, which names the options as the caller knows them.
+    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, int_ranges=INT_RANGES, supports_check_mode=True)
+    azure.run(lambda: run_module(azure))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Benchmark of fleets (issue 13): the fleet module azureml.model_management.accounts, one task for many accounts.
+
+    make bench-fleet     (make bench runs it after tests/bench/bench.py)
+    python tests/bench/fleet_bench.py [--big 10000] [--per-account 100] [--previous REV] [--charts DIR]
+
+Against one fresh emulator (page size 100), in one run, each case beside one ``account_info`` task listing the same
+resource group (the cheapest way Ansible can read the same accounts):
+  1. no change, 1,000 accounts: wall time of the playbook (target 10 s) and the requests it sent (target: at most
+     15 Resource Manager requests, the pages; the token requests are counted apart), peak RSS of the module process;
+  2. check mode, 1,000 accounts of which 10 differ from their declaration: the plan must name exactly those 10;
+  3. 1,000 creates with the emulator's throttling on (Azure's buckets: 200 writes, 10 refilled per second): failures
+     (target 0), 429 answers, and the time against the bucket limit of (1,000 - 200) / 10 = 80 s (target 1.3x);
+  4. no change, --big accounts (10,000): time per 1,000 accounts against case 1 (linear growth keeps it flat), peak RSS;
+  5. no change, --per-account accounts (100): the role (one fleet task) and the per-account role as it was at git
+     revision --previous (default PER_ACCOUNT_ROLE_REV, the last commit before the fleet module: one module run per
+     account), with the ratios between them.
+Nothing here is a test and no number fails anything: the machine's load moves every figure; ratios move less.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from bench import Playbooks, cpu_model, measure, previous_collection, task  # noqa: E402 pylint: disable=wrong-import-position,import-error
+from charts import write_chart  # noqa: E402 pylint: disable=wrong-import-position,import-error
+from fleet import create_accounts  # noqa: E402 pylint: disable=wrong-import-position,import-error
+from harness import Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
+
+# The emulator's switch for Resource Manager's throttling (docs/emulator.md, "Throttling"): a runtime config key.
+THROTTLING_KEY = 'throttling'
+BUCKET = (200, 10.0)  # Azure's writes bucket: size, tokens per second (the emulator's default with throttling on)
+PER_ACCOUNT_ROLE_REV = '6257f46'  # the role before the fleet module (tasks/fleet.yml looping the account module)
+TAGS = {'managed-by': 'bench'}
+
+
+def declared(count, prefix, changed=()):
+    """``count`` accounts as declared; those whose index is in ``changed`` ask for capacity 2."""
+    return [{'name': '%s%05d' % (prefix, index), 'location': 'eastus', 'tags': dict(TAGS),
+             'sku': {'name': 'S1', 'capacity': 2 if index in changed else 1}} for index in range(count)]
+
+
+def seed(emulator, group, count, prefix):
+    emulator.arm('PUT', '/subscriptions/%s/resourcegroups/%s' % (emulator.subscription, group), {'location': 'eastus'},
+                 api_version='2021-04-01')
+    specs = [dict(entry, subscription=emulator.subscription, resource_group=group) for entry in declared(count, prefix)]
+    create_accounts(emulator, specs, workers=12)
+
+
+def fleet_task(group, entries, **extra):
+    return task('accounts', dict({'resource_group': group, 'accounts': entries}, **extra))
+
+
+def role_play(group, entries):
+    return [{'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
+             'roles': [{'role': 'azureml.model_management.accounts', 'accounts_resource_group': group, 'accounts_list': entries}]}]
+
+
+class Run(object):
+    """One playbook run: wall seconds, the task results, the emulator's journal counts, 429s, and the module's result."""
+
+    def __init__(self, books, tasks=None, play=None, env=None, check=False):
+        emulator = books.emulator
+        path = books.write(tasks or [])
+        if play is not None:
+            with open(path, 'w', encoding='utf-8') as handle:
+                json.dump(play, handle)  # JSON is YAML
+        emulator.clear_journal()
+        args = ['--check'] if check else []
+        started = time.perf_counter()
+        self.process, self.records = books.ansible.playbook_results(path, *args, extra=env or {})
+        self.seconds = time.perf_counter() - started
+        journal = emulator.journal(None)
+        self.kinds = {}
+        for entry in journal:
+            self.kinds[entry['kind']] = self.kinds.get(entry['kind'], 0) + 1
+        self.throttled = sum(1 for entry in journal if entry['status'] == 429)
+        self.writes = sum(1 for entry in journal if entry['kind'] == 'arm' and entry['method'] != 'GET')
+        self.result = self.records[-1]['result'] if self.records else {}
+        self.failed = self.process.returncode != 0
+
+    def requests(self):
+        return ', '.join('%s %d' % item for item in sorted(self.kinds.items())) or 'none'
+
+
+def peak_mib(books, make):
+    """Peak RSS of the module process of one more (untimed) run of ``make``."""
+    return measure(books, make, {})[0]
+
+
+ROW = '%-40s %8s %9s %7s %10s  %s'
+
+
+def row(label, count, run, peak=None, note=''):
+    print(ROW % (label, '{:,}'.format(count), '%.2f' % run.seconds, 'FAIL' if run.failed else 'ok',
+                 '%.1f' % peak if peak is not None else '-', '%s%s' % (run.requests(), '; ' + note if note else '')))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--accounts', type=int, default=1000, help='accounts of cases 1-3 (default 1000)')
+    parser.add_argument('--big', type=int, default=10000, help='accounts of case 4 (default 10000; 0 skips)')
+    parser.add_argument('--per-account', type=int, default=100, help='accounts of case 5 (default 100; 0 skips)')
+    parser.add_argument('--previous', default=PER_ACCOUNT_ROLE_REV, help='git revision of the per-account role (case 5)')
+    parser.add_argument('--repo', default=os.path.dirname(os.path.dirname(HERE)), help='git checkout for --previous')
+    parser.add_argument('--no-throttling', action='store_true', help='skip case 3')
+    parser.add_argument('--charts', metavar='DIR', help='also draw the figures as SVG charts into DIR')
+    options = parser.parse_args()
+    count = options.accounts
+    note = 'make bench-fleet, %s; %d CPUs, load average %.1f at the start' % (time.strftime('%Y-%m-%d'), os.cpu_count(), os.getloadavg()[0])
+    figures = {}
+
+    work = tempfile.mkdtemp(prefix='azureml-fleet-bench-')
+    os.makedirs(os.path.join(work, 'emulator'))
+    emulator = Emulator(os.path.join(work, 'emulator'), extra_args=['--in-memory', '--log-level', 'WARNING'])
+    try:
+        books = Playbooks(emulator, work)
+        print('== machine: %s; %d CPUs; load average at start %.1f; Python %s'
+              % (cpu_model(), os.cpu_count(), os.getloadavg()[0], sys.version.split()[0]))
+        print('== empty playbook (Ansible start-up, included in every figure below): %.2f s' % Run(books, []).seconds)
+        print(ROW % ('case', 'accounts', 'seconds', 'result', 'peak MiB', 'requests (journal kinds)'))
+
+        seed(emulator, 'fleet-1k', count, 'k')
+        entries = declared(count, 'k')
+        noop = Run(books, [fleet_task('fleet-1k', entries)])
+        info = Run(books, [task('account_info', {'resource_group': 'fleet-1k'})])
+        noop_peak = peak_mib(books, lambda _i: fleet_task('fleet-1k', entries))
+        row('1. no change (fleet module)', count, noop, noop_peak, 'changed %s, target <= 10 s and <= 15 arm'
+            % noop.result.get('changed'))
+        row('   account_info of the same group', count, info, None, 'fleet / info %.2fx' % (noop.seconds / info.seconds))
+        figures['noop'] = (noop.seconds, info.seconds)
+
+        changed = set(range(0, count, max(1, count // 10)))
+        plan = Run(books, [fleet_task('fleet-1k', declared(count, 'k', changed))], check=True)
+        named = sorted(r['name'] for r in plan.result.get('accounts', []) if r['changed'])
+        expected = sorted('k%05d' % index for index in changed)
+        row('2. check mode, %d changes' % len(changed), count, plan, None,
+            'names exactly those %d: %s; writes %d' % (len(changed), 'yes' if named == expected else 'NO: %s' % named, plan.writes))
+
+        if not options.no_throttling:
+            emulator.configure(**{THROTTLING_KEY: True})
+            emulator.arm('PUT', '/subscriptions/%s/resourcegroups/fleet-new' % emulator.subscription, {'location': 'eastus'},
+                         api_version='2021-04-01')
+            emulator.configure(**{THROTTLING_KEY: True})  # refills every bucket after the set-up write
+            creates = Run(books, [fleet_task('fleet-new', declared(count, 'n'))])
+            emulator.configure(**{THROTTLING_KEY: False})
+            limit = max(0, count - BUCKET[0]) / BUCKET[1]
+            counts = creates.result.get('counts', {})
+            row('3. creates, throttling on', count, creates, None,
+                'created %s, failed %s, 429 answers %d, run paused %s times; bucket limit %.0f s, %.2fx (target <= 1.3x)'
+                % (counts.get('create'), counts.get('failed'), creates.throttled, creates.result.get('throttled'), limit,
+                   creates.seconds / limit if limit else 0))
+            figures['creates'] = (creates.seconds, limit)
+
+        if options.big:
+            seed(emulator, 'fleet-big', options.big, 'b')
+            big_entries = declared(options.big, 'b')
+            big = Run(books, [fleet_task('fleet-big', big_entries)])
+            big_info = Run(books, [task('account_info', {'resource_group': 'fleet-big'})])
+            big_peak = peak_mib(books, lambda _i: fleet_task('fleet-big', big_entries))
+            row('4. no change (fleet module)', options.big, big, big_peak, 's per 1,000: %.2f (at %s: %.2f)'
+                % (big.seconds / options.big * 1000, '{:,}'.format(count), noop.seconds / count * 1000))
+            row('   account_info of the same group', options.big, big_info, None, 'fleet / info %.2fx' % (big.seconds / big_info.seconds))
+            figures['big'] = (big.seconds, big_info.seconds, big_peak, noop_peak)
+
+        if options.per_account:
+            small = options.per_account
+            seed(emulator, 'fleet-100', small, 's')
+            small_entries = declared(small, 's')
+            previous = previous_collection(options.repo, options.previous, work)
+            role_now = Run(books, play=role_play('fleet-100', small_entries))
+            role_then = Run(books, play=role_play('fleet-100', small_entries), env={'ANSIBLE_COLLECTIONS_PATH': previous})
+            small_info = Run(books, [task('account_info', {'resource_group': 'fleet-100'})])
+            row('5. no change, the role (fleet module)', small, role_now, None, 'role / info %.2fx' % (role_now.seconds / small_info.seconds))
+            row('   the per-account role at %s' % options.previous, small, role_then, None,
+                'per-account / fleet role %.1fx; per-account / info %.1fx'
+                % (role_then.seconds / role_now.seconds, role_then.seconds / small_info.seconds))
+            row('   account_info of the same group', small, small_info)
+            figures['small'] = (role_now.seconds, role_then.seconds, small_info.seconds)
+    finally:
+        emulator.stop()
+    if options.charts:
+        write_charts(options.charts, note, figures, count, options)
+
+
+def write_charts(folder, note, figures, count, options):
+    series = []
+    if 'small' in figures:
+        now, then, info = figures['small']
+        series.append(('{:,} accounts'.format(options.per_account), [('per-account role', then), ('fleet role', now), ('account_info', info)]))
+    if 'noop' in figures:
+        series.append(('{:,} accounts'.format(count), [('fleet module', figures['noop'][0]), ('account_info', figures['noop'][1])]))
+    if 'big' in figures:
+        series.append(('{:,} accounts'.format(options.big), [('fleet module', figures['big'][0]), ('account_info', figures['big'][1])]))
+    pairs = [('%s: %s' % (size, label), value) for size, values in series for label, value in values]
+    written = [write_chart(os.path.join(folder, 'fleet-no-change.svg'), 'Fleets with no change: seconds for the whole playbook',
+                           pairs, unit=' s', digits=1, note=note)]
+    if 'creates' in figures:
+        seconds, limit = figures['creates']
+        written.append(write_chart(os.path.join(folder, 'fleet-throttled-creates.svg'),
+                                   '{:,} creates with throttling on: seconds'.format(count),
+                                   [('the fleet module', seconds), ('1.3x the bucket limit', 1.3 * limit)],
+                                   unit=' s', digits=1, reference=(limit, 'bucket limit'), note=note))
+    print('\n== charts: %s' % ', '.join(written))
+
+
+if __name__ == '__main__':
+    main()

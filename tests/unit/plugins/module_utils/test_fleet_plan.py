@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet plan: declared entries and list answers in, one item per account out (no I/O)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import pytest
+
+from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames, key_of
+
+from test_fleet_scope import SUB, OTHER_SUB, account  # pylint: disable=import-error
+
+NAMES = OptionNames()
+ROLE_NAMES = OptionNames({"accounts": "accounts_list", "resource_group": "accounts_resource_group", "purge": "accounts_purge",
+                          "purge_resource_groups": "accounts_purge_resource_groups", "purge_tags": "accounts_purge_tags",
+                          "purge_allow_empty": "accounts_purge_allow_empty", "concurrency": "accounts_concurrency"})
+NEW = {"name": "new", "location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"managed-by": "ansible"}}
+
+
+def entries(*raw, group="rg", names=NAMES):
+    found, errors = fp.declared_entries(list(raw), group, True, names)
+    assert errors == []
+    return found
+
+
+def listing(group="rg", *accounts, **kwargs):
+    return Listing(group, OrderedDict((key_of(group, a["name"]), a) for a in accounts), **kwargs)
+
+
+def request(**params):
+    base = dict(accounts=[NEW], purge=True, purge_resource_groups=["rg"], purge_tags=["managed-by:ansible"],
+                purge_allow_empty=False, concurrency=10, wait_timeout=600)
+    base.update(params)
+    return base
+
+
+def scope_for(params, found, names=NAMES):
+    scope, errors = fp.check_request(params, SUB, found, names)
+    assert errors == []
+    return scope
+
+
+# -- the request -------------------------------------------------------------------------------------------------------
+
+def test_entries_take_the_default_group_and_append_tags():
+    found = entries({"name": "a"}, {"name": "b", "resource_group": "other", "append_tags": False, "tags": {}})
+    assert [(e.name, e.resource_group, e.state) for e in found] == [("a", "rg", "present"), ("b", "other", "present")]
+    assert found[0].desired["append_tags"] is True and found[1].desired["append_tags"] is False
+
+
+@pytest.mark.parametrize("raw, group, words", [
+    ([{"name": "a"}], None, "accounts_list[0] ('a') has no resource_group and accounts_resource_group is not set"),
+    ([{"name": "a", "sku": {"capacity": 99}}], "rg", "accounts_list[0]: sku.capacity must be from 1 to 16"),
+    ([{"name": "a/b"}], "rg", "accounts_list[0]: name must not contain"),
+    ([{"name": "a"}, {"name": "A", "resource_group": "RG"}], "rg", "accounts_list[0] and accounts_list[1] both declare"),
+])
+def test_bad_entries_are_refused_naming_the_entry_as_the_caller_knows_it(raw, group, words):
+    _found, errors = fp.declared_entries(raw, group, True, ROLE_NAMES)
+    assert any(words in error for error in errors), errors
+
+
+@pytest.mark.parametrize("params, words", [
+    (dict(purge_resource_groups=[]), "accounts_purge needs accounts_purge_resource_groups"),
+    (dict(accounts=[]), "accounts_list is empty and accounts_purge is on"),
+    (dict(accounts=[], purge_tags=None), "set accounts_purge_allow_empty: true"),
+    (dict(purge_tags="managed-by:ansible"), "accounts_purge_tags must be"),
+    (dict(purge_resource_groups=["bad group!"]), "each entry of accounts_purge_resource_groups may contain only"),
+    (dict(concurrency=0), "accounts_concurrency must be from 1 to 64"),
+    (dict(concurrency=65), "accounts_concurrency must be from 1 to 64"),
+    (dict(wait_timeout=0), "wait_timeout must be from 1 to 86400 seconds"),
+])
+def test_a_request_that_cannot_be_planned_safely_is_refused(params, words):
+    scope, errors = fp.check_request(request(**params), SUB, [], ROLE_NAMES)
+    assert scope is None and any(words in error for error in errors), errors
+
+
+def test_purge_tags_are_checked_even_with_purge_off():
+    _scope, errors = fp.check_request(request(purge=False, purge_tags=42), SUB, [], NAMES)
+    assert errors and "purge_tags must be" in errors[0]
+
+
+def test_an_empty_list_with_purge_and_the_opt_in_purges_the_whole_scope():
+    scope = scope_for(request(accounts=[], purge_allow_empty=True), [])
+    items = fp.plan_fleet([], {"rg": listing("rg", account("x"), account("y"))}, scope)
+    assert [(i.name, i.action) for i in items] == [("x", "purge"), ("y", "purge")]
+
+
+def test_without_purge_there_is_no_scope():
+    assert scope_for(request(purge=False, accounts=[]), []) is None
+
+
+# -- the plan ----------------------------------------------------------------------------------------------------------
+
+def plan(raw_entries, listings, params=None, restrict=None):
+    found = entries(*raw_entries)
+    scope = scope_for(params or request(), found) if (params or {}).get("purge", True) else None
+    return fp.plan_fleet(found, listings, scope, restrict)
+
+
+def test_each_entry_is_planned_against_its_listed_account_with_the_account_modules_rules():
+    listed = listing("rg", account("same", sku={"name": "S1", "capacity": 1}),
+                     account("bigger", sku={"name": "S1", "capacity": 1}),
+                     account("broken", properties={"provisioningState": "Failed"}))
+    items = plan([dict(name="same", sku={"capacity": 1}), dict(name="bigger", sku={"capacity": 2}), dict(name="broken"), NEW,
+                  dict(name="gone", state="absent"), dict(name="same2", state="absent")],
+                 {"rg": listed}, request(purge=False))
+    assert [(i.name, i.action, i.error) for i in items] == [
+        ("same", "none", None), ("bigger", "update", None), ("broken", "repair", None), ("new", "create", None),
+        ("gone", "none", None), ("same2", "none", None)]
+    assert items[1].plan.body == {"sku": {"name": "S1", "capacity": 2}, "properties": {}}
+    assert items[3].plan.body["location"] == "eastus"
+
+
+def test_an_impossible_change_is_an_error_of_that_account_only():
+    items = plan([dict(name="moved", location="westus"), dict(name="incomplete")], {"rg": listing("rg", account("moved"))},
+                 request(purge=False))
+    assert items[0].action == "update" and "location cannot be changed" in items[0].error
+    assert items[1].action == "create" and "needs location" in items[1].error
+
+
+def test_purge_candidates_are_the_listed_undeclared_accounts_with_the_tags():
+    listed = listing("rg", account("new"), account("stale"), account("hand-made", tags={"owner": "me"}))
+    items = plan([NEW], {"rg": listed})
+    assert [(i.name, i.action) for i in items] == [("new", "none"), ("stale", "purge")]
+
+
+def test_a_declared_absent_account_is_deleted_wherever_it_is_and_never_purged_twice():
+    listed = listing("rg", account("old"))
+    items = plan([NEW, dict(name="old", state="absent")], {"rg": listed})
+    assert [(i.name, i.action) for i in items] == [("new", "create"), ("old", "delete")]
+
+
+def test_a_failed_listing_of_the_purge_scope_withholds_every_delete_of_the_run():
+    error = ArmError(0, "InvalidResponse", "the list ... is not in the listed scope")
+    listings = {"rg": listing("rg", error=error), "other": listing("other", account("old", group="other"))}
+    items = plan([dict(NEW, resource_group="other"), dict(name="old", resource_group="other", state="absent")], listings)
+    assert [(i.name, i.action) for i in items] == [("new", "create"), ("old", "delete")]
+    assert items[0].error is None
+    assert "the purge scope could not be listed completely" in items[1].error and "not in the listed scope" in items[1].error
+
+
+def test_entries_of_a_group_that_could_not_be_listed_fail_and_a_missing_group_fails_only_creates():
+    listings = {"rg": listing("rg", error=ArmError(403, "AuthorizationFailed", "no")), "gone": listing("gone", missing=True)}
+    items = plan([NEW, dict(NEW, resource_group="gone"), dict(name="x", resource_group="gone", state="absent")], listings,
+                 request(purge=False))
+    assert "cannot list resource group rg" in items[0].error
+    assert "does not exist" in items[1].error
+    assert items[2].error is None and items[2].action == "none"
+
+
+def test_restricted_to_some_accounts_others_are_left_alone_but_missing_ones_are_created():
+    listed = listing("rg", account("mine"), account("theirs"), account("stale"), account("stale2"))
+    restrict = {key_of("rg", "mine"), key_of("rg", "stale")}
+    items = plan([dict(name="mine", sku={"capacity": 3}), dict(name="theirs", sku={"capacity": 3}), NEW], {"rg": listed},
+                 restrict=restrict)
+    assert [(i.name, i.action, i.note is not None) for i in items] == [
+        ("mine", "update", False), ("theirs", "none", True), ("new", "create", False), ("stale", "purge", False)]
+
+
+def test_busy_accounts_are_marked_with_their_state():
+    items = plan([dict(name="busy", sku={"capacity": 2})], {"rg": listing("rg", account("busy", properties={"provisioningState": "Updating"}))},
+                 request(purge=False))
+    assert items[0].busy and items[0].busy_state == "Updating" and items[0].action == "update"
+
+
+def test_restrict_to_takes_ids_or_parts_and_compares_the_subscription_ignoring_case():
+    raw = [{"id": account("a")["id"]}, {"subscription_id": SUB.upper(), "resource_group": "RG", "name": "B"},
+           {"id": account("c", sub=OTHER_SUB)["id"]}]
+    keys, outside, errors = fp.restricted_keys(raw, SUB, NAMES)
+    assert keys == {("rg", "a"), ("rg", "b")} and outside == 1 and errors == []
+    _keys, _outside, errors = fp.restricted_keys([{"name": "x"}], SUB, NAMES)
+    assert errors == ["restrict_to[0]: an account needs its id, or subscription_id, resource_group and name"]
+    assert fp.restricted_keys(None, SUB, NAMES) == (None, 0, [])
