@@ -94,6 +94,30 @@ def accounts_path(subscription_id, resource_group=None):
     return "/subscriptions/%s/resourceGroups/%s/providers/%s" % (_q(subscription_id), _q(resource_group), RESOURCE_TYPE)
 
 
+AccountId = namedtuple("AccountId", ["subscription_id", "resource_group", "name"])
+ACCOUNT_ID_RE = re.compile(
+    r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/%s/accounts/(?P<name>[^/]+)" % re.escape(PROVIDER),
+    re.IGNORECASE)
+
+
+def parse_account_id(value):
+    """An ``AccountId`` when ``value`` is exactly the id of a Model Management Account, else None: the one parser of
+    ids for everything that trusts an id from a list answer (the fleet's purge scope, the inventory's hosts).
+
+    Exactly: ``/subscriptions/S/resourceGroups/G/providers/Microsoft.MachineLearningModelManagement/accounts/N`` with
+    the fixed segments in any case, a valid group and account name, and nothing before, after or in between.
+    """
+    if not isinstance(value, str):
+        return None
+    match = ACCOUNT_ID_RE.fullmatch(value)
+    if not match:
+        return None
+    sub, group, name = match.group("sub"), match.group("rg"), match.group("name")
+    if not sub.strip() or check_resource_group(group) or check_name(name):
+        return None
+    return AccountId(sub, group, name)
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # validation: each check_* returns an error message or None
 

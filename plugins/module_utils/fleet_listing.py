@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import RESOURCE_GROUP_MISSING_CODE, accounts_path
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import RESOURCE_GROUP_MISSING_CODE, accounts_path, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of, listed_account_problem, parse_account_id
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of, listed_account_problem
 
 
 class Listing(object):

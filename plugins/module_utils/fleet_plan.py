@@ -13,23 +13,18 @@ duplicates, the purge scope, an empty declaration with purge on) come first, in 
 from __future__ import annotations
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
+    AccountId,
     check_resource_group,
     desired_from_params,
     is_running,
     needs_repair,
     plan_present,
     provisioning_state_of,
+    parse_account_id,
     validate_account_params,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import number_problem
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import (
-    AccountId,
-    PurgeScope,
-    describe_tags,
-    key_of,
-    parse_account_id,
-    parse_purge_tags,
-)
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import PurgeScope, describe_tags, key_of, parse_purge_tags
 
 WRITE_ACTIONS = ("create", "update", "repair", "delete", "purge")
 ENTRY_DEFAULTS = (("resource_group", "resource_group"), ("append_tags", "append_tags"))

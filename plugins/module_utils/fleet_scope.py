@@ -16,20 +16,13 @@ a message that names the option as the caller knows it (``option_names``: a role
 
 from __future__ import annotations
 
-import re
 from collections import namedtuple
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER, account_problem, check_name, check_resource_group
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tag_name, lower_tags
 from ansible_collections.azureml.model_management.plugins.module_utils.text import coerce_text, kind, shown
 
-AccountId = namedtuple("AccountId", ["subscription_id", "resource_group", "name"])
 TagFilter = namedtuple("TagFilter", ["name", "value"])  # value None: the tag exists, with any value
-
-ACCOUNT_ID_RE = re.compile(
-    r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/%s/accounts/(?P<name>[^/]+)$" % re.escape(PROVIDER),
-    re.IGNORECASE)
-
 
 class OptionNames(object):
     """How messages name the options: the module's names, or those a caller (the role) maps them to."""
@@ -48,23 +41,6 @@ class OptionNames(object):
 def key_of(resource_group, name):
     """The identity of an account within one subscription: Resource Manager compares names ignoring case."""
     return (resource_group.lower(), name.lower())
-
-
-def parse_account_id(value):
-    """An ``AccountId`` when ``value`` is exactly the id of a Model Management Account, else None.
-
-    Exactly: ``/subscriptions/S/resourceGroups/G/providers/Microsoft.MachineLearningModelManagement/accounts/N`` with
-    the fixed segments in any case, a valid group and account name, and nothing before, after or in between.
-    """
-    if not isinstance(value, str):
-        return None
-    match = ACCOUNT_ID_RE.match(value)
-    if not match:
-        return None
-    sub, group, name = match.group("sub"), match.group("rg"), match.group("name")
-    if not sub.strip() or check_resource_group(group) or check_name(name):
-        return None
-    return AccountId(sub, group, name)
 
 
 def same_scope(account_id, subscription_id, resource_group):

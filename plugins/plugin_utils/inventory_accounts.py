@@ -10,13 +10,10 @@ subscription (and resource group) that was listed.
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import RESOURCE_TYPE, account_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import matches_tag_filters
 
 HEALTHY_STATE = "Succeeded"  # Resource Manager's contract: an absent provisioningState means Succeeded
-ACCOUNT_ID = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/%s/([^/]+)$" % re.escape(RESOURCE_TYPE), re.IGNORECASE)
 
 
 def unique_subscriptions(subscriptions):
@@ -41,10 +38,10 @@ def account_vars(item, subscription_id, resource_group=None):
     problem = account_problem(item)
     if problem:
         return None, problem
-    found = ACCOUNT_ID.match(item.get("id") or "")
+    found = parse_account_id(item.get("id"))
     if not found:
         return None, "an item's id %r is not the id of an account" % (item.get("id"),)
-    item_subscription, item_group, item_name = found.groups()
+    item_subscription, item_group, item_name = found
     name = item.get("name") or item_name
     if item_subscription.lower() != subscription_id.lower() or (resource_group and item_group.lower() != resource_group.lower()) \
             or name.lower() != item_name.lower():

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_scope as fs
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER
 
@@ -33,9 +34,9 @@ def account(name="a1", group="rg", sub=SUB, tags=None, **over):
 # -- ids ---------------------------------------------------------------------------------------------------------------
 
 def test_an_account_id_parses_into_its_parts_with_the_fixed_segments_in_any_case():
-    assert fs.parse_account_id(account_id()) == fs.AccountId(SUB, "rg", "a1")
+    assert m.parse_account_id(account_id()) == m.AccountId(SUB, "rg", "a1")
     shouted = "/SUBSCRIPTIONS/%s/RESOURCEGROUPS/RG/PROVIDERS/%s/ACCOUNTS/A1" % (SUB.upper(), PROVIDER.upper())
-    assert fs.parse_account_id(shouted) == fs.AccountId(SUB.upper(), "RG", "A1")
+    assert m.parse_account_id(shouted) == m.AccountId(SUB.upper(), "RG", "A1")
 
 
 @pytest.mark.parametrize("value", [
@@ -50,7 +51,7 @@ def test_an_account_id_parses_into_its_parts_with_the_fixed_segments_in_any_case
     account_id(name="a1.") , account_id(name="a\x85"),
 ], ids=repr)
 def test_anything_but_exactly_an_account_id_is_refused(value):
-    assert fs.parse_account_id(value) is None
+    assert m.parse_account_id(value) is None
 
 
 NAME = st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=1, max_size=30)
@@ -75,7 +76,7 @@ def test_no_text_outside_the_listed_scope_passes_as_an_account_of_it(text):
     body = account(id=text)
     body.pop("name")
     problem = fs.listed_account_problem(body, SUB, "rg")
-    parsed = fs.parse_account_id(text)
+    parsed = m.parse_account_id(text)
     if problem is None:
         assert parsed is not None and parsed.subscription_id.lower() == SUB and parsed.resource_group.lower() == "rg"
 
@@ -178,7 +179,7 @@ def test_why_an_account_is_not_purged(body, words):
 
 
 def test_the_recheck_refuses_an_account_that_is_not_the_one_planned():
-    recheck = scope().recheck(fs.AccountId(SUB, "rg", "a1"))
+    recheck = scope().recheck(m.AccountId(SUB, "rg", "a1"))
     assert recheck(account("a1")) is None
     assert recheck(account("A1", group="RG")) is None
     assert "is not" in recheck(account("a2"))
