@@ -24,6 +24,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.text impo
 
 TagFilter = namedtuple("TagFilter", ["name", "value"])  # value None: the tag exists, with any value
 
+
 class OptionNames(object):
     """How messages name the options: the module's names, or those a caller (the role) maps them to."""
 
