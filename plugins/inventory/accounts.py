@@ -278,8 +278,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if params.get("validate_certs") is False:
             self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
         source, source_error = find_source(params, env)
-        self._secret_forms = secret_forms([params.get("secret"), params.get("password")] + environment_secrets(env)
-                                          + list(source.secrets if source else ()))
+        secrets = [params.get("secret"), params.get("password")] + environment_secrets(env) + list(source.secrets if source else ())
+        self._secret_forms = secret_forms(secrets)
         subscriptions = self._subscriptions(source, source_error, params, env)
         scope = {"subscriptions": subscriptions, "resource_groups": unique_resource_groups(self.get_option("resource_groups") or [])}
 

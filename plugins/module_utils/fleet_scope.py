@@ -46,8 +46,9 @@ def key_of(resource_group, name):
 
 def same_scope(account_id, subscription_id, resource_group):
     """True when ``account_id`` lies in exactly this subscription and resource group (ignoring case)."""
-    return (account_id is not None and account_id.subscription_id.lower() == subscription_id.lower()
-            and account_id.resource_group.lower() == resource_group.lower())
+    if account_id is None:
+        return False
+    return account_id.subscription_id.lower() == subscription_id.lower() and account_id.resource_group.lower() == resource_group.lower()
 
 
 def listed_account_problem(account, subscription_id, resource_group):
