@@ -68,6 +68,17 @@ RESOURCE_GROUP_MISSING_CODE = "ResourceGroupNotFound"
 
 Plan = namedtuple("Plan", ["action", "body", "message"])
 
+# The options that describe one account: the account module's, and each entry of the fleet module's ``accounts``
+# (which differ only in resource_group, append_tags and waiting; each module adds those).
+ACCOUNT_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    location=dict(type="str"),
+    sku=dict(type="dict", options=dict(name=dict(type="str"), capacity=dict(type="int"))),
+    description=dict(type="str"),
+    tags=dict(type="dict"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
 
 class AccountError(AzureMLError):
     """Invalid options or an impossible change. Raised before (or instead of) any write."""

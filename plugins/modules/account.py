@@ -269,6 +269,7 @@ account:
 """
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
+    ACCOUNT_OPTIONS,
     SKU_CAPACITY_MAX,
     SKU_CAPACITY_MIN,
     desired_from_params,
@@ -278,20 +279,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_s
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
 
 ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True),
+    ACCOUNT_OPTIONS,
     resource_group=dict(type="str", required=True),
-    location=dict(type="str"),
-    sku=dict(
-        type="dict",
-        options=dict(
-            name=dict(type="str"),
-            capacity=dict(type="int"),
-        ),
-    ),
-    description=dict(type="str"),
-    tags=dict(type="dict"),
     append_tags=dict(type="bool", default=True),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
 )

@@ -284,6 +284,7 @@ throttled:
   type: int
 """
 
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
@@ -304,16 +305,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 
-ENTRY_OPTIONS = dict(
-    name=dict(type="str", required=True),
-    resource_group=dict(type="str"),
-    location=dict(type="str"),
-    sku=dict(type="dict", options=dict(name=dict(type="str"), capacity=dict(type="int"))),
-    description=dict(type="str"),
-    tags=dict(type="dict"),
-    append_tags=dict(type="bool"),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-)
+ENTRY_OPTIONS = dict(ACCOUNT_OPTIONS, resource_group=dict(type="str"), append_tags=dict(type="bool"))
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
