@@ -39,21 +39,21 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     ACCOUNT_MISSING_CODES,
+    FIELDS,
     RESOURCE_GROUP_MISSING_CODE,
     AccountError,
     account_path,
     account_problem,
     accounts_path,
-    current_description,
     diff_view,
     is_running,
     needs_repair,
     plan_present,
     predicted,
     provisioning_state_of,
-    same_sku_name,
+    written_units,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import lower_tags, matches_tag_filters, tags_path, tags_to_merge
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import matches_tag_filters, tags_path, tags_to_merge
 
 MAX_ROUNDS = 5
 NOT_READ = object()  # ``listed`` default: no list answer, the task reads the account itself
@@ -136,9 +136,10 @@ def _busy(err):
 def shows_write(before, expected, now):
     """True when ``now`` shows any part of the write that was to turn ``before`` into ``expected``.
 
-    Only the fields the write changes count, each compared as the plan compares it: existence (create, delete), the
-    SKU, the description, each tag added, changed or removed, and the provisioning state (a repair, or an operation
-    this write may have started: running, or ended Failed). What someone else changed alongside does not count.
+    Only the fields the write changes count, each compared as the plan compares it (``Field.shows``): existence
+    (create, delete), each managed field (each tag added, changed or removed), and the provisioning state (a repair,
+    or an operation this write may have started: running, or ended Failed). What someone else changed alongside does
+    not count.
     """
     if not before or not expected:
         if bool(before) == bool(expected):
@@ -148,17 +149,7 @@ def shows_write(before, expected, now):
         return not now or (provisioning_state_of(now) or "").lower() == "deleting"  # a delete: gone, or going
     if not now:
         return False
-    sku_b, sku_e, sku_n = before.get("sku") or {}, expected.get("sku") or {}, now.get("sku") or {}
-    if not same_sku_name(sku_e.get("name"), sku_b.get("name")) and same_sku_name(sku_n.get("name"), sku_e.get("name")):
-        return True
-    if sku_e.get("capacity") != sku_b.get("capacity") and sku_n.get("capacity") == sku_e.get("capacity"):
-        return True
-    if current_description(expected) != current_description(before) and current_description(now) == current_description(expected):
-        return True
-    tags_b, tags_e, tags_n = lower_tags(before.get("tags")), lower_tags(expected.get("tags")), lower_tags(now.get("tags"))
-    if any(tags_b.get(k) != v and tags_n.get(k) == v for k, v in tags_e.items()):
-        return True
-    if any(k not in tags_e and k not in tags_n for k in tags_b):
+    if any(field.shows(field.read(before), field.read(expected), field.read(now)) for field in FIELDS.mutable):
         return True
     state_b, state_n = (provisioning_state_of(before) or "Succeeded").lower(), (provisioning_state_of(now) or "Succeeded").lower()
     return state_n != state_b and (is_running(now) or needs_repair(now) or needs_repair(before))
@@ -405,8 +396,7 @@ def _apply(client, writes, path, the_plan, current, desired, wait, wait_timeout,
 
 
 def _fields(body):
-    fields = [key for key in ("sku", "tags") if key in body] + [key for key in ("description",) if key in (body.get("properties") or {})]
-    return ", ".join(fields) or "the account"
+    return ", ".join(written_units(body)) or "the account"
 
 
 def _not_applied(the_plan, desired, account, name):
