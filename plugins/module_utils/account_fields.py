@@ -165,8 +165,9 @@ class TagsField(Field):
                                         kind=dict, normalize=coerce_tags, compare=lower_tags, empty={})
 
     def after(self, have, wanted, desired):
+        """A resource always has a tag set: without tags, the empty one."""
         if wanted is None:
-            return have
+            return dict(have or {})
         return merge_tags(have, wanted, desired.get("append_tags", True))
 
     def view(self, value):

@@ -501,11 +501,11 @@ def account_problem(account):
 
 def state_after(desired, current):
     """The whole account after the task, shaped as a desired state: each field the task gives applied to the current
-    account (tags merged as ``append_tags`` says); a field Azure cannot change as the current one, as compared."""
+    account (tags merged as ``append_tags`` says), a field it does not give as the account has it (absent when it has
+    none); a field Azure cannot change as the current one, as compared."""
     after = {}
     for field in FIELDS:
         have = field.read(current)
-        have = field.empty if have is None else have
         value = field.after(have, field.wanted(desired), desired) if field.mutable else field.key(have)
         set_in(after, field.option_path, value)
     return after

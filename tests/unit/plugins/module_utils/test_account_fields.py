@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
-from ansible_collections.azureml.model_management.plugins.module_utils.account_fields import Field, FieldTable, drop_in, get_in, has_in, set_in
+from ansible_collections.azureml.model_management.plugins.module_utils.account_fields import Field, FieldTable, TagsField, drop_in, get_in, has_in, set_in
 from ansible_collections.azureml.model_management.plugins.module_utils.account_service import shows_write
 
 SUB = "00000000-0000-0000-0000-000000000001"
@@ -171,6 +171,22 @@ def test_a_repair_keeps_every_field_and_applies_the_task(field):
         assert f.same(f.read(the_plan.body), expected), f.option
     repaired = m.predicted(the_plan, failed, (SUB, "rg", "mma"))
     assert m.plan_present(wanted, repaired, "mma").action == "none" and not m.needs_repair(repaired)
+
+
+@pytest.mark.parametrize("field", [f for f in m.FIELDS if not f.required], ids=lambda field: field.option)
+def test_a_repair_writes_no_field_the_account_lacks_and_the_task_does_not_give(field):
+    """PUT replaces the whole account: a field it has not got stays absent (the tag set: empty, as a resource has one)."""
+    failed = account()
+    drop_in(failed, field.path)
+    set_in(failed, ("properties", "provisioningState"), "Failed")
+    the_plan = m.plan_present(m.desired_from_params({}), failed, "mma")
+    assert the_plan.action == "repair"
+    repaired = m.predicted(the_plan, failed, (SUB, "rg", "mma"))
+    if isinstance(field, TagsField):
+        assert field.read(the_plan.body) == {} and field.read(repaired) == {}
+    else:
+        assert not has_in(the_plan.body, field.path) and not has_in(repaired, field.path)
+    assert all(f.read(the_plan.body) == f.read(failed) for f in m.FIELDS if f is not field and f.mutable)
 
 
 @pytest.mark.parametrize("field", m.FIELDS, ids=lambda field: field.option)
