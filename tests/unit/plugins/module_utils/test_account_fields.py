@@ -143,7 +143,7 @@ def test_the_argument_spec_is_the_table_s():
 
 @pytest.mark.parametrize("field", m.FIELDS.mutable, ids=lambda field: field.option)
 def test_a_change_of_one_field_is_written_predicted_shown_and_seen(field):
-    current, (_, target, spelled) = account(), EXAMPLES[field.option]
+    current, (_had, target, spelled) = account(), EXAMPLES[field.option]
     wanted = m.desired_from_params(params_for(field, spelled))
     the_plan = m.plan(wanted, current, "present", "mma")
     assert the_plan.action == "update" and m.written_units(the_plan.body) == [field.unit]
@@ -162,7 +162,7 @@ def test_a_change_of_one_field_is_written_predicted_shown_and_seen(field):
 def test_a_repair_keeps_every_field_and_applies_the_task(field):
     failed = account()
     set_in(failed, ("properties", "provisioningState"), "Failed")
-    _, target, spelled = EXAMPLES[field.option]
+    _had, target, spelled = EXAMPLES[field.option]
     wanted = m.desired_from_params(params_for(field, spelled))
     the_plan = m.plan_present(wanted, failed, "mma")
     assert the_plan.action == "repair"
