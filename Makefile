@@ -40,14 +40,14 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator bench bench-fleet reliability molecule clean
+.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator emulator-check bench bench-fleet reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
 	@echo "make test      the whole suite on ansible-core 2.16, 2.21 and 2.19: sanity, unit, integration, emulator; ansible-lint and the release tools"
 	@echo "make release-check  release notes dry run and galaxy-importer (Automation Hub settings); CI runs it after make test"
 	@echo "make docs      regenerate docs/reference/ (antsibull-docs) from the code"
-	@echo "make emulator  the emulator in the foreground, e.g. RESOURCE_GROUPS=\"ml-prod ml-staging\" (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make emulator  the emulator in the foreground, e.g. RESOURCE_GROUPS=\"ml-prod ml-staging\" THROTTLING=1 (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
 	@echo "make integration-targets  ansible-test integration of tests/integration/targets/ against an emulator (2.19)"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
@@ -55,7 +55,7 @@ help:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt requirements-emulator.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt '$(CORE_MAIN)'
 	touch $@
@@ -74,11 +74,31 @@ demo: install
 # In the foreground, logging each request to the terminal. RESOURCE_GROUPS: the groups that exist from the start (as
 # in Azure, none is created on demand; default: the emulator's demo-rg), in the default subscription and in each of
 # SUBSCRIPTIONS (extra subscription IDs the emulator knows), e.g. make emulator RESOURCE_GROUPS="ml-prod ml-staging".
+# THROTTLING=1: Resource Manager's throttling on from the start (the emulator's --throttling; off by default).
+# From its own venv (requirements-emulator.txt: the emulator's three packages), not the test venv.
 RESOURCE_GROUPS ?=
 SUBSCRIPTIONS ?=
-emulator: venv
-	$(BIN)/python tests/tools/with_emulator.py --data-dir $(DATA_DIR) --port $(PORT) \
-		$(RESOURCE_GROUPS:%=--resource-group=%) $(SUBSCRIPTIONS:%=--subscription=%)
+THROTTLING ?= 0
+VENV_EMULATOR := .venv-emulator
+BIN_EMULATOR := $(CURDIR)/$(VENV_EMULATOR)/bin
+EMULATOR_COMMAND = $(BIN_EMULATOR)/python tests/tools/with_emulator.py --data-dir $(DATA_DIR) --port $(PORT) \
+	$(RESOURCE_GROUPS:%=--resource-group=%) $(SUBSCRIPTIONS:%=--subscription=%) $(if $(filter 1,$(THROTTLING)),--emulator-arg=--throttling)
+check_throttling = @case "$(THROTTLING)" in 0|1) ;; *) echo "THROTTLING must be 0 or 1, got '$(THROTTLING)'" >&2; exit 2;; esac
+
+$(VENV_EMULATOR)/.installed: requirements-emulator.txt
+	$(PYTHON) -m venv $(VENV_EMULATOR)
+	$(BIN_EMULATOR)/python -m pip install --quiet -r requirements-emulator.txt
+	touch $@
+
+emulator: $(VENV_EMULATOR)/.installed
+	$(check_throttling)
+	$(EMULATOR_COMMAND)
+
+# make test's check of the target above: the same command, with tests/tools/check_emulator.py run against it instead
+# of the foreground (healthy, throttling as THROTTLING says, no test packages in its venv). A few seconds.
+emulator-check: $(VENV_EMULATOR)/.installed
+	$(check_throttling)
+	$(EMULATOR_COMMAND) -- $(BIN_EMULATOR)/python tests/tools/check_emulator.py --throttling $(THROTTLING)
 
 sanity: install
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
@@ -95,7 +115,8 @@ unit: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
 
 # The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, Molecule, the
-# ansible-test integration targets, then 2.19 / 3.11 (pytest last, so the run ends with pytest's summary line).
+# ansible-test integration targets, `make emulator THROTTLING=1` from its own venv, then 2.19 / 3.11 (pytest last, so
+# the run ends with pytest's summary line).
 # Stops at the first failure.
 test: install
 	$(MAKE) --no-print-directory test-oldest
@@ -103,6 +124,7 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory molecule
 	$(MAKE) --no-print-directory integration-targets
+	$(MAKE) --no-print-directory emulator-check THROTTLING=1 DATA_DIR=$(VENV_EMULATOR)/check-data
 	$(MAKE) --no-print-directory test-main
 
 # One leg: the built collection installed into the leg's venv, ansible-test sanity on it (no ignore files), then
@@ -128,13 +150,13 @@ test-next: install $(VENV_NEXT)/.installed
 test-main: install
 	$(call leg,$(VENV),$(SANITY_PYTHON),tests/unit tests/conformance)
 
-$(VENV_OLDEST)/.installed: requirements.txt requirements-test.txt
+$(VENV_OLDEST)/.installed: requirements.txt requirements-test.txt requirements-emulator.txt
 	@test -n "$(PYTHON_OLDEST)" || { echo "Python 3.10 not found: set PYTHON_OLDEST=/path/to/python3.10" >&2; exit 1; }
 	$(PYTHON_OLDEST) -m venv $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-test.txt '$(CORE_OLDEST)'
 	touch $@
 
-$(VENV_NEXT)/.installed: requirements.txt requirements-test.txt
+$(VENV_NEXT)/.installed: requirements.txt requirements-test.txt requirements-emulator.txt
 	@test -n "$(PYTHON_NEXT)" || { echo "Python 3.12 not found: set PYTHON_NEXT=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
 	$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt '$(CORE_NEXT)'
@@ -216,4 +238,4 @@ reliability: install
 		--command "make reliability"; exit $$status
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) $(VENV_EMULATOR) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
