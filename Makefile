@@ -22,7 +22,9 @@ find_python = $(shell for p in $$HOME/.pyenv/versions/$(1)*/bin/python$(1) pytho
 	$$p -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' >/dev/null 2>&1 && { echo $$p; break; }; done)
 PYTHON_OLDEST ?= $(call find_python,3.10)
 PYTHON_NEXT ?= $(call find_python,3.12)
+PYTHON_TARGET_OLDEST ?= $(call find_python,3.9)
 VENV_OLDEST := .venv-core2.16
+VENV_TARGET_OLDEST := .venv-target3.9
 VENV_NEXT := .venv-core2.21
 BIN_NEXT := $(CURDIR)/$(VENV_NEXT)/bin
 COLLECTIONS_NEXT := $(CURDIR)/$(VENV_NEXT)/collections
@@ -144,7 +146,10 @@ CORE_NEUTRAL_TESTS := test_fault_matrix test_concurrency test_resilience test_ac
 test-oldest: install $(VENV_OLDEST)/.installed
 	$(call leg,$(VENV_OLDEST),3.10,tests/unit tests/integration $(CORE_NEUTRAL_TESTS:%=--ignore=tests/integration/%.py))
 
-test-next: install $(VENV_NEXT)/.installed
+# The newest leg also runs the modules on Python 3.9 once (tests/integration/test_target_python.py): the oldest Python
+# README promises for the host that runs them, and ansible-core 2.21's floor there.
+test-next: export AZUREML_TARGET_PYTHON := $(CURDIR)/$(VENV_TARGET_OLDEST)/bin/python
+test-next: install $(VENV_NEXT)/.installed $(VENV_TARGET_OLDEST)/.installed
 	$(call leg,$(VENV_NEXT),3.12,tests/unit tests/integration)
 
 test-main: install
@@ -160,6 +165,13 @@ $(VENV_NEXT)/.installed: requirements.txt requirements-test.txt requirements-emu
 	@test -n "$(PYTHON_NEXT)" || { echo "Python 3.12 not found: set PYTHON_NEXT=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
 	$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt '$(CORE_NEXT)'
+	touch $@
+
+# The host that runs the modules, on its oldest supported Python: requirements.txt only, as README tells users.
+$(VENV_TARGET_OLDEST)/.installed: requirements.txt
+	@test -n "$(PYTHON_TARGET_OLDEST)" || { echo "Python 3.9 not found: set PYTHON_TARGET_OLDEST=/path/to/python3.9" >&2; exit 1; }
+	$(PYTHON_TARGET_OLDEST) -m venv $(VENV_TARGET_OLDEST)
+	$(VENV_TARGET_OLDEST)/bin/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 $(VENV_TOOLS)/.installed: requirements-tools.txt
@@ -238,4 +250,4 @@ reliability: install
 		--command "make reliability"; exit $$status
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) $(VENV_EMULATOR) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) $(VENV_EMULATOR) $(VENV_TARGET_OLDEST) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
