@@ -528,6 +528,15 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
         return writes.outcome(None, account={})
 
 
+def group_missing(err):
+    """True for a 404 ResourceGroupNotFound on the first page of a list: the resource group does not exist.
+
+    The same answer after a page was read (``pages_read``) means the list broke off part-way: an error, since counting
+    it as an empty group would plan deletes around accounts that were never seen.
+    """
+    return err.status == 404 and err.code == RESOURCE_GROUP_MISSING_CODE and not getattr(err, "pages_read", 0)
+
+
 def get_accounts(client, subscription_id, resource_group=None, name=None, tag_filters=None):
     """The accounts for account_info: one account, a resource group's, or the subscription's.
 
@@ -541,8 +550,7 @@ def get_accounts(client, subscription_id, resource_group=None, name=None, tag_fi
         try:
             accounts = [_checked(item, where) for item in client.list_all(accounts_path(subscription_id, resource_group))]
         except ArmError as err:
-            if err.status == 404 and err.code == RESOURCE_GROUP_MISSING_CODE:
-                accounts = []
-            else:
+            if not group_missing(err):
                 raise
+            accounts = []
     return [a for a in accounts if matches_tag_filters(a, tag_filters)]

@@ -452,7 +452,9 @@ class ArmClient(object):
             return None
 
     def list_all(self, path):
-        """Every item of a list, following each ``nextLink`` (pages may be empty); bad pages and links are errors."""
+        """Every item of a list, following each ``nextLink`` (pages may be empty); bad pages and links are errors.
+
+        An error answered for a page carries ``pages_read``: how many pages of the list were read before it."""
         items = []
         seen = set()
         url = path
@@ -460,7 +462,14 @@ class ArmClient(object):
             if url in seen or len(seen) >= MAX_PAGES:
                 raise ArmError(0, "PagingLoop", "the list's nextLink %s was already followed (a paging loop)" % printable(url))
             seen.add(url)
-            page = self.request("GET", url).body
+            try:
+                page = self.request("GET", url).body
+            except ArmError as err:
+                err.pages_read = len(seen) - 1  # a 404 after a page was read is not "the list does not exist"
+                if err.pages_read:
+                    err.message = "%s (on page %d of the list, after %d page%s read)" % (
+                        err.message, len(seen), err.pages_read, " was" if err.pages_read == 1 else "s were")
+                raise
             values = page.get("value", [])
             if values is None:
                 values = []

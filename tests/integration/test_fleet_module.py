@@ -148,3 +148,31 @@ def test_check_mode_names_busy_accounts_without_waiting(ansible, emulator):
     assert result['busy'] == ['it-rg/fleet-01']
     assert [r['provisioning_state'] for r in result['accounts'] if r['busy']] == ['Deleting']
     assert [m for m, _w, _a, _b, _s in sent(emulator)] == ['GET']
+
+
+def list_fault(emulator, group, skip=0, **answer):
+    """A fault on the list of ``group``'s accounts; ``skip`` pages are answered first (page_size sets their size)."""
+    emulator.fault(method='GET', path=r'/resourceGroups/%s/providers/%s/accounts$' % (group, PROVIDER), skip=skip, count=20, **answer)
+
+
+GROUP_GONE = {'status': 404, 'body': {'error': {'code': 'ResourceGroupNotFound', 'message': "Resource group 'it-rg' could not be found."}}}
+
+
+def test_a_purge_group_whose_list_breaks_off_with_404_on_page_3_deletes_nothing_anywhere(ansible, emulator):
+    """Issue 20.1: it-rg answered pages 1 and 2, then 404 ResourceGroupNotFound; it was taken for an empty group and the
+    other group's candidate and a declared absent account were deleted."""
+    for index in range(5):
+        emulator.put_account('fleet-%02d' % index, 'it-rg', tags=dict(MANAGED))
+    emulator.put_account('stale', 'demo-rg', tags=dict(MANAGED))
+    emulator.put_account('old', 'demo-rg')
+    emulator.configure(page_size=2)
+    list_fault(emulator, 'it-rg', skip=2, **GROUP_GONE)
+    emulator.clear_journal()
+    result = ansible.module('accounts', {'resource_group': 'demo-rg', 'purge': True, 'purge_resource_groups': ['it-rg', 'demo-rg'],
+                                         'purge_tags': MANAGED, 'accounts': [spec(1, resource_group='demo-rg'), {'name': 'old', 'state': 'absent'}]})
+    assert result['failed'] is True, result
+    assert [m for m, _w, _a, _b, _s in sent(emulator) if m == 'DELETE'] == []
+    assert [(m, w, s) for m, w, _a, _b, s in sent(emulator) if m == 'GET' and w == 'list it-rg'] == \
+        [('GET', 'list it-rg', 200), ('GET', 'list it-rg', 200), ('GET', 'list it-rg', 404)]
+    assert 'it-rg' in result['msg'] and 'ResourceGroupNotFound' in result['msg'] and 'page 3' in result['msg'], result['msg']
+    assert emulator.get_account('stale', 'demo-rg') and emulator.get_account('old', 'demo-rg')
