@@ -38,7 +38,7 @@ class Applied(object):
 
 def needs_service(item):
     """A write is planned, or the account is busy with someone else's operation (the plan may change once it ends)."""
-    if item.error is not None or item.note is not None:
+    if item.error is not None or item.note is not None or item.withheld:
         return False
     return item.action in WRITE_ACTIONS or item.busy
 

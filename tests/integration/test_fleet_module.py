@@ -112,7 +112,9 @@ def test_a_purge_scope_that_cannot_be_listed_means_no_delete_at_all(ansible, emu
                                          'accounts': [spec(1), {'name': 'old', 'state': 'absent'}]})
     assert result['failed'] is True
     assert [m for m, _w, _a, _b, _s in sent(emulator) if m == 'DELETE'] == []
-    assert 'the purge scope could not be listed completely' in result['msg'] and 'old (it-rg)' in result['msg']
+    assert result['msg'].startswith('this run deletes nothing because a resource group could not be listed completely (1 delete '
+                                    'withheld); cannot list resource group demo-rg of purge_resource_groups: '), result['msg']
+    assert [(r['name'], r.get('withheld')) for r in result['accounts'] if r['action'] == 'delete'] == [('old', True)]
     assert [(m, where) for m, where, _a, _b, _s in sent(emulator) if m != 'GET'] == [('PUT', 'it-rg/fleet-01')]
 
 
@@ -176,3 +178,70 @@ def test_a_purge_group_whose_list_breaks_off_with_404_on_page_3_deletes_nothing_
         [('GET', 'list it-rg', 200), ('GET', 'list it-rg', 200), ('GET', 'list it-rg', 404)]
     assert 'it-rg' in result['msg'] and 'ResourceGroupNotFound' in result['msg'] and 'page 3' in result['msg'], result['msg']
     assert emulator.get_account('stale', 'demo-rg') and emulator.get_account('old', 'demo-rg')
+
+
+def writes_sent(emulator):
+    return [(m, where, status) for m, where, _a, _b, status in sent(emulator) if m != 'GET']
+
+
+def test_a_purge_group_that_cannot_be_listed_fails_the_task_even_with_nothing_else_to_write(ansible, emulator):
+    """Issue 20.2: page 2 of the purge group's list answered 403; with nothing else to delete the run said
+    "Done ...: purge 0 ... failed 0" and exited 0."""
+    arrange(emulator, 2)
+    for index in range(3):
+        emulator.put_account('stale-%02d' % index, 'demo-rg', tags=dict(MANAGED))
+    emulator.configure(page_size=2)
+    list_fault(emulator, 'demo-rg', skip=1, status=403, body={'error': {'code': 'AuthorizationFailed', 'message': 'no read access'}})
+    emulator.clear_journal()
+    result = ansible.module('accounts', {'resource_group': 'it-rg', 'purge': True, 'purge_resource_groups': ['demo-rg'],
+                                         'purge_tags': MANAGED, 'accounts': [spec(i) for i in range(2)]})
+    assert result['failed'] is True and result['changed'] is False
+    assert result['msg'] == ('cannot list resource group demo-rg of purge_resource_groups: 403 AuthorizationFailed: no read access '
+                             '(on page 2 of the list, after 1 page was read)'), result['msg']
+    assert writes_sent(emulator) == []
+    assert result['summary'][1] == result['msg']
+
+
+def test_a_purge_group_that_does_not_exist_fails_before_anything_is_written_unless_allowed(ansible, emulator):
+    """Issue 20.3: purge_resource_groups: [ml-stagign] (a typo) planned "purge 0" without a word."""
+    emulator.put_account('stale', 'it-rg', tags=dict(MANAGED))
+    emulator.clear_journal()
+    args = {'resource_group': 'it-rg', 'purge': True, 'purge_resource_groups': ['it-rg', 'ml-stagign'], 'purge_tags': MANAGED,
+            'accounts': [spec(1)]}
+    for check in (True, False):
+        result = ansible.module('accounts', args, check=check)
+        assert result['failed'] is True and result['changed'] is False
+        assert 'resource group ml-stagign of purge_resource_groups does not exist (ResourceGroupNotFound); if it is created later, ' \
+               'set purge_allow_missing_groups: true' in result['msg'], result['msg']
+        assert result['msg'].startswith('this run writes nothing because the purge scope names a resource group that does not exist '
+                                        '(2 writes withheld)'), result['msg']
+        assert result['counts']['withheld'] == 2 and 'withheld: create fleet-01 (it-rg)' in result['summary']
+    assert writes_sent(emulator) == []  # nothing at all: not the purge, and not the create either
+    assert emulator.get_account('stale') is not None
+
+    emulator.clear_journal()
+    allowed = ansible.module('accounts', dict(args, purge_allow_missing_groups=True))
+    assert not allowed['failed'] and allowed['changed'] is True
+    assert sorted(writes_sent(emulator)) == [('DELETE', 'it-rg/stale', 200), ('PUT', 'it-rg/fleet-01', 201)]
+
+
+def test_a_misspelt_declared_group_deletes_nothing_and_says_so_once(ansible, emulator):
+    """Issue 20.4: scoring and batch declared in ml-prdo (a typo) failed there, and the purge of it-rg deleted scoring and
+    batch, because nothing declared them in it-rg."""
+    for name in ('scoring', 'batch'):
+        emulator.put_account(name, 'it-rg', tags=dict(MANAGED))
+    emulator.put_account('old', 'it-rg')
+    emulator.clear_journal()
+    result = ansible.module('accounts', {
+        'resource_group': 'ml-prdo', 'purge': True, 'purge_resource_groups': ['it-rg'], 'purge_tags': MANAGED,
+        'accounts': [spec(1, name='scoring'), spec(2, name='batch'), {'name': 'old', 'resource_group': 'it-rg', 'state': 'absent'},
+                     spec(3, resource_group='it-rg')]})
+    assert result['failed'] is True and result['changed'] is True
+    line = 'this run deletes nothing because 2 declared accounts could not be planned (3 deletes withheld)'
+    assert result['msg'].count('deletes nothing') == 1 and result['msg'].startswith(line), result['msg']
+    assert result['summary'].count(line) == 1 and sum('deletes nothing' in entry for entry in result['summary']) == 1
+    assert writes_sent(emulator) == [('PUT', 'it-rg/fleet-03', 201)]  # the create went ahead; no DELETE at all
+    assert all(emulator.get_account(name) for name in ('scoring', 'batch', 'old'))
+    withheld = sorted((r['name'], r['action']) for r in result['accounts'] if r.get('withheld'))
+    assert withheld == [('batch', 'purge'), ('old', 'delete'), ('scoring', 'purge')]
+    assert all(r['error'] is None for r in result['accounts'] if r.get('withheld'))
