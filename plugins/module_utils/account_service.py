@@ -145,7 +145,8 @@ def shows_write(before, expected, now):
             return False
         if expected:  # a create: the account exists, in whatever state
             return bool(now)
-        return not now or (provisioning_state_of(now) or "").lower() == "deleting"  # a delete: gone, or going
+        # a delete: gone, going, or another account of that name now (deleted, then created again by someone)
+        return not now or (provisioning_state_of(now) or "").lower() == "deleting" or _replaced(before, now)
     if not now:
         return False
     sku_b, sku_e, sku_n = before.get("sku") or {}, expected.get("sku") or {}, now.get("sku") or {}
@@ -162,6 +163,15 @@ def shows_write(before, expected, now):
         return True
     state_b, state_n = (provisioning_state_of(before) or "Succeeded").lower(), (provisioning_state_of(now) or "Succeeded").lower()
     return state_n != state_b and (is_running(now) or needs_repair(now) or needs_repair(before))
+
+
+def _replaced(before, now):
+    """True when ``now`` may be another account than ``before`` under the same name (deleted and created again since): its
+    createdOn differs; without createdOn on both, its etag differs or cannot be compared."""
+    created = [((account.get("properties") or {}).get("createdOn")) for account in (before, now)]
+    if all(created):
+        return created[0] != created[1]
+    return not (before.get("etag") and before.get("etag") == now.get("etag"))
 
 
 class _Writes(object):
@@ -211,6 +221,16 @@ class _Writes(object):
 
     def _shown(self, now):
         return [entry for entry in self.doubtful if shows_write(entry[1], entry[2], now)]
+
+    def skipped(self, reason, now):
+        """The ``DeleteSkipped`` of a purge whose re-check failed on ``now``, with ``changed`` true when an earlier attempt
+        of this task's DELETE lost its answer and ``now`` shows it may have been applied."""
+        skipped = DeleteSkipped(reason)
+        if self.applied or self._shown(now):
+            skipped.changed = True
+            skipped.message = "%s; this task's earlier DELETE lost its answer and may have deleted the account that was " \
+                              "there before" % reason
+        return skipped
 
     def outcome(self, now, account=None, busy=None):
         """The task's result once ``now`` is the account as it stands (None: gone); ``account`` is what to return."""
@@ -439,10 +459,12 @@ class DeleteSkipped(AzureMLError):
     default_code = "DeleteSkipped"
 
 
-def _still(recheck, account):
+def _still(recheck, account, writes):
+    """``account``, unless the purge's re-check says it must no longer be deleted (``DeleteSkipped``, which asks the write
+    ledger whether an earlier attempt of this task's DELETE may have applied)."""
     reason = recheck(account) if recheck is not None and account is not None else None
     if reason:
-        raise DeleteSkipped(reason)
+        raise writes.skipped(reason, account)
     return account
 
 
@@ -460,7 +482,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
     """
     path = account_path(subscription_id, resource_group, name)
     writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
-    current = _still(recheck, _first(client, path, listed))
+    current = _still(recheck, _first(client, path, listed), writes)
     conflicts = 0
     while True:
         if current is None:
@@ -476,7 +498,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                     return Outcome(False, {}, diff_view(None, None), busy=busy)
             else:
                 try:
-                    current = _still(recheck, others.running(current))
+                    current = _still(recheck, others.running(current), writes)
                 except AzureMLError as err:
                     raise writes.failed(err, current)
                 continue
@@ -487,7 +509,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
             if current.get("etag"):
                 guard = {"If-Match": current["etag"]}
             else:  # nothing makes the DELETE conditional: the freshest read decides
-                current = _still(recheck, _read(client, path))
+                current = _still(recheck, _read(client, path), writes)
                 if current is None:
                     continue  # someone else deleted it before this task sent anything
         writes.send("the DELETE", current, None, "delete")
@@ -498,7 +520,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                 writes.ended(err)
                 _conflict_pause(client, conflicts)
                 conflicts += 1
-                current = _still(recheck, _read(client, path))
+                current = _still(recheck, _read(client, path), writes)
                 if conflicts >= MAX_ROUNDS and current is not None:
                     raise writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row "
                                                                             "(other writers); it was not deleted" % (name, MAX_ROUNDS)), current)
@@ -510,7 +532,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                 raise writes.failed(err)
             writes.ended(err)
             try:
-                current = _still(recheck, others.refused(err))
+                current = _still(recheck, others.refused(err), writes)
             except AzureMLError as final:
                 raise writes.failed(final)
             continue

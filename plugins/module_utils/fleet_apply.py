@@ -59,8 +59,8 @@ def apply_one(client, subscription_id, item, scope, check_mode, wait, wait_timeo
             outcome = ensure_absent(recheck=_declared_delete_recheck, **common)
         else:
             outcome = ensure_present(desired=item.desired, **common)
-    except DeleteSkipped as skipped:
-        return Applied(action=item.action, skipped=str(skipped))
+    except DeleteSkipped as skipped:  # changed when an earlier attempt of its DELETE may have applied
+        return Applied(changed=skipped.changed, action=item.action, skipped=str(skipped))
     except AzureMLError as err:
         return Applied(changed=err.changed, action=item.action, error=err.to_dict())
     except Exception as exc:  # pylint: disable=broad-except  # one account's bug must not hide the others' results

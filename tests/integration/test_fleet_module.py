@@ -245,3 +245,25 @@ def test_a_misspelt_declared_group_deletes_nothing_and_says_so_once(ansible, emu
     withheld = sorted((r['name'], r['action']) for r in result['accounts'] if r.get('withheld'))
     assert withheld == [('batch', 'purge'), ('old', 'delete'), ('scoring', 'purge')]
     assert all(r['error'] is None for r in result['accounts'] if r.get('withheld'))
+
+
+def test_a_purge_skipped_after_its_own_delete_was_applied_still_says_changed(ansible, emulator):
+    """Issue 20.5: the DELETE was applied and its answer lost (500); the retry answered 412 because the account had been
+    created again without the purge tags. The result said "skipped", changed: false."""
+    emulator.put_account('keep', 'it-rg', tags=dict(MANAGED))
+    stale = emulator.put_account('stale', 'it-rg', tags=dict(MANAGED))
+    recreated = dict(stale, tags={}, etag='"recreated"', properties=dict(stale['properties'], createdOn='2030-01-01T00:00:00Z'))
+    emulator.fault(method='DELETE', path='/accounts/stale$', after=True, status=500,
+                   body={'error': {'code': 'InternalServerError', 'message': 'the answer was lost'}})
+    emulator.fault(method='DELETE', path='/accounts/stale$', status=412,
+                   body={'error': {'code': 'PreconditionFailed', 'message': 'The etag does not match.'}})
+    emulator.fault(method='GET', path='/accounts/stale$', status=200, body=recreated)
+    emulator.clear_journal()
+    result = ansible.module('accounts', {'resource_group': 'it-rg', 'purge': True, 'purge_resource_groups': ['it-rg'],
+                                         'purge_tags': MANAGED, 'accounts': [spec(0, name='keep')]})
+    assert not result['failed'] and result['changed'] is True, result
+    stale_result = [r for r in result['accounts'] if r['name'] == 'stale'][0]
+    assert stale_result['changed'] is True and 'no longer has the purge tags' in stale_result['skipped']
+    assert 'earlier DELETE lost its answer' in stale_result['skipped']
+    deletes = [(entry['status'], entry.get('dispatched_status')) for entry in emulator.journal() if entry['method'] == 'DELETE']
+    assert deletes == [(500, 200), (412, None)]  # the first DELETE was applied (its answer lost), the retry refused

@@ -758,6 +758,20 @@ def test_purge_of_an_account_retagged_since_the_listing_is_skipped_after_the_412
     assert client.methods() == ["DELETE", "GET"]  # the refused DELETE, the re-read; no second DELETE
 
 
+@pytest.mark.parametrize("now, changed", [
+    (account(tags={}, etag='"e9"', properties=dict(account()["properties"], createdOn="t1")), True),  # deleted, then created again
+    (account(tags={"managed-by": "someone"}, etag='"e2"'), False),  # the same account (createdOn t0), re-tagged: never deleted
+], ids=["re-created", "re-tagged"])
+def test_a_purge_skipped_after_a_412_that_followed_a_lost_answer_asks_whether_its_delete_applied(now, changed):
+    """Issue 20.5: the DELETE was applied and its answer lost; the retry answered 412 because someone re-created the
+    account without the purge tags. The skip said changed: false although this task's DELETE had been applied."""
+    client = FakeClient(gets=[now], writes=[(412, "PreconditionFailed", LOST)])
+    with pytest.raises(svc.DeleteSkipped) as info:
+        purge(client, MANAGED)
+    assert info.value.changed is changed and client.methods() == ["DELETE", "GET"]
+    assert ("earlier DELETE lost its answer" in str(info.value)) is changed, str(info.value)
+
+
 def test_purge_without_an_etag_reads_again_right_before_the_delete():
     listed = account(tags={"managed-by": "ansible"})
     client = FakeClient(gets=[account(tags={"managed-by": "someone"})])

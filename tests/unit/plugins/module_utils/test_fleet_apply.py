@@ -270,6 +270,29 @@ def test_a_purge_candidate_re_tagged_after_the_listing_is_skipped_not_deleted():
     assert [w[0] for w in arm.writes() if w[1] == "stale"] == ["DELETE"]  # the one conditional DELETE, answered 412
 
 
+class LostDeleteThenRecreated(FakeArm):
+    """The DELETE of ``stale`` is applied and its answer lost; before the retry someone creates the account again without
+    the purge tags, so the retry's If-Match answers 412."""
+
+    def request(self, method, path, body=None, headers=None, success=None, objects=None):
+        if method == "DELETE" and path.endswith("/stale") and not getattr(self, "lost", False):
+            FakeArm.request(self, method, path, body, headers)
+            self.lost = True
+            self.put(dict(rg_account("stale", tags={}), properties={"createdOn": "later"}))
+            error = ArmError(412, "PreconditionFailed", "etag")
+            error.answer_lost = True  # the client retried after the lost answer; the retry was refused
+            raise error
+        return FakeArm.request(self, method, path, body, headers)
+
+
+def test_a_purge_skipped_after_its_own_delete_may_have_applied_still_says_changed():
+    arm = LostDeleteThenRecreated([rg_account("stale", properties={"createdOn": "first"})])
+    items, outcomes = run(arm, [NEW])
+    outcome = by_name(items, outcomes)["stale"]
+    assert outcome.skipped and "no longer has the purge tags" in outcome.skipped and outcome.changed is True
+    assert "earlier DELETE lost its answer" in outcome.skipped
+
+
 def test_without_etags_a_purge_reads_the_account_again_right_before_its_delete():
     arm = FakeArm([rg_account("stale"), rg_account("gone")], etags=False)
 
