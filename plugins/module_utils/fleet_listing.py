@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import accounts_path, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.account_service import group_missing
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response, printable
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of, listed_account_problem
 
@@ -40,7 +40,8 @@ def checked_accounts(items, subscription_id, resource_group):
     for item in items:
         problem = listed_account_problem(item, subscription_id, resource_group)
         if problem:
-            raise invalid_response("%s answered an account that cannot be trusted: %s" % (where, problem))
+            named = " (%s)" % printable(item["id"]) if isinstance(item.get("id"), str) else ""
+            raise invalid_response("%s answered an account that cannot be trusted%s: %s" % (where, named, problem))
         account_id = parse_account_id(item["id"])
         key = key_of(account_id.resource_group, account_id.name)
         if key in accounts:

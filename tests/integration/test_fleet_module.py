@@ -2,6 +2,7 @@
 
 Tens of accounts, paged by 10 so that every listing has several pages; the large numbers are in tests/bench/fleet_bench.py.
 """
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -267,3 +268,32 @@ def test_a_purge_skipped_after_its_own_delete_was_applied_still_says_changed(ans
     assert 'earlier DELETE lost its answer' in stale_result['skipped']
     deletes = [(entry['status'], entry.get('dispatched_status')) for entry in emulator.journal() if entry['method'] == 'DELETE']
     assert deletes == [(500, 200), (412, None)]  # the first DELETE was applied (its answer lost), the retry refused
+
+
+def test_an_etag_that_cannot_go_into_a_header_fails_naming_the_list_answer_before_any_write(ansible, emulator):
+    """Issue 20.6: each account failed with UnexpectedError: UnicodeEncodeError, changed: true, and nothing was written."""
+    arrange(emulator, 2)
+    page = {'value': [dict(emulator.get_account('fleet-%02d' % index), etag='"e\u20ac%d"' % index) for index in range(2)]}
+    list_fault(emulator, 'it-rg', status=200, body=page)
+    emulator.clear_journal()
+    result = ansible.module('accounts', {'resource_group': 'it-rg', 'accounts': [spec(i, sku={'name': 'S2', 'capacity': 2}) for i in range(2)]})
+    assert result['failed'] is True and result['changed'] is False
+    assert 'UnicodeEncodeError' not in result['msg'] and 'Traceback' not in str(result)
+    assert 'the list of the accounts of resource group it-rg answered an account that cannot be trusted' in result['msg'], result['msg']
+    assert 'If-Match' in result['msg'] and {r['error']['code'] for r in result['accounts']} == {'NotPlanned'}
+    assert writes_sent(emulator) == []
+
+
+@pytest.mark.parametrize('module', ['accounts', 'account'])
+def test_an_access_token_that_cannot_go_into_a_header_fails_naming_the_identity_endpoint(ansible, emulator, module):
+    """Issue 20.6: a token with a character outside Latin-1 crashed the module with a traceback."""
+    token = 'eyJ0eXAiOiJKV1QifQ.\u20ac.sig'
+    emulator.fault(method='POST', path='/oauth2/v2.0/token$', status=200, count=5,
+                   body={'token_type': 'Bearer', 'expires_in': 3599, 'ext_expires_in': 3599, 'access_token': token})
+    args = {'accounts': [spec(1)], 'resource_group': 'it-rg'} if module == 'accounts' else dict(spec(1), resource_group='it-rg')
+    result = ansible.module(module, args)
+    assert result['failed'] is True and not result.get('changed')
+    assert 'Traceback' not in str(result) and 'UnicodeEncodeError' not in str(result), result
+    assert 'access token from the identity endpoint' in result['msg'], result['msg']
+    assert token not in json.dumps(result) and '\u20ac' not in result['msg']
+    assert emulator.journal() == []  # no request reached Resource Manager

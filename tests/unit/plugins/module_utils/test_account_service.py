@@ -772,6 +772,19 @@ def test_a_purge_skipped_after_a_412_that_followed_a_lost_answer_asks_whether_it
     assert ("earlier DELETE lost its answer" in str(info.value)) is changed, str(info.value)
 
 
+def test_an_etag_that_cannot_go_into_a_header_is_an_invalid_response_naming_where_it_came_from():
+    """Issue 20.6: an etag with a character outside Latin-1 failed each account with UnicodeEncodeError, changed: true."""
+    client = FakeClient(gets=[account(etag='"e\u20ac"')])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(description="x"))
+    assert info.value.code == "InvalidResponse" and info.value.message.startswith("GET %s: " % PATH) and "etag" in info.value.message
+    assert client.methods() == ["GET"] and info.value.changed is False
+    client = FakeClient()
+    with pytest.raises(ArmError) as info:
+        purge(client, account(tags={"managed-by": "ansible"}, etag='"e\u20ac"'))
+    assert info.value.message.startswith("the list answer for %s: " % PATH) and client.calls == []
+
+
 def test_purge_without_an_etag_reads_again_right_before_the_delete():
     listed = account(tags={"managed-by": "ansible"})
     client = FakeClient(gets=[account(tags={"managed-by": "someone"})])

@@ -64,3 +64,12 @@ def test_account_info_lists_a_group_that_vanishes_part_way_as_an_error_not_as_em
     assert info.value.code == "ResourceGroupNotFound" and "on page 2 of the list, after 1 page was read" in info.value.message
     client, _session, _time, _tokens = make(GROUP_GONE)
     assert svc.get_accounts(client, SUB, "rg") == []
+
+
+def test_a_listed_etag_that_cannot_go_into_a_header_makes_the_listing_an_error_naming_the_account():
+    bad = account("a1", etag='"e\u20ac"')
+    client, _session, _time, _tokens = make(ok({"value": [account("a0"), bad]}))
+    listing = fl.list_group(client, SUB, "rg")
+    assert listing.error.code == "InvalidResponse" and not listing.accounts
+    assert "the list of the accounts of resource group rg" in listing.error.message and bad["id"] in listing.error.message
+    assert "If-Match" in listing.error.message, listing.error.message
