@@ -281,11 +281,15 @@ class _Others(object):
         self.wait_timeout = wait_timeout
         self.deadline = None  # one deadline for every 409 of the task, from the first
 
+    def refusal(self, current):
+        """Why a write cannot be sent now (``wait: false``): someone else's operation is running on the account."""
+        return AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
+                            "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
+
     def running(self, current):
         """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
         if not self.wait:
-            raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
-                               "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
+            raise self.refusal(current)
         from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
 
         return _checked(arm_wait.settle(self.client, self.path, self.wait_timeout), "GET %s" % self.path)
@@ -320,7 +324,9 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
     (location, missing create options, a Failed account that cannot be repaired) raises AccountError before
     any write. ``listed`` is the account as a list answer showed it (None: not in the list), used instead of the
     first GET; its etag guards the write as a GET's would. Check mode plans on the account as it is, without
-    waiting for someone else's operation (``Outcome.busy`` names it; a Deleting account counts as gone).
+    waiting for someone else's operation (``Outcome.busy`` names it; a Deleting account counts as gone). With
+    ``wait`` false, such an account that needs no write is unchanged (busy), in check mode and in a real run alike;
+    one that needs a write fails (AccountError) in both, since the write would have to wait.
     """
     path = account_path(subscription_id, resource_group, name)
     ids = (subscription_id, resource_group, name)
@@ -329,7 +335,7 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
     conflicts = 0
     while True:
         busy = planned_on = None
-        if is_running(current) and check_mode and wait:
+        if is_running(current) and (check_mode or not wait):  # not waiting: plan on the account as that operation leaves it
             busy, planned_on = provisioning_state_of(current), _once_finished(current)
         elif is_running(current):
             try:
@@ -343,6 +349,8 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
             raise writes.failed(AccountError(the_plan.message), current)
         if the_plan.action == "none":
             return writes.outcome(current, busy=busy)
+        if busy is not None and not wait:  # a write is needed, and someone else's operation is not waited for
+            raise writes.failed(others.refusal(current), current)
         expected = predicted(the_plan, planned_on, ids)
         if check_mode:
             return Outcome(True, expected, diff_view(current, expected), the_plan.action, busy)

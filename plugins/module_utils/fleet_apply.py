@@ -51,7 +51,7 @@ def _declared_delete_recheck(_account):
 def apply_one(client, subscription_id, item, scope, check_mode, wait, wait_timeout):
     """The ``Applied`` of one item; never raises for an error of that account. Check mode never waits."""
     common = dict(client=client, subscription_id=subscription_id, resource_group=item.resource_group, name=item.name,
-                  check_mode=check_mode, wait=wait or check_mode, wait_timeout=wait_timeout, listed=item.current)
+                  check_mode=check_mode, wait=wait, wait_timeout=wait_timeout, listed=item.current)
     try:
         if item.action == "purge":
             outcome = ensure_absent(recheck=scope.recheck(item.account_id(subscription_id)), **common)

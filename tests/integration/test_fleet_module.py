@@ -297,3 +297,19 @@ def test_an_access_token_that_cannot_go_into_a_header_fails_naming_the_identity_
     assert 'access token from the identity endpoint' in result['msg'], result['msg']
     assert token not in json.dumps(result) and '\u20ac' not in result['msg']
     assert emulator.journal() == []  # no request reached Resource Manager
+
+
+def test_with_wait_false_an_account_that_matches_but_is_updating_is_unchanged_in_check_mode_and_real_run(ansible, emulator):
+    """Issue 20.7: --check planned it "unchanged, busy"; the real run failed ("cannot be changed until that finishes")."""
+    emulator.put_account('fleet-01', 'it-rg', tags=dict(MANAGED))
+    emulator.control('POST', 'provisioning-state', {'resource_group': 'it-rg', 'name': 'fleet-01', 'state': 'Updating',
+                                                    'settle_to': 'Succeeded', 'after_seconds': 120})
+    emulator.clear_journal()
+    args = {'resource_group': 'it-rg', 'wait': False, 'accounts': [spec(1)]}
+    for check in (True, False):
+        result = ansible.module('accounts', args, check=check)
+        assert not result['failed'] and result['changed'] is False, result.get('msg')
+        assert result['counts']['unchanged'] == 1 and result['busy'] == ['it-rg/fleet-01']
+    assert writes_sent(emulator) == []
+    changing = ansible.module('accounts', dict(args, accounts=[spec(1, sku={'name': 'S2', 'capacity': 2})]), check=True)
+    assert changing['failed'] is True and 'is Updating' in changing['msg']  # a write would have to wait: as the real run says

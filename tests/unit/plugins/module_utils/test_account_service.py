@@ -621,11 +621,30 @@ def test_a_running_account_that_ends_failed_is_repaired():
     assert client.methods() == ["GET", "GET", "PUT"] and changed is True
 
 
-def test_a_running_account_without_wait_fails_naming_the_state():
+def test_a_running_account_that_needs_a_write_without_wait_fails_naming_the_state():
     client = FakeClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError) as info:
-        present(client, CREATE, wait=False)
+        present(client, dict(CREATE, description="new"), wait=False)
     assert "is Updating" in str(info.value) and client.methods() == ["GET"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("state", ["Creating", "Updating"])
+def test_without_wait_a_running_account_that_needs_no_write_is_unchanged(state, check_mode):
+    """Issue 20.7: with wait: false the real run failed ("cannot be changed until that finishes") for an account that
+    already matched, while check mode said unchanged; someone else's operation needs waiting for only by a write."""
+    client = FakeClient(gets=[failed(state)])
+    outcome = present(client, CREATE, check_mode=check_mode, wait=False)
+    assert (outcome.changed, outcome.action, outcome.busy) == (False, "none", state)
+    assert client.methods() == ["GET"] and client.pauses == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_without_wait_a_deleting_account_is_not_taken_as_matching(check_mode):
+    client = FakeClient(gets=[failed("Deleting")])
+    with pytest.raises(m.AccountError) as info:
+        present(client, CREATE, check_mode=check_mode, wait=False)
+    assert "is Deleting" in str(info.value)
 
 
 def test_a_running_account_that_never_finishes_times_out():
@@ -940,10 +959,10 @@ def test_check_mode_absent_on_a_running_account_does_not_wait(state, changed, ac
     assert (outcome.changed, outcome.action, outcome.busy, outcome.account) == (changed, action, state, {})
 
 
-def test_check_mode_with_wait_false_on_a_running_account_fails_as_the_real_run_would():
+def test_check_mode_with_wait_false_on_a_running_account_that_needs_a_write_fails_as_the_real_run_would():
     client = FakeClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError):
-        present(client, CREATE, check_mode=True, wait=False)
+        present(client, dict(CREATE, description="new"), check_mode=True, wait=False)
 
 
 @pytest.mark.parametrize("gets, writes, params, action", [

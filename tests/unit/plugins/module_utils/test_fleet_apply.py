@@ -10,6 +10,8 @@ import itertools
 import threading
 import time
 
+import pytest
+
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_apply as fa
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_listing as fl
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
@@ -314,6 +316,18 @@ def test_an_unexpected_exception_is_that_accounts_error_and_may_have_written():
 
 def test_a_busy_account_is_handed_to_the_service_even_when_the_list_shows_nothing_to_do():
     arm = FakeArm([rg_account("busy", properties={"provisioningState": "Updating"})])
-    items, outcomes = run(arm, [dict(name="busy")], purge=False, wait=False)
+    items, _outcomes = run(arm, [dict(name="busy")], purge=False)
     assert items[0].action == "none" and items[0].busy and fa.needs_service(items[0])
-    assert "is Updating" in by_name(items, outcomes)["busy"].error["message"]  # wait: false refuses to wait
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_with_wait_false_a_busy_account_is_unchanged_when_it_needs_no_write_and_fails_when_it_does(check_mode):
+    """Issue 20.7: check mode said "unchanged, busy" and the real run failed; both now say what the real run does."""
+    arm = FakeArm([rg_account("same", properties={"provisioningState": "Updating"}),
+                   rg_account("bigger", properties={"provisioningState": "Updating"})])
+    items, outcomes = run(arm, [dict(name="same"), dict(name="bigger", sku={"capacity": 2})], purge=False, wait=False,
+                          check_mode=check_mode)
+    done = by_name(items, outcomes)
+    assert (done["same"].changed, done["same"].error, done["same"].busy) == (False, None, "Updating")
+    assert "is Updating" in done["bigger"].error["message"] and done["bigger"].changed is False
+    assert arm.writes() == []
