@@ -476,6 +476,17 @@ def _still(recheck, account, writes):
     return account
 
 
+def _delete_guard(client, path, current, recheck, writes):
+    """``(account, headers)`` for the DELETE of a purge or a declared absent (``recheck`` given): ``If-Match`` with the
+    etag it was planned from; without one, the account read again right now (and re-checked), and the etag of that
+    read, so that a change between the read and the DELETE is not lost. The account module's DELETE is unconditional."""
+    if recheck is None:
+        return current, None
+    if not current.get("etag"):
+        current = _still(recheck, _read(client, path), writes)
+    return current, ({"If-Match": current["etag"]} if current is not None and current.get("etag") else None)
+
+
 def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout, listed=NOT_READ, recheck=None):
     """Delete the account when it exists. Returns an ``Outcome`` (unpacks as ``(changed, {}, diff)``).
 
@@ -486,7 +497,8 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
     A purge passes ``listed`` (the account as its list answer showed it, instead of the first GET) and
     ``recheck(account)``, the reason the account must no longer be deleted, or None. Then the DELETE is
     conditional: ``If-Match`` with the etag it was planned from, and a 412 re-reads the account and re-checks it;
-    without an etag the account is read again right before the DELETE. A failed re-check raises DeleteSkipped.
+    without an etag the account is read again right before the DELETE, which then carries the etag of that read. A
+    failed re-check raises DeleteSkipped.
     """
     path = account_path(subscription_id, resource_group, name)
     writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
@@ -512,14 +524,9 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                 continue
         if check_mode:
             return Outcome(True, {}, diff_view(current, None), "delete", busy)
-        guard = None
-        if recheck is not None:
-            if current.get("etag"):
-                guard = {"If-Match": current["etag"]}
-            else:  # nothing makes the DELETE conditional: the freshest read decides
-                current = _still(recheck, _read(client, path), writes)
-                if current is None:
-                    continue  # someone else deleted it before this task sent anything
+        current, guard = _delete_guard(client, path, current, recheck, writes)
+        if current is None:
+            continue  # someone else deleted it before this task sent anything
         writes.send("the DELETE", current, None, "delete")
         try:
             response = client.request("DELETE", path, headers=guard)

@@ -26,8 +26,8 @@ description:
     second), and a C(429) pauses every worker for its C(Retry-After).
   - B(Purge.) An account is deleted only when its C(id) is an account of exactly the subscription and resource group
     that was listed (compared ignoring case), it is not declared, and it has all of O(purge_tags); the same is checked
-    again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET),
-    so an account re-tagged by someone else in the meantime is skipped, not deleted.
+    again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET
+    and the C(If-Match) of its etag), so an account re-tagged by someone else in the meantime is skipped, not deleted.
   - B(Deletes only from a complete plan.) When any resource group could not be listed completely (a list answer that
     names an account outside the listed scope, an error on any page) or any declared entry could not be planned (for
     example its resource group does not exist), the run deletes nothing at all, declared V(absent) entries included,

@@ -313,3 +313,18 @@ def test_with_wait_false_an_account_that_matches_but_is_updating_is_unchanged_in
     assert writes_sent(emulator) == []
     changing = ansible.module('accounts', dict(args, accounts=[spec(1, sku={'name': 'S2', 'capacity': 2})]), check=True)
     assert changing['failed'] is True and 'is Updating' in changing['msg']  # a write would have to wait: as the real run says
+
+
+def test_a_delete_after_a_re_read_carries_the_etag_of_that_read(ansible, emulator):
+    """Issue 20.8: a purge candidate listed without an etag is read again before its DELETE; the DELETE carried no
+    If-Match even when that read returned one."""
+    emulator.put_account('keep', 'it-rg', tags=dict(MANAGED))
+    stale = emulator.put_account('stale', 'it-rg', tags=dict(MANAGED))
+    page = {'value': [dict((k, v) for k, v in emulator.get_account(name).items() if k != 'etag') for name in ('keep', 'stale')]}
+    list_fault(emulator, 'it-rg', status=200, body=page)
+    emulator.clear_journal()
+    result = ansible.module('accounts', {'resource_group': 'it-rg', 'purge': True, 'purge_resource_groups': ['it-rg'],
+                                         'purge_tags': MANAGED, 'accounts': [spec(0, name='keep')]})
+    assert not result['failed'] and result['changed'] is True
+    assert [(m, w, a) for m, w, a, _b, _s in sent(emulator) if w != 'list it-rg'] == [
+        ('GET', 'it-rg/stale', None), ('DELETE', 'it-rg/stale', stale['etag'])]

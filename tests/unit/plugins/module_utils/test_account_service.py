@@ -815,6 +815,20 @@ def test_purge_without_an_etag_reads_again_right_before_the_delete():
     assert client.methods() == ["GET", "DELETE"] and client.calls[1][3] is None
 
 
+def test_a_delete_after_a_re_read_is_conditional_on_the_etag_of_that_read():
+    """Issue 20.8: the candidate was listed without an etag and read again, but its DELETE carried no If-Match, so a
+    change between the read and the DELETE was lost."""
+    listed = account(tags={"managed-by": "ansible"})
+    client = FakeClient(gets=[dict(listed, etag='"e7"')], writes=[Response(200)])
+    assert purge(client, listed)[0] is True
+    assert client.calls == [("GET", PATH), ("DELETE", PATH, None, {"If-Match": '"e7"'})]
+    retagged = account(tags={"managed-by": "someone"}, etag='"e8"')
+    client = FakeClient(gets=[dict(listed, etag='"e7"'), retagged], writes=[(412, "PreconditionFailed")])
+    with pytest.raises(svc.DeleteSkipped):
+        purge(client, listed)
+    assert client.methods() == ["GET", "DELETE", "GET"]  # the 412 of the guarded DELETE re-reads and re-checks
+
+
 def test_purge_of_an_account_someone_else_deleted_reports_no_change():
     client = FakeClient(gets=[None])
     assert purge(client, account(tags={"managed-by": "ansible"}))[0] is False
