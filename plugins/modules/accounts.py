@@ -325,7 +325,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 
-ENTRY_OPTIONS = dict(ACCOUNT_OPTIONS, resource_group=dict(type="str"), append_tags=dict(type="bool"))
+# name and resource_group first: a wrong-type entry's message lists the keys in this order ("must be a dictionary with ...").
+ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"))
+ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, append_tags=dict(type="bool"))
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
