@@ -334,16 +334,14 @@ def ensure_present(client, subscription_id, resource_group, name, desired, check
     current = _first(client, path, listed, list(ACCOUNT_MISSING_CODES))
     conflicts = 0
     while True:
-        busy = planned_on = None
+        busy, planned_on = None, current
         if is_running(current) and (check_mode or not wait):  # not waiting: plan on the account as that operation leaves it
             busy, planned_on = provisioning_state_of(current), _once_finished(current)
         elif is_running(current):
             try:
-                current = others.running(current)
+                current = planned_on = others.running(current)
             except AzureMLError as err:
                 raise writes.failed(err, current)
-        if busy is None:
-            planned_on = current
         the_plan = plan_present(desired, planned_on, name)
         if the_plan.action == "error":
             raise writes.failed(AccountError(the_plan.message), current)
