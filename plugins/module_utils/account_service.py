@@ -320,14 +320,12 @@ class _Others(object):
 def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout, listed=NOT_READ):
     """Make the account match ``desired``. Returns an ``Outcome`` (unpacks as ``(changed, account, diff)``).
 
-    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change
-    (location, missing create options, a Failed account that cannot be repaired) raises AccountError before
-    any write. ``listed`` is the account as a list answer showed it (None: not in the list), used instead of the
-    first GET; its etag guards the write as a GET's would. Check mode plans on the account as it is, without
-    waiting for someone else's operation (``Outcome.busy`` names it; a Deleting account counts as gone). With
-    ``wait`` false, such an account that needs no write is unchanged (busy), in check mode and in a real run alike;
-    one that needs a write fails (AccountError) in both, since the write would have to wait.
-    """
+    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change (location,
+    missing create options, a Failed account that cannot be repaired) raises AccountError before any write. ``listed``
+    is the account as a list answer showed it (None: not in the list), used instead of the first GET; its etag guards
+    the write as a GET's would. Not waiting (check mode, or ``wait`` false) for someone else's operation, it plans on
+    the account as that operation should leave it (``Outcome.busy``; a Deleting account counts as gone); with ``wait``
+    false one that needs a write fails (AccountError), in check mode too."""
     path = account_path(subscription_id, resource_group, name)
     ids = (subscription_id, resource_group, name)
     writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
