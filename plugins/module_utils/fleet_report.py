@@ -68,7 +68,8 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0, run_li
     ``LINE_ORDER`` and sorted by resource group and name."""
     counts = counts_of(items, results)
     head = "Plan (check mode, nothing was written)" if check_mode else "Done"
-    first = "%s for subscription %s: %s" % (head, subscription_id, ", ".join("%s %d" % (name, counts[name]) for name in COUNTED))
+    shown = [name for name in COUNTED if name != "withheld" or counts[name]]  # "withheld N" only in a run that withheld
+    first = "%s for subscription %s: %s" % (head, subscription_id, ", ".join("%s %d" % (name, counts[name]) for name in shown))
     if outside:
         first += "; %d host(s) of other subscriptions left alone" % outside
     lines = []

@@ -282,14 +282,14 @@ counts:
            busy: 0}
 summary:
   description:
-    - The counts; what the whole run withheld and why (each said once); then one line per account that was (or would
-      be) written, failed, skipped, withheld or is busy.
+    - The counts (C(withheld) only when the run withheld a write); what the whole run withheld and why (each said
+      once); then one line per account that was (or would be) written, failed, skipped, withheld or is busy.
   returned: always
   type: list
   elements: str
   sample:
     - "Done for subscription 00000000-0000-0000-0000-000000000000: create 1, update 1, repair 0, delete 0, purge 1, unchanged 2,
-      absent 0, skipped 0, withheld 0, failed 0"
+      absent 0, skipped 0, failed 0"
     - "create: batch (ml-prod)"
     - "update: scoring (ml-prod)"
     - "purge: old-scoring (ml-prod)"

@@ -70,7 +70,7 @@ def test_check_mode_results_counts_and_summary_come_from_the_plan():
                                                 skipped=0, withheld=0, failed=0, busy=1)
     assert fr.summary_lines(SUB, items, results, True) == [
         "Plan (check mode, nothing was written) for subscription %s: create 1, update 1, repair 0, delete 1, purge 1, "
-        "unchanged 2, absent 1, skipped 0, withheld 0, failed 0" % SUB,
+        "unchanged 2, absent 1, skipped 0, failed 0" % SUB,
         "create: new (rg)", "update: bigger (rg)", "delete: old (rg)", "purge: stale (rg)", "busy: busy (rg) is Creating"]
 
 
@@ -81,7 +81,7 @@ def test_a_real_run_reports_what_the_writes_did():
     results = report(items, applied)
     lines = fr.summary_lines(SUB, items, results, False, outside=2)
     assert lines[0].startswith("Done for subscription %s: create 1, update 0, repair 0, delete 0, purge 1, unchanged 0, absent 0, "
-                               "skipped 1, withheld 0, failed 1; 2 host(s) of other subscriptions left alone" % SUB)
+                               "skipped 1, failed 1; 2 host(s) of other subscriptions left alone" % SUB)
     assert lines[1:] == ["create: new (rg)", "purge: stale (rg)",
                          "skipped: claimed (rg): it no longer has the purge tags (managed-by:ansible)",
                          "failed: update bigger (rg): busy elsewhere"]
