@@ -313,9 +313,7 @@ def test_with_wait_false_an_account_that_matches_but_is_updating_is_unchanged_in
         result = ansible.module('accounts', args, check=check)
         assert not result['failed'] and result['changed'] is False, result.get('msg')
         assert result['counts']['unchanged'] == 1 and result['busy'] == ['it-rg/fleet-01']
-    assert writes_sent(emulator) == []
-    changing = ansible.module('accounts', dict(args, accounts=[spec(1, sku={'name': 'S2', 'capacity': 2})]), check=True)
-    assert changing['failed'] is True and 'is Updating' in changing['msg']  # a write would have to wait: as the real run says
+    assert writes_sent(emulator) == []  # (an account that needs a write fails in both: test_fleet_apply.py)
 
 
 def test_a_delete_after_a_re_read_carries_the_etag_of_that_read(ansible, emulator):
