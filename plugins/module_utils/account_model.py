@@ -43,6 +43,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.text impo
     coerce_text,
     has_control,
     has_surrounding_space,
+    header_value_problem,
     kind,
     too_long,
     utf8_problem,
@@ -492,6 +493,9 @@ def account_problem(account):
     for path in READ_TEXT:
         if get_in(account, path) is not None and not isinstance(get_in(account, path), str):
             return "the account's %s is not a string" % ".".join(path)
+    problem = header_value_problem(account["etag"]) if account.get("etag") is not None else None
+    if problem:  # it goes back in If-Match: a value that cannot be sent is refused before any write
+        return "the account's etag cannot be sent in an If-Match header (%s)" % problem
     for field in FIELDS:
         problem = field.answer_problem(field.read(account))
         if problem:

@@ -847,3 +847,31 @@ def test_waits_sharing_one_deadline_stop_at_it():
     assert info.value.code == "WaitTimeout" and sum(fake_time.sleeps) == 10
     with pytest.raises(ArmError):
         arm_wait.settle(client, PATH, deadline)  # the same deadline: no more time
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 20.6: header values that cannot be sent (http.client writes header values as Latin-1)
+
+
+class EuroTokens(FakeTokens):
+    def get_token(self):
+        return "secret-token-\u20ac"
+
+
+def test_a_token_that_cannot_go_into_a_header_is_an_invalid_response_naming_the_identity_endpoint():
+    client, session, _time, _tokens = make(ok())
+    client.token_provider = EuroTokens()
+    with pytest.raises(ArmError) as info:
+        client.request("PUT", PATH, body={})
+    err = info.value
+    assert err.code == "InvalidResponse" and "access token" in err.message and "identity endpoint" in err.message, err.message
+    assert session.sent == [] and err.answer_lost is False and err.changed is False
+    assert no_token_anywhere(err)
+
+
+@pytest.mark.parametrize("value", ['"e\u20ac"', '"e1"\r\nX-Injected: 1', "W/\x00"], ids=["euro", "line break", "nul"])
+def test_a_header_value_that_cannot_be_sent_is_refused_before_anything_is_sent(value):
+    client, session, _time, _tokens = make(ok())
+    with pytest.raises(ArmError) as info:
+        client.request("DELETE", PATH, headers={"If-Match": value})
+    assert info.value.code == "InvalidResponse" and "If-Match" in info.value.message and session.sent == []
