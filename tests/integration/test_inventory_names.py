@@ -116,12 +116,12 @@ def test_default_host_names_are_unique_and_selected_exactly(ansible, emulator, e
     assert hosts == expected
 
     everyone = sorted(expected)
-    patterns = [pattern for host in everyone for pattern in (host, '!' + host, 'plain@it-rg,&' + host)]
-    selected = selections(ansible, source, patterns)
+    intersected = ['plain@it-rg,&plain@it-rg', 'plain@it-rg,&' + SELECTABLE['!bang'], 'all,&' + SELECTABLE['x,y']]
+    selected = selections(ansible, source, [pattern for host in everyone for pattern in (host, '!' + host)] + intersected)
     for host in everyone:
         assert selected[host] == [host], host
         assert selected['!' + host] == sorted(set(everyone) - {host}), host
-        assert selected['plain@it-rg,&' + host] == (['plain@it-rg'] if host == 'plain@it-rg' else []), host
+    assert [selected[pattern] for pattern in intersected] == [['plain@it-rg'], [], [SELECTABLE['x,y']]]
     limited = selections(ansible, source, ['all'], '--limit', SELECTABLE['@at'])  # a limit starting with @ reads a file
     assert limited == {'all': [SELECTABLE['@at']]}
 
@@ -154,15 +154,18 @@ def test_a_keyed_group_named_like_a_host_fails_naming_both(emulator, env, tmp_pa
     assert "'location_eastus'" in message and emulator.account_path('location_eastus', RG) in message
 
 
-@pytest.mark.parametrize('word', ['localhost', 'all', 'ungrouped'])
-def test_a_group_named_like_an_ansible_word_fails(emulator, env, tmp_path, word):
-    emulator.put_account('tagged', RG, tags={'team': word})
+def test_a_group_named_like_an_ansible_word_fails(emulator, env, tmp_path):
+    words = ('localhost', 'all', 'ungrouped')
+    for word in words:
+        emulator.put_account('tagged-' + word, RG, tags={'team': word})
     source = write_source(tmp_path, {'resource_groups': [RG],
                                      'keyed_groups': [{'key': 'azureml_account.tags.team', 'prefix': '', 'separator': ''}]})
     process = ansible_inventory(env, source, '--list')
     assert process.returncode != 0
     message = flat(process.stderr)
-    assert "'%s'" % word in message and 'tagged@it-rg' in message and emulator.account_path('tagged', RG) in message
+    for word in words:
+        assert "'%s'" % word in message and "'tagged-%s@it-rg'" % word in message, word
+        assert emulator.account_path('tagged-' + word, RG) in message, word
 
 
 def test_groups_and_hosts_that_differ_are_kept(emulator, env, tmp_path):

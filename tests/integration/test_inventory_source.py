@@ -44,14 +44,15 @@ def quoting_identity(emulator, quoted):
 
 # -- item 6: no credential printed -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('secret', [['s3cret-in-a-list', 'second-s3cret'], {'nested': 's3cret-in-a-mapping'}], ids=['list', 'mapping'])
-def test_a_secret_of_the_wrong_type_is_refused_without_printing_it(ansible, emulator, tmp_path, secret):
+def test_a_secret_of_the_wrong_type_is_refused_without_printing_it(ansible, emulator, tmp_path):
     source = write_source(tmp_path, {'resource_groups': [RG], 'client_id': emulator.env['AZURE_CLIENT_ID'],
-                                     'tenant': emulator.env['AZURE_TENANT'], 'secret': secret})
+                                     'tenant': emulator.env['AZURE_TENANT'], 'secret': ['s3cret-in-a-list', 'second-s3cret'],
+                                     'password': {'nested': 's3cret-in-a-mapping'}})
     process = ansible_inventory(no_auth_env(ansible, emulator), source, '--list', '-vvvv')
     assert process.returncode != 0
     output = process.stdout + process.stderr
-    assert 'secret must be a string' in ' '.join(process.stderr.split())
+    message = ' '.join(process.stderr.split())
+    assert 'secret must be a string, got a list' in message and 'password must be a string, got a dictionary' in message
     assert 's3cret' not in output
     assert emulator.journal(kind=None) == []
 
@@ -86,13 +87,13 @@ def test_a_secret_the_endpoint_re_encodes_is_masked(ansible, emulator, tmp_path)
 # -- item 7: mistakes in the source file ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('options, words', [
-    ({'resource_group': [RG]}, ['resource_group', 'resource_groups']),
-    ({'fail_on_list_errors': 'ture'}, ['fail_on_list_errors', 'ture', 'boolean']),
-    ({'strict': 'maybe'}, ['strict', 'boolean']),
-    ({'hostname_format': '{name:d}'}, ['hostname_format', '{name:d}']),
-    ({'include_vm_resource_groups': [RG]}, ['include_vm_resource_groups', 'virtual machines', 'resource_groups']),
-    ({'hostnames': ['name']}, ['hostnames', 'hostname_format']),
-], ids=['misspelt', 'ture', 'maybe', 'format-spec', 'azure_rm-vm-groups', 'azure_rm-hostnames'])
+    ({'resource_group': [RG], 'fail_on_list_errors': 'ture', 'strict': 'maybe', 'include_vm_resource_groups': [RG], 'hostnames': ['name']},
+     ['resource_group is not an option of this plugin (did you mean resource_groups?)',
+      "fail_on_list_errors must be a boolean (true or false), got 'ture'", "strict must be a boolean (true or false), got 'maybe'",
+      'include_vm_resource_groups is an option of azure.azcollection.azure_rm', 'virtual machines',
+      'hostnames is an option of azure.azcollection.azure_rm', 'hostname_format']),
+    ({'hostname_format': '{name:d}'}, ['hostname_format', '{name:d}', 'format spec']),
+], ids=['source-file', 'format-spec'])
 def test_a_mistake_in_the_source_is_an_error_naming_the_key(emulator, env, tmp_path, options, words):
     emulator.put_account('one', RG)
     emulator.clear_journal()
