@@ -133,7 +133,7 @@ def test_awx_style_run_with_job_slices(ansible, emulator, tmp_path):
     source = inventory_source(tmp_path, emulator)
     env = ansible.environment(extra={'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'})
     hosts = sorted(inventory_list(env, source)['_meta']['hostvars'])
-    assert hosts == ['elsewhere.demo-rg', 'hand-made.it-rg', 'keep-me.it-rg', 'stale.it-rg']
+    assert hosts == ['elsewhere@demo-rg', 'hand-made@it-rg', 'keep-me@it-rg', 'stale@it-rg']
     project = tmp_path / 'project'
     project.mkdir()
     write_play(project, 'azureml_accounts', ROLE_VARS, name='site.yml')
