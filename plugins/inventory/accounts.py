@@ -349,8 +349,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if params.get("validate_certs") is False:
             self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
         source, source_error = find_source(params, env)
-        self._matcher = secret_matcher(self._source_secrets + [params.get("secret"), params.get("password")] + environment_secrets(env)
-                                       + list(source.secrets if source else ()) + held_credentials(env))
+        secrets = self._source_secrets + [params.get("secret"), params.get("password")] + environment_secrets(env)
+        secrets += list(source.secrets if source else ()) + held_credentials(env)
+        self._matcher = secret_matcher(secrets)
         subscriptions = self._subscriptions(source, source_error, params, env)
         scope = {"subscriptions": subscriptions, "resource_groups": unique_resource_groups(self.get_option("resource_groups") or [])}
         accounts = self._cached_or_listed(path, cache, scope, lambda: self._list_accounts(source, source_error, params, scope))

@@ -30,8 +30,9 @@ def encode(scope, accounts, complete):
 
 
 def _is_account(account, subscriptions):
-    return (isinstance(account, dict) and isinstance(account.get("id"), str) and account.get("subscription_id") in subscriptions
-            and isinstance(account.get("tags"), dict))
+    if not isinstance(account, dict):
+        return False
+    return isinstance(account.get("id"), str) and account.get("subscription_id") in subscriptions and isinstance(account.get("tags"), dict)
 
 
 def decode(entry, scope):

@@ -99,8 +99,9 @@ def _escaped(character):
 
 
 def _special(character, at_start):
-    return (character in SPECIAL_ANYWHERE or character.isspace() or is_control(character) or character in LINE_SEPARATORS
-            or (at_start and character in SPECIAL_AT_START))
+    if at_start and character in SPECIAL_AT_START:
+        return True
+    return character in SPECIAL_ANYWHERE or character.isspace() or is_control(character) or character in LINE_SEPARATORS
 
 
 def escape(name):
