@@ -224,6 +224,13 @@ accounts:
       description: Resource group of the account.
       type: str
       returned: always
+    id:
+      description:
+        - The account's Resource Manager id (in the task's subscription), to match results to the inventory plugin's
+          C(azureml_account.id) host variables (compare ignoring case).
+      type: str
+      returned: always
+      sample: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-prod/providers/Microsoft.MachineLearningModelManagement/accounts/scoring
     action:
       description:
         - What the plan is for the account, V(create), V(update), V(repair) (a C(Failed) or C(Canceled) account is
@@ -255,24 +262,49 @@ accounts:
       description: Why a declared account was left alone (not one of O(restrict_to)).
       type: str
       returned: when a declared account is outside O(restrict_to)
+    changes:
+      description: The fields that change, one phrase each, as the summary shows them (empty for a create or a delete).
+      type: list
+      elements: str
+      returned: when the account changes (in check mode, would change)
+      sample: ["sku.capacity 1 → 2", "tags.owner added"]
+    diff:
+      description:
+        - The account before and after (C(before), C(after), with headers naming it), whether or not C(--diff) is on
+          (the top-level C(diff) of C(--diff) lists the same).
+      type: dict
+      returned: when the account changes (in check mode, would change)
+    in_restrict_to:
+      description:
+        - Whether the account is one of O(restrict_to) (with the role per host, one of the play's hosts). An account
+          written that is not one of them (a declared account that did not exist) has no host to report it.
+      type: bool
+      returned: when O(restrict_to) is given
 counts:
   description:
     - How many accounts fall in each class. C(unchanged) are present as declared, C(absent) are declared absent and
       are not there; C(busy) counts the accounts running someone else's operation (they are also counted elsewhere).
+    - C(outside) counts the declared accounts that exist but are not in O(restrict_to) (another job slice's hosts, or
+      hosts that C(--limit) left out): they are not this run's, and not counted as C(unchanged).
+    - In a playbook, read C(counts['update']) (C(counts.update) is the dictionary's own method).
   returned: always
   type: dict
-  sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, failed: 0, busy: 0}
+  sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, failed: 0, busy: 0, outside: 0}
 summary:
-  description: The counts and one line per account that was (or would be) written, failed, skipped or is busy.
+  description:
+    - The plan (check mode) or what was done, for a person to read. First the counts as Terraform gives them
+      (C(Plan for subscription S: 1 to add, 1 to change, 1 to destroy), or C(Done for subscription S: 1 added, ...)),
+      then every count, then one line per account that was (or would be) written (C(+) created, C(~) updated or
+      repaired, naming the fields that change, C(-) deleted or purged), failed, skipped or is busy.
   returned: always
   type: list
   elements: str
   sample:
-    - "Done for subscription 00000000-0000-0000-0000-000000000000: create 1, update 1, repair 0, delete 0, purge 1, unchanged 2,
-      absent 0, skipped 0, failed 0"
-    - "create: batch (ml-prod)"
-    - "update: scoring (ml-prod)"
-    - "purge: old-scoring (ml-prod)"
+    - "Done for subscription 00000000-0000-0000-0000-000000000000: 1 added, 1 changed, 1 destroyed"
+    - "create 1, update 1, repair 0, delete 0, purge 1, unchanged 2, absent 0, skipped 0, failed 0"
+    - "+ batch (ml-prod)"
+    - "~ scoring (ml-prod): sku.capacity 1 → 2, tags.owner added"
+    - "- old-scoring (ml-prod) purge"
 busy:
   description: The accounts (C(resource group/name)) that the lists showed running someone else's operation.
   returned: always
@@ -351,7 +383,7 @@ def run_module(azure):
     items = plan_fleet(entries, listings, scope, restrict)
     applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
                          params["wait"], params["wait_timeout"])
-    results = [account_result(item, applied.get(index)) for index, item in enumerate(items)]
+    results = [account_result(item, applied.get(index), azure.subscription_id, restrict) for index, item in enumerate(items)]
     result = dict(
         changed=any(r["changed"] for r in results),
         subscription_id=azure.subscription_id,

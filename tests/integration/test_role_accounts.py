@@ -28,10 +28,13 @@ def summary(output):
     return json.loads('[%s]' % match.group(1))
 
 
-def plan_line(emulator, head, **counts):
-    """The summary's first line: the subscription and every count, in the module's order."""
+def plan_lines(emulator, check, **counts):
+    """The summary's first two lines: Terraform's three counts naming the subscription, then every count in order."""
     names = ('create', 'update', 'repair', 'delete', 'purge', 'unchanged', 'absent', 'skipped', 'failed')
-    return '%s for subscription %s: %s' % (head, emulator.subscription, ', '.join('%s %d' % (n, counts.get(n, 0)) for n in names))
+    three = (counts.get('create', 0), counts.get('update', 0) + counts.get('repair', 0), counts.get('delete', 0) + counts.get('purge', 0))
+    head = ('Plan for subscription %s: %d to add, %d to change, %d to destroy (check mode: nothing was written)' if check
+            else 'Done for subscription %s: %d added, %d changed, %d destroyed') % ((emulator.subscription,) + three)
+    return [head, ', '.join('%s %d' % (n, counts.get(n, 0)) for n in names) + counts.get('extra', '')]
 
 
 def writes(emulator):
@@ -70,13 +73,13 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
 
     check = ansible.playbook(play, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
-    assert summary(check.stdout) == [plan_line(emulator, 'Plan (check mode, nothing was written)', create=1, update=1, purge=1),
-                                     'create: new-one (it-rg)', 'update: keep-me (it-rg)', 'purge: stale (it-rg)']
+    assert summary(check.stdout) == plan_lines(emulator, True, create=1, update=1, purge=1) + [
+        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge']
     assert writes(emulator) == []
 
     real = ansible.playbook(play)
     assert real.returncode == 0, real.stdout + real.stderr
-    assert summary(real.stdout)[0] == plan_line(emulator, 'Done', create=1, update=1, purge=1)
+    assert summary(real.stdout)[:2] == plan_lines(emulator, False, create=1, update=1, purge=1)
     assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
     assert emulator.get_account('stale') is None
     assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
@@ -85,7 +88,7 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
     emulator.clear_journal()
     again = ansible.playbook(play)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert summary(again.stdout) == [plan_line(emulator, 'Done', unchanged=2)]
+    assert summary(again.stdout) == plan_lines(emulator, False, unchanged=2)
     assert writes(emulator) == []
 
 
@@ -117,8 +120,8 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
 
     check = ansible.playbook(play, '-i', source, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
-    assert summary(check.stdout) == [plan_line(emulator, 'Plan (check mode, nothing was written)', create=1, update=1, purge=1),
-                                     'create: new-one (it-rg)', 'update: keep-me (it-rg)', 'purge: stale (it-rg)']
+    assert summary(check.stdout) == plan_lines(emulator, True, create=1, update=1, purge=1) + [
+        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge']
     assert writes(emulator) == []
 
     real = ansible.playbook(play, '-i', source)
