@@ -119,6 +119,8 @@ options:
         C(resource_group) and C(name). Accounts of other subscriptions than the task's (compared ignoring case) are
         never touched.
       - The role P(azureml.model_management.accounts#role) passes the accounts of the play's hosts here.
+      - A non-empty O(restrict_to) with an empty O(accounts) is refused unless O(purge=true): that run would do nothing,
+        and is what a misplaced variables file looks like.
     type: list
     elements: dict
   concurrency:
@@ -271,7 +273,8 @@ accounts:
     diff:
       description:
         - The account before and after (C(before), C(after), with headers naming it), whether or not C(--diff) is on
-          (the top-level C(diff) of C(--diff) lists the same).
+          (the top-level C(diff) of C(--diff) lists the same). M(azureml.model_management.account_result) shows it as
+          the diff of the account's own host.
       type: dict
       returned: when the account changes (in check mode, would change)
     in_restrict_to:
@@ -320,6 +323,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_hosts import nothing_declared_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
     INT_RANGES,
@@ -368,6 +372,7 @@ def checked_request(azure):
     scope, scope_problems = check_request(params, azure.subscription_id, entries, names)
     restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], azure.subscription_id, names)
     errors += problems + scope_problems + restrict_problems
+    errors += [p for p in [nothing_declared_problem(params["accounts"], params["restrict_to"], params["purge"], names)] if p]
     if errors:
         azure.fail("; ".join(errors))
     return entries, scope, restrict, outside

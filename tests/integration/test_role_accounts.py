@@ -1,13 +1,9 @@
 """The declarative role azureml.model_management.accounts: on localhost and per host with the inventory plugin,
-with purge limited to its scope, a check-mode plan that writes nothing, and an AWX-style run (ansible-runner)."""
+with purge limited to its scope and a check-mode plan that writes nothing (AWX-style runs: test_awx_jobs.py)."""
 import json
-import os
 import re
 
-import ansible_runner
-
-from fleet import PLUGIN, inventory_list  # pylint: disable=import-error
-from harness import BIN_DIR  # pylint: disable=import-error
+from fleet import PLUGIN  # pylint: disable=import-error
 
 MANAGED = {'managed-by': 'ansible'}
 
@@ -128,27 +124,3 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
     assert real.returncode == 0, real.stdout + real.stderr
     assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
     assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
-
-
-def test_awx_style_run_with_job_slices(ansible, emulator, tmp_path):
-    """What AWX does: an inventory update with the source file, then a sliced job template running the role."""
-    arrange_scope(emulator)
-    source = inventory_source(tmp_path, emulator)
-    env = ansible.environment(extra={'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'})
-    hosts = sorted(inventory_list(env, source)['_meta']['hostvars'])
-    assert hosts == ['elsewhere.demo-rg', 'hand-made.it-rg', 'keep-me.it-rg', 'stale.it-rg']
-    project = tmp_path / 'project'
-    project.mkdir()
-    write_play(project, 'azureml_accounts', ROLE_VARS, name='site.yml')
-    env['PATH'] = BIN_DIR + os.pathsep + env.get('PATH', '')
-    statuses = []
-    for index in range(2):  # two slices, as a job template with job_slice_count 2 runs them
-        private = tmp_path / ('runner%d' % index)
-        private.mkdir()
-        run = ansible_runner.run(private_data_dir=str(private), project_dir=str(project),
-                                 playbook='site.yml', inventory=source, limit=','.join(hosts[index::2]),
-                                 envvars=env, quiet=True)
-        statuses.append((run.status, run.rc))
-    assert statuses == [('successful', 0), ('successful', 0)]
-    # each slice managed its own hosts; new-one was created by the first slice and found unchanged by the second
-    assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
