@@ -138,6 +138,13 @@ options:
     description: How long to wait, in seconds, for each account when O(wait=true); from 1 to 86400.
     type: int
     default: 600
+  progress_file:
+    description:
+      - Where to write the run's progress while it runs (a small JSON file of counts and throttling pauses, replaced
+        as the run goes), for a caller that shows it. The collection's action plugin for this module sets it to a
+        private temporary file when the module runs on the controller, prints a progress line at least every 10
+        seconds, and removes the file; there is no need to set it.
+    type: path
   option_names:
     description:
       - The names that messages use for this module's options, for a caller that has its own names for them; keys are
@@ -321,10 +328,11 @@ throttled:
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan, work_of
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_hosts import nothing_declared_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import ApplyProgress, ProgressFile
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
     INT_RANGES,
     check_request,
@@ -356,6 +364,7 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
     option_names=dict(type="dict"),
+    progress_file=dict(type="path"),
 )
 
 
@@ -384,10 +393,14 @@ def run_module(azure):
     gate = PacingGate()
     azure.client_options.update(gate=gate, pool_size=params["concurrency"])
     groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
+    progress = ProgressFile(params["progress_file"])
+    progress.update(phase="listing", check_mode=azure.check_mode, groups=len(set(group.lower() for group in groups)))
     listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
     items = plan_fleet(entries, listings, scope, restrict)
+    apply_progress = ApplyProgress(progress, len(work_of(items)), gate, azure.check_mode)
     applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
-                         params["wait"], params["wait_timeout"])
+                         params["wait"], params["wait_timeout"], on_done=apply_progress.done)
+    apply_progress.close()
     results = [account_result(item, applied.get(index), azure.subscription_id, restrict) for index, item in enumerate(items)]
     result = dict(
         changed=any(r["changed"] for r in results),

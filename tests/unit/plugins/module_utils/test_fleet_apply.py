@@ -294,3 +294,16 @@ def test_a_busy_account_is_handed_to_the_service_even_when_the_list_shows_nothin
     items, outcomes = run(arm, [dict(name="busy")], purge=False, wait=False)
     assert items[0].action == "none" and items[0].busy and fa.needs_service(items[0])
     assert "is Updating" in by_name(items, outcomes)["busy"].error["message"]  # wait: false refuses to wait
+
+
+def test_each_write_that_ends_is_told_to_the_runs_progress_once():
+    failures = {("PUT", "bad"): [ArmError(400, "InvalidSkuName", "no such sku")]}
+    arm = FakeArm(accounts=[account("same")], failures=failures)
+    raw = [dict(NEW, name="n%02d" % i) for i in range(6)] + [dict(NEW, name="bad"), dict(name="same")]
+    entries, _errors = fp.declared_entries(raw, "rg", True, NAMES)
+    items = fp.plan_fleet(entries, fl.list_groups(arm, SUB, ["rg"], 4), None)
+    told = []
+    outcomes = fa.apply_plan(arm, SUB, items, None, 4, False, True, 600, on_done=told.append)
+    assert len(told) == len(outcomes) == len(fa.work_of(items)) == 7  # the unchanged account is no work
+    assert sorted(id(a) for a in told) == sorted(id(a) for a in outcomes.values())
+    assert [a.error["code"] for a in told if a.error] == ["InvalidSkuName"]
