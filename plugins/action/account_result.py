@@ -15,7 +15,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_hosts import host_outcome, unhosted_outcome
 
 ARGUMENT_SPEC = dict(
-    fleet=dict(type="dict", required=True),
+    fleet=dict(type="dict"),
+    fleet_var=dict(type="str"),
     account=dict(type="dict"),
     unhosted=dict(type="bool", default=False),
 )
@@ -31,9 +32,17 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # not used: no module runs
         _validation, args = self.validate_argument_spec(
-            ARGUMENT_SPEC, mutually_exclusive=[("account", "unhosted")], required_one_of=[("account", "unhosted")])
+            ARGUMENT_SPEC, mutually_exclusive=[("account", "unhosted"), ("fleet", "fleet_var")],
+            required_one_of=[("account", "unhosted"), ("fleet", "fleet_var")])
         if not args["unhosted"] and not args["account"]:
             return dict(result, failed=True, msg="account_result needs account (this host's azureml_account) or unhosted: true")
-        outcome = unhosted_outcome(args["fleet"]) if args["unhosted"] else host_outcome(args["fleet"], args["account"])
+        fleet = args["fleet"]
+        if args["fleet_var"] is not None:
+            # The registered result as it is, not templated: templating a run of 1,000 accounts on each of 1,000 hosts
+            # would cost more than the run (its strings are results, never templates).
+            if args["fleet_var"] not in (task_vars or {}):
+                return dict(result, failed=True, msg="fleet_var: no variable %r (the registered result of the fleet run)" % args["fleet_var"])
+            fleet = task_vars[args["fleet_var"]]
+        outcome = unhosted_outcome(fleet) if args["unhosted"] else host_outcome(fleet, args["account"])
         result.update(outcome)
         return result

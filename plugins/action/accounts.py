@@ -9,7 +9,8 @@ it runs. When the module runs on this controller (a ``local`` connection, no ``b
 runs it in a thread, with ``progress_file`` pointing into a private temporary directory, and displays one line read
 from that file every ``interval`` seconds (``AZUREML_FLEET_PROGRESS_INTERVAL``, default 5, at most 10): in
 ansible-playbook's output, and as ``verbose`` job events under ansible-runner (AWX). Then it displays the plan's first
-line (the counts) before Ansible prints the result and the diffs, and removes the directory. Anywhere else (another
+line (the counts) before Ansible prints the result and the diffs, and removes the directory. Before all that, once per
+run, it checks the shape of each declared entry (``fleet_entries``), naming the entry as the caller knows it. Anywhere else (another
 connection, ``become``, ``async``) it runs the module as Ansible would, without progress; the module's result is the
 same either way. The lines hold counts only (``fleet_progress``): nothing of the arguments or the credential.
 """
@@ -27,7 +28,9 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import entry_shape_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import progress_line, read_progress
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 
 display = Display()
 INTERVAL_VARIABLE = "AZUREML_FLEET_PROGRESS_INTERVAL"
@@ -50,6 +53,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # the module's temporary directory is the connection's
+        problems = self._entry_problems()
+        if problems:  # once per run, before the module starts: nothing is sent
+            return dict(result, failed=True, changed=False, msg="; ".join(problems))
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         if wrap_async or not self._shows_progress():
             result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
@@ -65,6 +71,12 @@ class ActionModule(ActionBase):
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
+
+    def _entry_problems(self):
+        """The shape of each declared entry (``fleet_entries``), each message naming the entry as the caller knows it."""
+        option_names = self._task.args.get("option_names")
+        names = OptionNames(option_names if isinstance(option_names, dict) else None)
+        return entry_shape_problems(self._task.args.get("accounts"), names)
 
     def _shows_progress(self):
         """Only where the module's file is this controller's file, written by this user, and the user left it to us."""

@@ -14,8 +14,9 @@ at the next inventory update) are reported once, apart (``unhosted_outcome``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import AccountId, parse_account_id
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of
 
 RESULT_KEYS = ("name", "resource_group", "id", "action", "busy", "error", "skipped", "note", "changes", "provisioning_state")
 
@@ -23,7 +24,7 @@ RESULT_KEYS = ("name", "resource_group", "id", "action", "busy", "error", "skipp
 def host_account_id(account):
     """The ``AccountId`` of a host's ``azureml_account`` (its ``id``, or ``subscription_id``, ``resource_group`` and
     ``name``), or None."""
-    if not isinstance(account, dict):
+    if not isinstance(account, Mapping):
         return None
     if isinstance(account.get("id"), str):
         return parse_account_id(account["id"])
@@ -31,15 +32,24 @@ def host_account_id(account):
     return AccountId(*parts) if all(isinstance(part, str) and part for part in parts) else None
 
 
-def _same(a, b):
-    return a.subscription_id.lower() == b.subscription_id.lower() and key_of(a.resource_group, a.name) == key_of(b.resource_group, b.name)
+def _canonical(account_id):
+    """One string per account: Resource Manager compares subscription, group and name ignoring case."""
+    return "/subscriptions/%s/resourcegroups/%s/accounts/%s" % (
+        account_id.subscription_id.lower(), account_id.resource_group.lower(), account_id.name.lower())
 
 
 def find_result(fleet, account_id):
-    """The fleet run's result for the account ``account_id``, or None when the run had none."""
+    """The fleet run's result for the account ``account_id``, or None when the run had none.
+
+    Every host looks through the whole run (each host's task is its own process): a cheap comparison first, the id
+    parsed only when it names the same account in another spelling."""
+    wanted = _canonical(account_id)
+    name = account_id.name.lower()
     for result in fleet.get("accounts") or []:
-        found = parse_account_id(result.get("id")) if isinstance(result, dict) else None
-        if found is not None and _same(found, account_id):
+        if not isinstance(result, Mapping) or not isinstance(result.get("id"), str) or not result["id"].lower().endswith("/" + name):
+            continue
+        found = parse_account_id(result["id"])
+        if found is not None and _canonical(found) == wanted:
             return result
     return None
 
@@ -56,8 +66,8 @@ def _words(result):
 
 def host_outcome(fleet, account):
     """What one host's task returns: ``changed``, ``failed``, ``msg``, the account's ``diff`` and its result."""
-    if not isinstance(fleet, dict) or "accounts" not in fleet:
-        message = (fleet or {}).get("msg") if isinstance(fleet, dict) else None
+    if not isinstance(fleet, Mapping) or "accounts" not in fleet:
+        message = fleet.get("msg") if isinstance(fleet, Mapping) else None
         return dict(changed=False, failed=True, msg="the fleet run planned no account: %s" % (message or "it did not run"))
     account_id = host_account_id(account)
     if account_id is None:
@@ -82,14 +92,14 @@ def unhosted_outcome(fleet):
 
     ``changed`` stays false: the recap is per host, and no host stands for these accounts. It fails when one of them
     failed, or when the run failed with no account result to carry the failure (a failure of the run itself)."""
-    if not isinstance(fleet, dict) or "accounts" not in fleet:
-        return dict(changed=False, failed=bool(isinstance(fleet, dict) and fleet.get("failed")), accounts=[],
-                    msg=(fleet or {}).get("msg", "the fleet run did not run") if isinstance(fleet, dict) else "the fleet run did not run")
-    results = [r for r in fleet["accounts"] if isinstance(r, dict) and r.get("in_restrict_to") is False
+    if not isinstance(fleet, Mapping) or "accounts" not in fleet:
+        return dict(changed=False, failed=bool(isinstance(fleet, Mapping) and fleet.get("failed")), accounts=[],
+                    msg=fleet.get("msg", "the fleet run did not run") if isinstance(fleet, Mapping) else "the fleet run did not run")
+    results = [r for r in fleet["accounts"] if isinstance(r, Mapping) and r.get("in_restrict_to") is False
                and (r.get("changed") or r.get("error") or r.get("skipped"))]
     lines = ["%s (%s): %s" % (r.get("name"), r.get("resource_group"), _words(r)) for r in results]
     failed = any(r.get("error") for r in results)
-    if fleet.get("failed") and not any(r.get("error") for r in fleet["accounts"] if isinstance(r, dict)):
+    if fleet.get("failed") and not any(r.get("error") for r in fleet["accounts"] if isinstance(r, Mapping)):
         failed = True
         lines.insert(0, "the run failed: %s" % fleet.get("msg"))
     message = "; ".join(lines) if lines else "none: every account written is a host of this play"

@@ -27,9 +27,16 @@ description:
   - The role P(azureml.model_management.accounts#role) runs it after its fleet task when it runs per host.
 options:
   fleet:
-    description: The registered result of M(azureml.model_management.accounts).
+    description:
+      - The registered result of M(azureml.model_management.accounts).
+      - One of O(fleet) and O(fleet_var) is required.
     type: dict
-    required: true
+  fleet_var:
+    description:
+      - The name of the variable that holds the registered result of M(azureml.model_management.accounts), read as it
+        is. Use it over many hosts: O(fleet) templates the whole run's result on every host (1,000 accounts on 1,000
+        hosts cost more than the run), O(fleet_var) does not.
+    type: str
   account:
     description:
       - This host's account, as the inventory plugin's host variable C(azureml_account) has it (C(id), or
@@ -73,7 +80,7 @@ EXAMPLES = r"""
 
 - name: Each host reports its own account
   azureml.model_management.account_result:
-    fleet: "{{ fleet }}"
+    fleet_var: fleet  # the variable's name: read as it is, not templated on every host
     account: "{{ azureml_account }}"
 
 - name: The accounts written that are no host of this play

@@ -326,9 +326,9 @@ throttled:
   type: int
 """
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan, work_of
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import ENTRY_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_hosts import nothing_declared_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
@@ -348,8 +348,6 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
     summary_lines,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
-
-ENTRY_OPTIONS = dict(ACCOUNT_OPTIONS, resource_group=dict(type="str"), append_tags=dict(type="bool"))
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),

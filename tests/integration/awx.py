@@ -28,7 +28,8 @@ PLUGIN = 'azureml.model_management.accounts'
 CREDENTIAL_ENV = ('AZURE_SUBSCRIPTION_ID', 'AZURE_CLIENT_ID', 'AZURE_SECRET', 'AZURE_TENANT', 'AZURE_CLOUD_ENVIRONMENT')
 PLAYBOOK = [{'hosts': 'azureml_accounts', 'connection': 'local', 'gather_facts': False,
              'vars': {'ansible_python_interpreter': '{{ ansible_playbook_python }}'},
-             'roles': [{'role': 'azureml.model_management.accounts'}]}]
+             'tasks': [{'name': 'Reconcile the accounts of the play\'s hosts', 'ansible.builtin.import_role': {
+                 'name': 'azureml.model_management.accounts', 'tasks_from': 'hosts'}}]}]  # docs/fleets.md's per-host play
 
 
 def write_project(root, source_options, group_vars, group_vars_dir='playbooks/group_vars'):
@@ -77,14 +78,19 @@ def slice_of(imported, index, count):
     return sliced
 
 
+def inventory_script(path, inventory):
+    """The inventory script AWX writes for a job: it prints the imported inventory back (``path``)."""
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('#!%s\nimport sys\nsys.stdout.write(%r)\n' % (sys.executable, json.dumps(inventory)))
+    os.chmod(path, 0o700)
+    return path
+
+
 def private_data_dir(folder, project, inventory):
     """A job's private data directory: the project checkout and the inventory script AWX writes for the job."""
     os.makedirs(os.path.join(folder, 'inventory'))
     shutil.copytree(project, os.path.join(folder, 'project'))
-    script = os.path.join(folder, 'inventory', 'hosts')
-    with open(script, 'w', encoding='utf-8') as handle:
-        handle.write('#!%s\nimport sys\nsys.stdout.write(%r)\n' % (sys.executable, json.dumps(inventory)))
-    os.chmod(script, 0o700)
+    inventory_script(os.path.join(folder, 'inventory', 'hosts'), inventory)
     return folder
 
 

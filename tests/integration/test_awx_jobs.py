@@ -114,3 +114,18 @@ def test_the_variables_where_no_job_reads_them_fail_the_job_naming_accounts_list
     failed = [res for _host, _task, event, res in run.host_events() if event == 'runner_on_failed']
     assert failed and all('accounts_list' in res.get('msg', '') for res in failed), failed
     assert emulator.journal() == []  # refused before any request
+
+
+def test_the_roles_variables_are_checked_once_per_job_not_once_per_host(ansible, emulator, tmp_path):
+    """tasks_from: hosts checks the role's argument spec once (run_once), with the same rules as the role's main."""
+    emulator.configure(throttling=True)
+    arrange_scope(emulator)
+    project = write_project(str(tmp_path / 'project'), SOURCE, dict(ROLE_VARS, accounts_wait='maybe'))
+    env = job_environment(ansible)
+    imported = inventory_update(env, project)
+    emulator.clear_journal()
+    run = run_job(private_data_dir(str(tmp_path / 'run'), project, imported), env, check=True)
+    assert (run.status, run.rc) == ('failed', 2), run.stdout
+    checks = [(host, event) for host, task, event, _res in run.host_events() if 'Check the role' in (task or '')]
+    assert len(checks) == 1 and checks[0][1] == 'runner_on_failed', checks
+    assert "accounts_wait" in run.stdout and emulator.journal() == []

@@ -3,7 +3,8 @@ with purge limited to its scope and a check-mode plan that writes nothing (AWX-s
 import json
 import re
 
-from fleet import PLUGIN  # pylint: disable=import-error
+from awx import inventory_script  # pylint: disable=import-error
+from fleet import PLUGIN, inventory_list  # pylint: disable=import-error
 
 MANAGED = {'managed-by': 'ansible'}
 
@@ -124,3 +125,28 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
     assert real.returncode == 0, real.stdout + real.stderr
     assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
     assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
+
+
+BAD_ENTRIES = [
+    ({'location': 'eastus'}, 'accounts_list[0]: missing required arguments: name'),
+    ({'name': 'b', 'colour': 'red'}, 'accounts_list[1]: colour. Supported parameters include'),
+    ({'name': 'c', 'sku': 'S1'}, "accounts_list[2]: argument 'sku' is of type str"),
+    ({'name': 'd', 'state': 'gone'}, 'accounts_list[3]: value of state must be one of: present, absent, got: gone'),
+    ('notadict', 'accounts_list[4] must be a dictionary with name and the options of azureml.model_management.account, got a string'),
+]
+
+
+def test_each_bad_entry_is_named_once_per_run_before_anything_is_sent(ansible, emulator, tmp_path):
+    """The declared list is checked once per run (not by the role's argument spec on every host), and each message
+    names the entry as the user wrote it: accounts_list[i]."""
+    arrange_scope(emulator)
+    imported = inventory_list(ansible.environment(), inventory_source(tmp_path, emulator), '--export')
+    hosts = inventory_script(str(tmp_path / 'hosts'), imported)  # as AWX gives it to a job: no request to list it
+    role_vars = dict(ROLE_VARS, accounts_list=[entry for entry, _words in BAD_ENTRIES])
+    emulator.clear_journal()
+    process = ansible.playbook(write_play(tmp_path, 'azureml_accounts', role_vars), '-i', hosts, '--check')
+    assert process.returncode != 0
+    for _entry, words in BAD_ENTRIES:
+        assert words in process.stdout, (words, process.stdout)
+    assert process.stdout.count('FAILED!') == 1, process.stdout  # one run, one message
+    assert emulator.journal(kind=None) == []

@@ -99,3 +99,10 @@ def test_hosts_with_nothing_declared_and_no_purge_are_refused_naming_the_variabl
     assert fh.nothing_declared_problem([], [{"id": "x"}], True, names) is None  # a purge of the hosts: its own opt-in
     assert fh.nothing_declared_problem([{"name": "a"}], [{"id": "x"}], False, names) is None
     assert fh.nothing_declared_problem([], None, False, names) is None  # on localhost: no hosts, nothing refused
+
+
+def test_a_name_that_ends_like_another_is_not_that_account():
+    fleet = dict(FLEET, accounts=[result("x-bigger", "update", True), result("bigger", "none")])
+    assert fh.host_outcome(fleet, host("bigger"))["changed"] is False
+    other_group = dict(FLEET, accounts=[dict(result("bigger", "update", True), id=account_id("bigger", "rg2"))])
+    assert fh.host_outcome(other_group, host("bigger"))["msg"].startswith("left alone")
