@@ -34,8 +34,8 @@ options:
   fleet_var:
     description:
       - The name of the variable that holds the registered result of M(azureml.model_management.accounts), read as it
-        is. Use it over many hosts: O(fleet) templates the whole run's result on every host (1,000 accounts on 1,000
-        hosts cost more than the run), O(fleet_var) does not.
+        is. Use it over many hosts, because O(fleet) templates the whole run's result on every host (1,000 accounts on 1,000
+        hosts cost more than the run) and O(fleet_var) does not.
     type: str
   account:
     description:

@@ -119,8 +119,8 @@ options:
         C(resource_group) and C(name). Accounts of other subscriptions than the task's (compared ignoring case) are
         never touched.
       - The role P(azureml.model_management.accounts#role) passes the accounts of the play's hosts here.
-      - A non-empty O(restrict_to) with an empty O(accounts) is refused unless O(purge=true): that run would do nothing,
-        and is what a misplaced variables file looks like.
+      - A non-empty O(restrict_to) with an empty O(accounts) is refused unless O(purge=true), because that run would do
+        nothing, and is what a misplaced variables file looks like.
     type: list
     elements: dict
   concurrency:
@@ -295,17 +295,17 @@ counts:
     - How many accounts fall in each class. C(unchanged) are present as declared, C(absent) are declared absent and
       are not there; C(busy) counts the accounts running someone else's operation (they are also counted elsewhere).
     - C(outside) counts the declared accounts that exist but are not in O(restrict_to) (another job slice's hosts, or
-      hosts that C(--limit) left out): they are not this run's, and not counted as C(unchanged).
+      hosts that C(--limit) left out), which are not this run's and not counted as C(unchanged).
     - In a playbook, read C(counts['update']) (C(counts.update) is the dictionary's own method).
   returned: always
   type: dict
   sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, failed: 0, busy: 0, outside: 0}
 summary:
   description:
-    - The plan (check mode) or what was done, for a person to read. First the counts as Terraform gives them
+    - "The plan (check mode) or what was done, for a person to read. First the counts as Terraform gives them
       (C(Plan for subscription S: 1 to add, 1 to change, 1 to destroy), or C(Done for subscription S: 1 added, ...)),
       then every count, then one line per account that was (or would be) written (C(+) created, C(~) updated or
-      repaired, naming the fields that change, C(-) deleted or purged), failed, skipped or is busy.
+      repaired, naming the fields that change, C(-) deleted or purged), failed, skipped or is busy."
   returned: always
   type: list
   elements: str
