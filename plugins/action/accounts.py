@@ -18,6 +18,7 @@ same either way. The lines hold counts only (``fleet_progress``): nothing of the
 from __future__ import annotations
 
 import contextvars
+import math
 import os
 import shutil
 import tempfile
@@ -43,7 +44,7 @@ def progress_interval(environ):
         value = float(environ.get(INTERVAL_VARIABLE, DEFAULT_INTERVAL))
     except ValueError:
         return DEFAULT_INTERVAL
-    return min(LONGEST_INTERVAL, max(SHORTEST_INTERVAL, value)) if value == value else DEFAULT_INTERVAL
+    return min(LONGEST_INTERVAL, max(SHORTEST_INTERVAL, value)) if not math.isnan(value) else DEFAULT_INTERVAL
 
 
 class ActionModule(ActionBase):

@@ -62,8 +62,6 @@ seealso:
   - module: azureml.model_management.accounts
   - plugin: azureml.model_management.accounts
     plugin_type: inventory
-  - plugin: azureml.model_management.accounts
-    plugin_type: role
 author:
   - azureml.model_management developers (@azureml-model-management)
 """

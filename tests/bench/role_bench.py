@@ -114,12 +114,12 @@ def report(found, pairs):
         print('| %s | %s | %.2f | %.2f | %s |' % (name, name.split('@')[-1], medians[name][0], medians[name][1], runs[-1][2][:60]))
     print()
     for per_host, localhost in pairs:
-        print('per host / localhost (%s): wall %.2fx, CPU %.2fx' % (per_host, medians[per_host][0] / medians[localhost][0],
-                                                                   medians[per_host][1] / medians[localhost][1]))
+        wall, cpu = (medians[per_host][index] / medians[localhost][index] for index in (0, 1))
+        print('per host / localhost (%s): wall %.2fx, CPU %.2fx' % (per_host, wall, cpu))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--hosts', type=int, default=1000)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--previous', help='also the collection as it was at this git revision')
