@@ -35,7 +35,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_sco
 
 display = Display()
 INTERVAL_VARIABLE = "AZUREML_FLEET_PROGRESS_INTERVAL"
-DEFAULT_INTERVAL, LONGEST_INTERVAL, SHORTEST_INTERVAL = 5.0, 10.0, 0.1
+DEFAULT_INTERVAL = 5.0  # seconds between two progress lines
+LONGEST_INTERVAL = 10.0
+SHORTEST_INTERVAL = 0.1
 
 
 def progress_interval(environ):
