@@ -5,8 +5,9 @@
 """Bearer tokens: an azure-identity credential for a ``credentials.CredentialSource`` in a ``cloud.CloudEndpoints``,
 and ``TokenProvider``, which hands one token to every request of a task and renews it when it expires or is refused.
 
-``azure.identity`` is imported only when a credential is built: modules that fail on their own options never pay
-for it. azure-identity's messages are redacted again (no secret value) before they become an ``AuthError``.
+``azure.identity`` (with azure-core, msal and cryptography) is imported only when a token must be fetched: not by a
+module that fails on its own options, nor by a task whose token is in the warm cache (``cached_token``).
+azure-identity's messages are redacted again (no secret value) before they become an ``AuthError``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.credentia
     WORKLOAD_IDENTITY,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.libraries import missing_libraries_message, requirement_of
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import (
     CACHE_OFF,
     NO_ENCRYPTED_STORE,
@@ -118,9 +120,11 @@ class TokenProvider(object):
     for a token newer than now: a token that Resource Manager refused is replaced in that cache, not read back from it.
     A cache that cannot be read (cut short by an interrupted write) is a miss: removed, ``warn``-ed about naming the
     file, and a new token is requested, which writes a good cache. ``warn`` defaults to Ansible's module warnings.
+    ``cached(now)``, when given, is tried once before any credential is made: a ``(token, expires_on)`` found in that
+    cache without azure-identity (``cached_token``), or None.
     """
 
-    def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time, cache=CACHE_OFF, warn=None):
+    def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time, cache=CACHE_OFF, warn=None, cached=None):
         self.factory = factory
         self.scope = scope
         self.description = description
@@ -132,9 +136,14 @@ class TokenProvider(object):
         self._expires_on = 0
         self._lock = threading.Lock()
         self._warn = warn or module_warning
+        self._cached = cached
 
     def get_token(self):
         with self._lock:  # one token for every worker of a fleet run: fetched once, not once per thread
+            if self._token is None and self._cached is not None:
+                found, self._cached = self._cached(self._clock()), None
+                if found:
+                    self._token, self._expires_on = found
             if self._token is None or self._expires_on - TOKEN_EXPIRY_MARGIN <= self._clock():
                 self._fetch(new_credential=False)
             return self._token
@@ -172,6 +181,9 @@ class TokenProvider(object):
             if new_credential or self._credential is None:
                 self._credential = self.factory()
             access = self._credential.get_token(self.scope, **options)
+        except ImportError as exc:  # installed (libraries.missing_requirements found it) but broken, e.g. msal missing
+            raise AuthError("MissingLibrary", missing_libraries_message([requirement_of("azure.identity")],
+                                                                        detail="%s: %s" % (type(exc).__name__, exc))) from None
         except auth_failed as exc:
             self._check_cache(exc)
             raise self._error("AuthenticationFailed", "authentication failed", getattr(exc, "message", None) or exc) from None
