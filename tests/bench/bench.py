@@ -217,11 +217,11 @@ if sys.argv[2] == 'collection':  # the warm path of a task: the cache file read 
 else:  # the cold path: azure-identity imported, a token from the identity provider; then azure-identity reading its cache
     before = time.perf_counter()
     import azure.identity, msal, msal_extensions  # noqa
-    from ansible_collections.azureml.model_management.plugins.module_utils import tokens
+    from ansible_collections.azureml.model_management.plugins.module_utils import token_fetch
     imports = time.perf_counter() - before
     def token(settings):
         before = time.perf_counter()
-        tokens.build_credential(source, cloud, True, settings).get_token(cloud.scope)
+        token_fetch.build_credential(source, cloud, True, settings).get_token(cloud.scope)
         return time.perf_counter() - before
     cold = token(token_cache.CACHE_OFF)
     token(cache)  # fills the cache

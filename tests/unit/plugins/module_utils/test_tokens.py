@@ -15,7 +15,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils import cl
 from ansible_collections.azureml.model_management.plugins.module_utils import credentials, token_cache
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import CloudEndpoints
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
-from ansible_collections.azureml.model_management.plugins.module_utils.tokens import AZURE_CLI_CLIENT_ID, CACHEABLE_KINDS, TokenProvider, build_credential
+from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHEABLE_KINDS
+from ansible_collections.azureml.model_management.plugins.module_utils.token_fetch import AZURE_CLI_CLIENT_ID, build_credential
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import TokenProvider
 
 SUB = "00000000-0000-0000-0000-000000000001"
 
@@ -128,8 +130,7 @@ def test_a_token_from_the_warm_cache_is_used_without_making_a_credential():
 
 def test_a_miss_in_the_warm_cache_falls_back_to_the_credential_once():
     made, asked = [], []
-    tokens = TokenProvider(lambda: made.append(FakeCredential()) or made[-1], "s", clock=lambda: 1000,
-                           cached=lambda now: asked.append(now))
+    tokens = TokenProvider(lambda: made.append(FakeCredential()) or made[-1], "s", clock=lambda: 1000, cached=asked.append)  # a miss: None
     token = tokens.get_token()
     assert token == "token-%d" % made[0].number and tokens.get_token() == token and asked == [1000] and len(made) == 1
 
