@@ -150,14 +150,9 @@ class TokenFetcher(object):
     naming the file, and a new token is requested, which writes a good cache.
     """
 
-    def __init__(self, factory, scope, description, secrets, clock, cache, warn):
-        self.factory = factory
-        self.scope = scope
-        self.description = description
-        self.secrets = tuple(secrets)
-        self._clock = clock
-        self._cache = cache
-        self._warn = warn
+    def __init__(self, settings):
+        """``settings``: a ``tokens.TokenSettings`` (factory, scope, description, secrets, clock, cache, warn)."""
+        self.factory, self.scope, self.description, self.secrets, self._clock, self._cache, self._warn = settings
         self._credential = None
 
     def fetch(self, new_credential):

@@ -14,12 +14,16 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections import namedtuple
 
 from ansible.module_utils.common.warnings import warn as module_warning
 
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF
 
 TOKEN_EXPIRY_MARGIN = 60  # seconds: fetch a new token when the one held expires sooner than this
+
+# What a TokenProvider was made with, handed as a whole to the credential side (token_fetch.TokenFetcher).
+TokenSettings = namedtuple("TokenSettings", "factory scope description secrets clock cache warn")
 
 
 def azure_identity_import_error():
@@ -40,13 +44,9 @@ class TokenProvider(object):
     """
 
     def __init__(self, factory, scope, description="credentials", secrets=(), clock=time.time, cache=CACHE_OFF, warn=None, cached=None):
-        self.factory = factory
+        self.settings = TokenSettings(factory, scope, description, tuple(secrets), clock, cache, warn or module_warning)
         self.scope = scope
-        self.description = description
-        self.secrets = tuple(secrets)
         self._clock = clock
-        self._cache = cache
-        self._warn = warn or module_warning
         self._cached = cached
         self._fetcher = None
         self._token = None
@@ -74,5 +74,5 @@ class TokenProvider(object):
         if self._fetcher is None:
             from ansible_collections.azureml.model_management.plugins.module_utils.token_fetch import TokenFetcher
 
-            self._fetcher = TokenFetcher(self.factory, self.scope, self.description, self.secrets, self._clock, self._cache, self._warn)
+            self._fetcher = TokenFetcher(self.settings)
         return self._fetcher.fetch(new_credential)
