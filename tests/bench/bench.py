@@ -13,11 +13,12 @@ Against a fresh emulator on loopback, from one run:
        info     account_info of one account by name            (GET)
      each of the last four with the token cache off (the cold path: a token from the identity provider) and on
      (token_cache: allow_unencrypted, warmed first), and, with --previous REV (repeatable), noop and noop+cache of the
-     collection as it was at git revision REV (same run, same floor), printed as seconds and as the ratio to the floor,
-     with the requests per task (from the emulator's journal), the module process's peak RSS and CPU time (user +
-     system, median of 3 more untimed runs through tests/bench/measured_python.py; CPU time is what other processes
-     on the machine move least) and the size of the AnsiballZ file Ansible runs (the module and every module_utils
-     file it imports, zipped).
+     collection as it was at git revision REV (same run, same floor). Each is printed as wall seconds per task and the
+     CPU time of the whole playbook per task (ansible-playbook, its workers and the module processes: what other
+     processes on the machine move least), each also as the ratio to the floor; with the module process's own CPU
+     time and peak RSS (median of 3 more untimed runs through tests/bench/measured_python.py), the size of the
+     AnsiballZ file Ansible runs (the module and every module_utils file it may import, zipped) and the requests per
+     task (from the emulator's journal).
   2. Imports: ``python -X importtime`` of the floor's module process (the baseline) and of the no-op's, cache off and
      on: how many modules, their self time, the costliest packages and the packages the floor does not import; then,
      in a fresh interpreter, what each token path pays: importing azure-identity and msal and a token from the
@@ -36,6 +37,7 @@ Nothing here is a test and no number fails anything: the machine's load moves ev
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,6 +68,7 @@ class Playbooks(object):
         self.count = 0
         self.last_cpu_ms = 0.0
         self.last_payload = 0
+        self.last_playbook_cpu = 0.0
 
     def write(self, tasks):
         self.count += 1
@@ -85,10 +88,13 @@ class Playbooks(object):
         python = interpreter or sys.executable
         command = [os.path.join(BIN_DIR, 'ansible-playbook'), path, '-e', 'ansible_python_interpreter=%s' % python]
         self.emulator.clear_journal()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = subprocess.run(command, env=self.ansible.environment(extra=extra), capture_output=True, text=True,
                                  timeout=1800, check=False, cwd=self.work)
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # ansible-playbook, its workers and the module processes
+        self.last_playbook_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         results = []
         if os.path.exists(result_file):
             with open(result_file, encoding='utf-8') as handle:
@@ -143,19 +149,25 @@ def cases(emulator, token, cache_env, previous=None):
 
 
 def time_cases(books, table, tasks, rounds):
-    """Median seconds per task (empty playbook subtracted), requests per task, interleaved over rounds."""
+    """Per task, the empty playbook subtracted, medians over interleaved rounds: (startup seconds, {case: seconds},
+    {case: CPU seconds of the whole playbook: controller, workers and module processes}, {case: requests by kind})."""
     samples = dict((name, []) for name in table)
-    empty = []
+    cpu_samples = dict((name, []) for name in table)
+    empty, empty_cpu = [], []
     requests_per_task = {}
     for _round in range(rounds):
         empty.append(books.run([])[0])
+        empty_cpu.append(books.last_playbook_cpu)
         for name, (make, env) in table.items():
             seconds, _results, kinds = books.run([make(i) for i in range(tasks)], env)
             samples[name].append(seconds)
+            cpu_samples[name].append(books.last_playbook_cpu)
             requests_per_task[name] = dict((kind, count / float(tasks)) for kind, count in kinds.items())
-    startup = statistics.median(empty)
-    per_task = dict((name, max(0.0, statistics.median(values) - startup) / tasks) for name, values in samples.items())
-    return startup, per_task, requests_per_task
+
+    def per_task(values, base):
+        return max(0.0, statistics.median(values) - statistics.median(base)) / tasks
+    return (statistics.median(empty), dict((name, per_task(values, empty)) for name, values in samples.items()),
+            dict((name, per_task(values, empty_cpu)) for name, values in cpu_samples.items()), requests_per_task)
 
 
 def measuring_interpreter(work):
@@ -293,11 +305,12 @@ def big_lists(books, emulator, total):
 
 
 def write_charts(folder, note, ratios, rows, loads, conditions=''):
-    """The SVG charts of one run: ratios {case: (wall x floor, CPU x floor)}, account_info rows, load figures."""
+    """The SVG charts of one run: ratios {case: (wall, task CPU, module CPU) x floor}, account_info rows, load figures."""
     written = [write_chart(os.path.join(folder, 'performance-per-task.svg'),
                            'Cost of one task, as a multiple of the floor (one uri GET with a ready token)',
-                           [('wall time per task', [(name, wall) for name, (wall, _cpu) in ratios.items()]),
-                            ('module CPU', [(name, cpu) for name, (_wall, cpu) in ratios.items()])],
+                           [('wall time per task', [(name, wall) for name, (wall, _task, _module) in ratios.items()]),
+                            ('task CPU (controller and module)', [(name, task) for name, (_wall, task, _module) in ratios.items()]),
+                            ('module CPU', [(name, module) for name, (_wall, _task, module) in ratios.items()])],
                            unit='x', value_title='multiple of the floor (x)', label_title='case',
                            thresholds=[(1.0, 'floor'), (GOAL_WARM, 'goal with a warm cache: %.2fx' % GOAL_WARM)],
                            note=note + '; +cache: token_cache allow_unencrypted, warmed first', conditions=conditions)]
@@ -323,25 +336,35 @@ def write_charts(folder, note, ratios, rows, loads, conditions=''):
 
 
 def per_task(books, table, options):
-    """Section 1: the table of cases; returns {case: (wall x floor, CPU x floor)}."""
-    startup, seconds, requests_per_task = time_cases(books, table, options.tasks, options.rounds)
-    print('== per task (%d tasks per playbook, median of %d rounds, playbook startup %.3f s subtracted)' % (options.tasks, options.rounds, startup))
-    print('%-22s %8s %8s %9s %8s %8s %10s   %s' % ('case', 's/task', 'x floor', 'peak MiB', 'CPU ms', 'x floor', 'AnsiballZ', 'requests per task'))
-    cpu, ratios = {}, {}
+    """Section 1: the table of cases; returns {case: (wall x floor, playbook CPU x floor, module CPU x floor)}."""
+    startup, seconds, task_cpu, requests_per_task = time_cases(books, table, options.tasks, options.rounds)
+    print('== per task (%d tasks per playbook, median of %d rounds, the empty playbook (%.3f s) subtracted)' % (options.tasks, options.rounds, startup))
+    columns = ('case', 's/task', 'x floor', 'task CPU', 'x floor', 'module', 'x floor', 'peak MiB', 'AnsiballZ', 'requests per task')
+    print('%-20s %7s %7s %8s %7s %7s %7s %8s %9s   %s' % columns)
+    ratios = {}
     for name in table:
-        samples = []
+        module_cpu = []
         for _run in range(3):
             peak = measure(books, table[name][0], table[name][1])[0]
-            samples.append(books.last_cpu_ms)
-        cpu[name] = statistics.median(samples)
-        ratios[name] = (seconds[name] / seconds['floor'] if seconds['floor'] else 0.0, cpu[name] / cpu['floor'] if cpu['floor'] else 0.0)
+            module_cpu.append(books.last_cpu_ms)
+        module_cpu = statistics.median(module_cpu)
+        if name == 'floor':
+            floor_module_cpu = module_cpu
+        ratios[name] = (_ratio(seconds[name], seconds['floor']), _ratio(task_cpu[name], task_cpu['floor']), _ratio(module_cpu, floor_module_cpu))
         counts = ', '.join('%s %.1f' % (kind, n) for kind, n in sorted(requests_per_task[name].items())) or 'none'
-        print('%-22s %8.3f %8.2f %9.1f %8.0f %8.2f %7.0f KiB   %s'
-              % (name, seconds[name], ratios[name][0], peak, cpu[name], ratios[name][1], books.last_payload / 1024.0, counts))
+        print('%-20s %7.3f %7.2f %5.0f ms %7.2f %4.0f ms %7.2f %8.1f %5.0f KiB   %s'
+              % (name, seconds[name], ratios[name][0], 1000 * task_cpu[name], ratios[name][1], module_cpu, ratios[name][2], peak,
+                 books.last_payload / 1024.0, counts))
+    print('task CPU: the whole playbook\'s (controller, workers, module processes), which other processes on the machine move far less '
+          'than wall time; module: the module process alone')
     for name, path in (('noop+cache', 'warm path'), ('noop', 'cold path')):
-        print('%s (%s): %.2fx the floor in wall time per task, %.2fx in module CPU%s'
-              % (name, path, ratios[name][0], ratios[name][1], '; goal <= %.2fx' % GOAL_WARM if name == 'noop+cache' else ''))
+        print('%s (%s): %.2fx the floor in wall time, %.2fx in task CPU, %.2fx in module CPU%s'
+              % ((name, path) + ratios[name] + ('; goal <= %.2fx' % GOAL_WARM if name == 'noop+cache' else '',)))
     return ratios
+
+
+def _ratio(value, floor):
+    return value / floor if floor else 0.0
 
 
 def imports(books, table, cache_env):
@@ -393,7 +416,7 @@ def main():
     options = parser.parse_args()
     shown = ' '.join(arg for arg in sys.argv[1:] if arg not in ('--charts', options.charts)) or 'defaults'
     note = 'make bench (%s)' % shown
-    load_start = os.getloadavg()[0]
+    load_start, started = os.getloadavg()[0], time.time()
     print('== machine: %s; %d CPUs; load average at start %.1f; Python %s' % (cpu_model(), os.cpu_count(), load_start, sys.version.split()[0]))
     ratios, rows, loads = {}, [], []
 
@@ -425,7 +448,7 @@ def main():
             loads.append(('back to back' if not rate else 'offered %d/s' % rate, figures))
             print('%(load)-13s %(requests_per_second)5.0f GETs/s  p50 %(p50_ms)5.1f ms  p99 %(p99_ms)6.1f ms  errors %(read_errors)d; '
                   'writes %(writes_applied)d, lost %(writes_lost)d' % figures)
-    conditions = run_conditions(load_start, os.getloadavg()[0])
+    conditions = run_conditions(load_start, os.getloadavg()[0], when=started)
     print('\n== conditions: %s' % conditions)
     if options.charts:
         write_charts(options.charts, note, ratios, rows, loads, conditions)
