@@ -6,9 +6,9 @@
 persistent cache and the OpenID discovery documents it reads, what its errors mean, and a cache that cannot be read.
 
 Imported only when a token must be fetched (``tokens.TokenProvider``): the one file of the collection that talks to
-azure-identity, so a task whose token is in the warm cache compiles none of it (AnsiballZ compiles every imported
-file from source, twice on Python before 3.13). azure-identity's messages are redacted again (no secret value) before
-they become an ``AuthError``.
+azure-identity, so a task whose token is in the warm cache compiles none of it (AnsiballZ ships every file a module may
+import, but Python compiles only those imported: from source, on every task, twice by zipimport). azure-identity's
+messages are redacted again (no secret value) before they become an ``AuthError``.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def fresher_than(now):
 
 
 class _DamagedCache(Exception):
-    """Internal: the persistent token cache could not be read (``TokenProvider`` handles it; it never leaves this file)."""
+    """Internal: the persistent token cache could not be read (``TokenFetcher`` handles it; it never leaves this file)."""
 
 
 class TokenFetcher(object):
