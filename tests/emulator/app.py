@@ -6,7 +6,6 @@ import json
 import logging
 import re
 import socket
-import threading
 import time
 import uuid
 from urllib.parse import parse_qsl, urlsplit
@@ -24,37 +23,11 @@ from .throttling import Throttle
 
 LOG = logging.getLogger("emulator")
 JSON_TYPE = "application/json; charset=utf-8"
-READS_PER_HOUR = 12000
-WRITES_PER_HOUR = 1200
 OPENID_V2 = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration/?$", re.IGNORECASE)
 OPENID_V1 = re.compile(r"^/(?P<tenant>[^/]+)/\.well-known/openid-configuration/?$", re.IGNORECASE)
 TOKEN_V2 = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$", re.IGNORECASE)
 MSI = re.compile(r"^/msi/token/?$", re.IGNORECASE)
 METADATA = re.compile(r"^/metadata/endpoints/?$", re.IGNORECASE)
-
-
-class RateLimits:
-    """x-ms-ratelimit-remaining-subscription-reads/-writes while throttling is off: per subscription per clock hour,
-    never below 0, on every answer (no request is ever refused for them)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._used = {}
-
-    def count(self, sub, write):
-        hour = int(time.time() // 3600)
-        with self._lock:
-            reads, writes = self._used.get((sub, hour), (0, 0))
-            if write:
-                writes += 1
-            else:
-                reads += 1
-            self._used[(sub, hour)] = (reads, writes)
-        return max(READS_PER_HOUR - reads, 0), max(WRITES_PER_HOUR - writes, 0)
-
-    def clear(self):
-        with self._lock:
-            self._used = {}
 
 
 class Emulator:
@@ -67,7 +40,6 @@ class Emulator:
         self.identity = Identity(secrets, self.store, self.config)
         self.journal = Journal()
         self.faults = Faults()
-        self.ratelimits = RateLimits()
         self.throttle = Throttle(self.config)
         self.control = ControlApi(self)
         self.base = None
@@ -108,7 +80,6 @@ class Emulator:
         self.config.reset()
         self.journal.clear()
         self.faults.clear()
-        self.ratelimits.clear()
         self.throttle.reset()
 
     def close(self):
@@ -220,11 +191,6 @@ class Emulator:
         client_id = request.headers.get("x-ms-client-request-id")
         if client_id:
             headers["x-ms-client-request-id"] = client_id
-        if kind != "control" and not self.throttle.enabled():  # with throttling on, arm.handle gives the bucket's headers
-            found = arm.SUBSCRIPTION_SEGMENT.match(raw_path)
-            reads, writes = self.ratelimits.count(found.group(1).lower() if found else "", request.method not in ("GET", "HEAD"))
-            headers["x-ms-ratelimit-remaining-subscription-reads"] = str(reads)
-            headers["x-ms-ratelimit-remaining-subscription-writes"] = str(writes)
         if reply.body is None or reply.status == 204 or request.method == "HEAD":
             data = b""
         elif isinstance(reply.body, bytes):  # an injected answer, already encoded (control.fault_reply)

@@ -7,7 +7,7 @@ encoded '/' or '%' inside a name reaches the name rules instead of changing the 
 import re
 from urllib.parse import unquote
 
-from . import errors, groups, provider, providers, resources, tags, validation
+from . import errors, groups, provider, providers, resources, tags, throttling, validation
 
 NS = re.escape(provider.NAMESPACE)
 SUB = r"/subscriptions/(?P<sub>[^/]+)"
@@ -94,14 +94,18 @@ def classify(raw_path):
 def handle(emu, method, raw_path, args, headers, raw):
     """Answer one Resource Manager request (raises errors.ApiError for error answers).
 
-    Order of checks, as ARM: token, throttling (subscription-level requests, when on), api-version present,
-    route/method, api-version supported, subscription, then the handler (resource group, name, body, preconditions).
-    Every answer after the throttle, errors included, carries the bucket's remaining-requests headers.
+    Order of checks, as ARM: token, throttling (a subscription's buckets when the path names one, else the tenant's),
+    api-version present, route/method, api-version supported, subscription, then the handler (resource group, name,
+    body, preconditions). Every answer after the throttle, errors included, carries the bucket's remaining-requests
+    headers.
     """
     token = emu.identity.authenticate(headers.get("Authorization"))
     raw_path = normalise(raw_path)
     found = SUBSCRIPTION_SEGMENT.match(raw_path)
-    limits = emu.throttle.admit(found.group(1).lower() if found else None, token["principal"], method)
+    if found:
+        limits = emu.throttle.admit(throttling.SUBSCRIPTION, found.group(1).lower(), token["principal"], method)
+    else:
+        limits = emu.throttle.admit(throttling.TENANT, emu.identity.tenant, token["principal"], method)
     try:
         reply = _answer(emu, method, raw_path, args, headers, raw)
     except errors.ApiError as exc:
