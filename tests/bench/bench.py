@@ -328,11 +328,9 @@ def emulator_under_load(seconds, rounds, work):
             print('%-9s %-13s %8.0f %9.1f %9.1f %13.0f' % ((kind, shown) + tuple(
                 medians[kind][key] for key in ('requests_per_second', 'p50_ms', 'p99_ms', 'cpu_us'))))
             loads.append(('%s, %s' % (kind, shown), medians[kind]))
-        floor, emulator = medians['floor'], medians['emulator']
-        print('%-9s %-13s %8s %9s %9s %13s' % ('x floor', '', '%.2f' % (emulator['requests_per_second'] / floor['requests_per_second']),
-                                              '%.2f' % (emulator['p50_ms'] / floor['p50_ms']),
-                                              '%.2f' % (emulator['p99_ms'] / floor['p99_ms']),
-                                              '%.2f' % (emulator['cpu_us'] / floor['cpu_us']) if floor['cpu_us'] else '-'))
+        ratios = ['%.2f' % (medians['emulator'][key] / medians['floor'][key]) if medians['floor'][key] else '-'
+                  for key in ('requests_per_second', 'p50_ms', 'p99_ms', 'cpu_us')]
+        print('%-9s %-13s %8s %9s %9s %13s' % tuple(['x floor', ''] + ratios))
     print('goal: p99 of the emulator at most %d ms (the floor shows what the machine allows today)' % LOAD_GOAL_P99_MS)
     return loads
 

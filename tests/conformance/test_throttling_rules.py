@@ -129,4 +129,3 @@ def test_throttling_off_sends_the_headers_of_full_buckets(emu):
     emu.control("PATCH", "config", json={"throttling_reads": {"size": 7, "rate": 1}, "throttling_global_factor": 0})
     assert ratelimit_headers(get(emu)) == {READS: "7"}, "the configured size, and no global bucket with factor 0"
     assert emu.control("GET", "throttling").json()["admitted"] == {"reads": 0, "writes": 0, "deletes": 0}
-
