@@ -316,7 +316,9 @@ def emulator_under_load(seconds, rounds, work):
         runs = dict(floor=[], emulator=[])
         for _round in range(rounds):
             for kind in ('floor', 'emulator'):
+                started_at = os.getloadavg()[0]
                 figures = load.measure(kind, work, seconds=seconds, rate=rate)
+                figures['load_average'] = (started_at, os.getloadavg()[0])
                 if figures['writes_lost'] or figures['read_errors'] or figures['write_errors']:
                     raise SystemExit('the %s lost a write or answered an error under load: %s' % (kind, figures))
                 runs[kind].append(figures)
@@ -324,6 +326,7 @@ def emulator_under_load(seconds, rounds, work):
         for kind in ('floor', 'emulator'):
             medians[kind] = dict((key, statistics.median(run[key] or 0.0 for run in runs[kind]))
                                  for key in ('requests_per_second', 'p50_ms', 'p99_ms', 'cpu_us'))
+            medians[kind]['load_average'] = [value for run in runs[kind] for value in run['load_average']]
             shown = 'back to back' if not rate else 'offered %d/s' % rate
             print('%-9s %-13s %8.0f %9.1f %9.1f %13.0f' % ((kind, shown) + tuple(
                 medians[kind][key] for key in ('requests_per_second', 'p50_ms', 'p99_ms', 'cpu_us'))))
@@ -337,8 +340,9 @@ def emulator_under_load(seconds, rounds, work):
 
 def emulator_chart(folder, loads):
     """performance-emulator.svg: p50 and p99 of the floor and the emulator, the goal as a line, the run under it."""
-    note = '32 clients, 4 writers, median of interleaved rounds; %s; %d CPUs, load %.1f' % (
-        time.strftime('%Y-%m-%d'), os.cpu_count(), os.getloadavg()[0])
+    averages = [value for _label, figures in loads for value in figures['load_average']]
+    note = '32 clients, 4 writers, median of interleaved rounds; %s; %d CPUs, load average %.0f to %.0f' % (
+        time.strftime('%Y-%m-%d'), os.cpu_count(), min(averages), max(averages))
     return write_chart(os.path.join(folder, 'performance-emulator.svg'),
                        'An account GET under load: latency (ms)',
                        [('p50', [(label, figures['p50_ms']) for label, figures in loads]),
