@@ -540,13 +540,14 @@ class _Present(_ConditionalWrite):
             raise invalid_response("PATCH %s answered without properties.tags" % tags_path(self.path))
         return _checked(dict(account, tags=answered), "PATCH %s" % tags_path(self.path))
 
-    def finish(self, account):
+    def finish(self, answer):
+        """``answer``: the account as Azure has it after the write (or the prediction when not waiting)."""
         if self.waiter.waits:
-            problem = _not_applied(self.plan, self.desired, account, self.account_id.name)
+            problem = _not_applied(self.plan, self.desired, answer, self.account_id.name)
             if problem is not None:
-                raise self.writes.failed(problem, account)
+                raise self.writes.failed(problem, answer)
         self.writes.done()
-        return self.writes.outcome(account)
+        return self.writes.outcome(answer)
 
 
 def ensure_present(client, account_id, desired, options, listed=NOT_READ):
@@ -651,15 +652,16 @@ class _Absent(_ConditionalWrite):
             self.writes.ended(err)  # gone since it was read: this task's DELETE whose answer was lost, or someone else's
             return None
 
-    def finish(self, response):
-        if response is None:
+    def finish(self, answer):
+        """``answer``: the DELETE's response (None: the account was gone when the DELETE reached it)."""
+        if answer is None:
             return self.writes.outcome(None, account={})
-        if response.status == 204 and not getattr(response, "answer_lost", False):
+        if answer.status == 204 and not getattr(answer, "answer_lost", False):
             self.writes.ended(None)  # nothing was left to delete: someone else's DELETE came first
             return self.writes.outcome(None, account={})
         self.writes.accepted()
         try:
-            self.waiter.answer(response, deleting=True)
+            self.waiter.answer(answer, deleting=True)
         except ArmError as err:
             if err.status != 404:  # a 404 while following the DELETE: the account is gone
                 raise self.writes.failed(err)
