@@ -29,7 +29,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_sco
 WRITE_ACTIONS = ("create", "update", "repair", "delete", "purge")
 ENTRY_DEFAULTS = (("resource_group", "resource_group"), ("append_tags", "append_tags"))
 # The allowed range of each int option of the fleet module (low, high, unit), checked before any request.
-INT_RANGES = {"concurrency": (1, 64, ""), "wait_timeout": (1, 86400, "seconds")}
+INT_RANGES = {"concurrency": (1, 64, ""), "wait_timeout": (1, 86400, "seconds"), "throttling_timeout": (1, 86400, "seconds")}
 
 
 class Entry(object):

@@ -23,7 +23,9 @@ description:
     write is conditional on what was listed, C(If-None-Match) V(*) for a create and C(If-Match) with the listed etag
     for a change or a delete; a C(412) reads that one account again and plans it again. Requests are paced to Resource
     Manager's throttling buckets (reads 250, refilled at 25 per second; writes and deletes 200, refilled at 10 per
-    second), and a C(429) pauses every worker for its C(Retry-After).
+    second); the C(x-ms-ratelimit-remaining-*) headers of the answers lower the pace when others spend the same
+    budget. A C(429) pauses every worker for its C(Retry-After), slows the run down, and is sent again for as long as
+    O(throttling_timeout) allows: throttling alone never fails an account before that.
   - B(Purge.) An account is deleted only when its C(id) is an account of exactly the subscription and resource group
     that was listed (compared ignoring case), it is not declared, and it has all of O(purge_tags); the same is checked
     again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET),
@@ -136,6 +138,16 @@ options:
     description: How long to wait, in seconds, for each account when O(wait=true); from 1 to 86400.
     type: int
     default: 600
+  throttling_timeout:
+    description:
+      - How long, in seconds from the start of the task, requests that Resource Manager throttles are sent again. A
+        C(429) means "later": every worker pauses for its C(Retry-After), the run goes on at a lower pace, and the request
+        is sent again however often, as long as the pause ends within this time; after that the account fails with the
+        C(429). From 1 to 86400.
+      - Runs under the same principal (AWX slices, other jobs with the same credential) share its buckets, so their
+        writes add up; 1,000 writes alone take at least 80 seconds.
+    type: int
+    default: 3600
   option_names:
     description:
       - The names that messages use for this module's options, for a caller that has its own names for them; keys are
@@ -319,6 +331,7 @@ ARGUMENT_SPEC = dict(
     concurrency=dict(type="int", default=10),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
+    throttling_timeout=dict(type="int", default=3600),
     option_names=dict(type="dict"),
 )
 
@@ -344,7 +357,7 @@ def checked_request(azure):
 def run_module(azure):
     params = azure.params
     entries, scope, restrict, outside = checked_request(azure)
-    gate = PacingGate()
+    gate = PacingGate(budget=params["throttling_timeout"], budget_name=OptionNames(params["option_names"])("throttling_timeout"))
     azure.client_options.update(gate=gate, pool_size=params["concurrency"])
     groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
     listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
