@@ -198,13 +198,18 @@ def main():
         write_charts(options.charts, note, figures, count, options)
 
 
+def unchanged_fleet(books, emulator, group, count, prefix):
+    """A seeded group of ``count`` accounts declared as they are: the fleet run, one account_info run, the peak RSS."""
+    seed(emulator, group, count, prefix)
+    entries = declared(count, prefix)
+    run = Run(books, [fleet_task(group, entries)])
+    info = Run(books, [task('account_info', {'resource_group': group})])
+    return run, info, peak_mib(books, lambda _i: fleet_task(group, entries))
+
+
 def no_change(books, emulator, count, cases, figures):
     """Cases 1 and 2 (and the 1,000 figures case 4 compares with)."""
-    seed(emulator, 'fleet-1k', count, 'k')
-    entries = declared(count, 'k')
-    noop = Run(books, [fleet_task('fleet-1k', entries)])
-    info = Run(books, [task('account_info', {'resource_group': 'fleet-1k'})])
-    noop_peak = peak_mib(books, lambda _i: fleet_task('fleet-1k', entries))
+    noop, info, noop_peak = unchanged_fleet(books, emulator, 'fleet-1k', count, 'k')
     row('1. no change (fleet module)', count, noop, noop_peak, 'changed %s, target <= 10 s and <= 15 arm'
         % noop.result.get('changed'))
     row('   account_info of the same group', count, info, None, 'fleet / info %.2fx' % (noop.seconds / info.seconds))
@@ -237,11 +242,7 @@ def throttled_creates(books, emulator, count, figures):
 
 def big_fleet(books, emulator, big, count, figures):
     """Case 4: no change at ``big`` accounts, per 1,000 against case 1."""
-    seed(emulator, 'fleet-big', big, 'b')
-    big_entries = declared(big, 'b')
-    run = Run(books, [fleet_task('fleet-big', big_entries)])
-    info = Run(books, [task('account_info', {'resource_group': 'fleet-big'})])
-    peak = peak_mib(books, lambda _i: fleet_task('fleet-big', big_entries))
+    run, info, peak = unchanged_fleet(books, emulator, 'fleet-big', big, 'b')
     at_count = ' (at %s: %.2f)' % ('{:,}'.format(count), figures['noop'][0] / count * 1000) if 'noop' in figures else ''
     row('4. no change (fleet module)', big, run, peak, 's per 1,000: %.2f%s' % (run.seconds / big * 1000, at_count))
     row('   account_info of the same group', big, info, None, 'fleet / info %.2fx' % (run.seconds / info.seconds))
