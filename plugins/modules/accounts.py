@@ -25,7 +25,7 @@ description:
     Manager's throttling buckets (reads 250, refilled at 25 per second; writes and deletes 200, refilled at 10 per
     second); the C(x-ms-ratelimit-remaining-*) headers of the answers lower the pace when others spend the same
     budget. A C(429) pauses every worker for its C(Retry-After), slows the run down, and is sent again for as long as
-    O(throttling_timeout) allows: throttling alone never fails an account before that.
+    O(throttling_timeout) allows; throttling alone never fails an account before that.
   - B(Purge.) An account is deleted only when its C(id) is an account of exactly the subscription and resource group
     that was listed (compared ignoring case), it is not declared, and it has all of O(purge_tags); the same is checked
     again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET),
@@ -141,9 +141,9 @@ options:
   throttling_timeout:
     description:
       - How long, in seconds from the start of the task, requests that Resource Manager throttles are sent again. A
-        C(429) means "later": every worker pauses for its C(Retry-After), the run goes on at a lower pace, and the request
-        is sent again however often, as long as the pause ends within this time; after that the account fails with the
-        C(429). From 1 to 86400.
+        C(429) means later, not failed. Every worker pauses for its C(Retry-After), the run goes on at a lower pace, and
+        the request is sent again however often, as long as the pause ends within this time; after that the account
+        fails with the C(429). From 1 to 86400.
       - Runs under the same principal (AWX slices, other jobs with the same credential) share its buckets, so their
         writes add up; 1,000 writes alone take at least 80 seconds.
     type: int
