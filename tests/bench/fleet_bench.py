@@ -131,12 +131,12 @@ def shared_principal(books, emulator, runs, accounts):
     shared = SharedRuns(books, plays)
     emulator.configure(**{THROTTLING_KEY: False})
     floor = max(0, runs * accounts - BUCKET[0]) / BUCKET[1]
+    ratio = (shared.seconds / floor, shared.span / floor) if floor else (0, 0)
+    note = ('created %d, failed %d, 429 answers %d, pauses per run %s; joint floor %.0f s, %.2fx (target <= 1.2x); first to'
+            ' last write %.1f s, %.2fx' % (shared.created, shared.accounts_failed, shared.throttled, shared.pauses, floor,
+                                          ratio[0], shared.span, ratio[1]))
     print(ROW % ('6. %d run%s at once, one principal' % (runs, '' if runs == 1 else 's'), '{:,}'.format(runs * accounts),
-                 '%.2f' % shared.seconds, 'FAIL' if shared.failed else 'ok', '-',
-                 'created %d, failed %d, 429 answers %d, pauses per run %s; joint floor %.0f s, %.2fx (target <= 1.2x);'
-                 ' first to last write %.1f s, %.2fx' % (shared.created, shared.accounts_failed, shared.throttled, shared.pauses,
-                                                        floor, shared.seconds / floor if floor else 0, shared.span,
-                                                        shared.span / floor if floor else 0)))
+                 '%.2f' % shared.seconds, 'FAIL' if shared.failed else 'ok', '-', note))
     return shared.seconds, floor
 
 
