@@ -17,6 +17,7 @@ exception, message or result ever carries one.
 
 from __future__ import annotations
 
+import copy
 import json
 import platform
 import re
@@ -303,6 +304,13 @@ class ArmClient(object):
         self.retry = retry
         self.gate = gate
         self._session = session if session is not None else requests.Session()
+
+    def with_gate(self, gate):
+        """This client (endpoint, token, connections, retry policy) paced by ``gate``: a fleet run gives each
+        subscription its own, as Resource Manager keeps a bucket per subscription and principal."""
+        twin = copy.copy(self)
+        twin.gate = gate
+        return twin
 
     # -- URLs ---------------------------------------------------------------------------------------------------
 

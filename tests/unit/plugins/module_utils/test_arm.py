@@ -896,3 +896,14 @@ def test_waits_sharing_one_deadline_stop_at_it():
     assert info.value.code == "WaitTimeout" and sum(fake_time.sleeps) == 10
     with pytest.raises(ArmError):
         arm_wait.settle(client, PATH, deadline)  # the same deadline: no more time
+
+
+def test_with_gate_shares_the_connections_and_token_but_not_the_gate():
+    """One client per subscription of a fleet run: each paced by its own gate (Resource Manager's buckets are per
+    subscription), all over the same session and token."""
+    first, second = RecordingGate(), RecordingGate()
+    client, session, _time, tokens = make(ok({"a": 1}), ok({"b": 2}), gate=first)
+    twin = client.with_gate(second)
+    assert twin.request("GET", PATH).body == {"a": 1} and client.request("GET", PATH).body == {"b": 2}
+    assert [event[0] for event in first.events] == ["send", "answered"] and [event[0] for event in second.events] == ["send", "answered"]
+    assert twin.token_provider is tokens and len(session.sent) == 2 and client.gate is first
