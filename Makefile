@@ -22,7 +22,9 @@ find_python = $(shell for p in $$HOME/.pyenv/versions/$(1)*/bin/python$(1) pytho
 	$$p -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' >/dev/null 2>&1 && { echo $$p; break; }; done)
 PYTHON_OLDEST ?= $(call find_python,3.10)
 PYTHON_NEXT ?= $(call find_python,3.12)
+PYTHON_TARGET_OLDEST ?= $(call find_python,3.9)
 VENV_OLDEST := .venv-core2.16
+VENV_TARGET_OLDEST := .venv-target3.9
 VENV_NEXT := .venv-core2.21
 BIN_NEXT := $(CURDIR)/$(VENV_NEXT)/bin
 COLLECTIONS_NEXT := $(CURDIR)/$(VENV_NEXT)/collections
@@ -40,14 +42,14 @@ export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator bench bench-fleet reliability molecule clean
+.PHONY: help venv install demo test test-oldest test-next test-main tools lint release-check docs test-cli unit sanity integration-targets pytest emulator emulator-check bench bench-fleet reliability molecule clean
 
 help:
 	@echo "make demo      run the demo playbook against the embedded emulator"
 	@echo "make test      the whole suite on ansible-core 2.16, 2.21 and 2.19: sanity, unit, integration, emulator; ansible-lint and the release tools"
 	@echo "make release-check  release notes dry run and galaxy-importer (Automation Hub settings); CI runs it after make test"
 	@echo "make docs      regenerate docs/reference/ (antsibull-docs) from the code"
-	@echo "make emulator  the emulator in the foreground, e.g. RESOURCE_GROUPS=\"ml-prod ml-staging\" (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
+	@echo "make emulator  the emulator in the foreground, e.g. RESOURCE_GROUPS=\"ml-prod ml-staging\" THROTTLING=1 (DATA_DIR=$(DATA_DIR) PORT=$(PORT)); then: . $(DATA_DIR)/env"
 	@echo "make integration-targets  ansible-test integration of tests/integration/targets/ against an emulator (2.19)"
 	@echo "make test-cli  a scripted Azure CLI session against the emulator (installs the CLI into $(VENV_CLI))"
 	@echo "make reliability  fault matrix, concurrency and security tests; regenerates docs/reliability.md from them"
@@ -55,7 +57,7 @@ help:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt requirements-emulator.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt '$(CORE_MAIN)'
 	touch $@
@@ -74,11 +76,31 @@ demo: install
 # In the foreground, logging each request to the terminal. RESOURCE_GROUPS: the groups that exist from the start (as
 # in Azure, none is created on demand; default: the emulator's demo-rg), in the default subscription and in each of
 # SUBSCRIPTIONS (extra subscription IDs the emulator knows), e.g. make emulator RESOURCE_GROUPS="ml-prod ml-staging".
+# THROTTLING=1: Resource Manager's throttling on from the start (the emulator's --throttling; off by default).
+# From its own venv (requirements-emulator.txt: the emulator's three packages), not the test venv.
 RESOURCE_GROUPS ?=
 SUBSCRIPTIONS ?=
-emulator: venv
-	$(BIN)/python tests/tools/with_emulator.py --data-dir $(DATA_DIR) --port $(PORT) \
-		$(RESOURCE_GROUPS:%=--resource-group=%) $(SUBSCRIPTIONS:%=--subscription=%)
+THROTTLING ?= 0
+VENV_EMULATOR := .venv-emulator
+BIN_EMULATOR := $(CURDIR)/$(VENV_EMULATOR)/bin
+EMULATOR_COMMAND = $(BIN_EMULATOR)/python tests/tools/with_emulator.py --data-dir $(DATA_DIR) --port $(PORT) \
+	$(RESOURCE_GROUPS:%=--resource-group=%) $(SUBSCRIPTIONS:%=--subscription=%) $(if $(filter 1,$(THROTTLING)),--emulator-arg=--throttling)
+check_throttling = @case "$(THROTTLING)" in 0|1) ;; *) echo "THROTTLING must be 0 or 1, got '$(THROTTLING)'" >&2; exit 2;; esac
+
+$(VENV_EMULATOR)/.installed: requirements-emulator.txt
+	$(PYTHON) -m venv $(VENV_EMULATOR)
+	$(BIN_EMULATOR)/python -m pip install --quiet -r requirements-emulator.txt
+	touch $@
+
+emulator: $(VENV_EMULATOR)/.installed
+	$(check_throttling)
+	$(EMULATOR_COMMAND)
+
+# make test's check of the target above: the same command, with tests/tools/check_emulator.py run against it instead
+# of the foreground (healthy, throttling as THROTTLING says, no test packages in its venv). A few seconds.
+emulator-check: $(VENV_EMULATOR)/.installed
+	$(check_throttling)
+	$(EMULATOR_COMMAND) -- $(BIN_EMULATOR)/python tests/tools/check_emulator.py --throttling $(THROTTLING)
 
 sanity: install
 	$(BIN)/python tests/tools/ansible_test_offline.py $(TARBALL) $(SANITY_PYTHON)
@@ -95,7 +117,8 @@ unit: install
 	cd $(INSTALLED) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit
 
 # The legs one after the other, each on all (2) cores: 2.16 / Python 3.10, 2.21 / 3.12, the tools, Molecule, the
-# ansible-test integration targets, then 2.19 / 3.11 (pytest last, so the run ends with pytest's summary line).
+# ansible-test integration targets, `make emulator THROTTLING=1` from its own venv, then 2.19 / 3.11 (pytest last, so
+# the run ends with pytest's summary line).
 # Stops at the first failure.
 test: install
 	$(MAKE) --no-print-directory test-oldest
@@ -103,6 +126,7 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory molecule
 	$(MAKE) --no-print-directory integration-targets
+	$(MAKE) --no-print-directory emulator-check THROTTLING=1 DATA_DIR=$(VENV_EMULATOR)/check-data
 	$(MAKE) --no-print-directory test-main
 
 # One leg: the built collection installed into the leg's venv, ansible-test sanity on it (no ignore files), then
@@ -119,25 +143,37 @@ endef
 # plugins, the role, docs); the HTTP-level ones (faults, retries, async, concurrency: module_utils over requests, the
 # same on every core) run on the newest only, to keep make test within its time.
 CORE_NEUTRAL_TESTS := test_fault_matrix test_concurrency test_resilience test_account_async
+# test_target_python (the modules on Python 3.9) runs once, on the newest leg (test-next), not here.
 test-oldest: install $(VENV_OLDEST)/.installed
-	$(call leg,$(VENV_OLDEST),3.10,tests/unit tests/integration $(CORE_NEUTRAL_TESTS:%=--ignore=tests/integration/%.py))
+	$(call leg,$(VENV_OLDEST),3.10,tests/unit tests/integration $(CORE_NEUTRAL_TESTS:%=--ignore=tests/integration/%.py) \
+		--ignore=tests/integration/test_target_python.py)
 
-test-next: install $(VENV_NEXT)/.installed
+# The newest leg also runs the modules on Python 3.9 once (tests/integration/test_target_python.py): the oldest Python
+# README promises for the host that runs them, and ansible-core 2.21's floor there.
+test-next: export AZUREML_TARGET_PYTHON := $(CURDIR)/$(VENV_TARGET_OLDEST)/bin/python
+test-next: install $(VENV_NEXT)/.installed $(VENV_TARGET_OLDEST)/.installed
 	$(call leg,$(VENV_NEXT),3.12,tests/unit tests/integration)
 
 test-main: install
 	$(call leg,$(VENV),$(SANITY_PYTHON),tests/unit tests/conformance)
 
-$(VENV_OLDEST)/.installed: requirements.txt requirements-test.txt
+$(VENV_OLDEST)/.installed: requirements.txt requirements-test.txt requirements-emulator.txt
 	@test -n "$(PYTHON_OLDEST)" || { echo "Python 3.10 not found: set PYTHON_OLDEST=/path/to/python3.10" >&2; exit 1; }
 	$(PYTHON_OLDEST) -m venv $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/python -m pip install --quiet -r requirements-test.txt '$(CORE_OLDEST)'
 	touch $@
 
-$(VENV_NEXT)/.installed: requirements.txt requirements-test.txt
+$(VENV_NEXT)/.installed: requirements.txt requirements-test.txt requirements-emulator.txt
 	@test -n "$(PYTHON_NEXT)" || { echo "Python 3.12 not found: set PYTHON_NEXT=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON_NEXT) -m venv $(VENV_NEXT)
 	$(BIN_NEXT)/python -m pip install --quiet -r requirements-test.txt '$(CORE_NEXT)'
+	touch $@
+
+# The host that runs the modules, on its oldest supported Python: requirements.txt only, as README tells users.
+$(VENV_TARGET_OLDEST)/.installed: requirements.txt
+	@test -n "$(PYTHON_TARGET_OLDEST)" || { echo "Python 3.9 not found: set PYTHON_TARGET_OLDEST=/path/to/python3.9" >&2; exit 1; }
+	$(PYTHON_TARGET_OLDEST) -m venv $(VENV_TARGET_OLDEST)
+	$(VENV_TARGET_OLDEST)/bin/python -m pip install --quiet -r requirements.txt
 	touch $@
 
 $(VENV_TOOLS)/.installed: requirements-tools.txt
@@ -216,4 +252,4 @@ reliability: install
 		--command "make reliability"; exit $$status
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_NEXT) $(VENV_TOOLS) $(VENV_EMULATOR) $(VENV_TARGET_OLDEST) .ansible $(VENV_CLI) $(DATA_DIR) tests/output .pytest_cache

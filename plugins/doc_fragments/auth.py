@@ -55,8 +55,12 @@ options:
         the profile named by O(profile) or E(AZURE_PROFILE); the environment variables E(AZURE_CLIENT_ID), E(AZURE_SECRET) and
         E(AZURE_TENANT) (or E(AZURE_CLIENT_SECRET) and E(AZURE_TENANT_ID)), or E(AZURE_AD_USER) and E(AZURE_PASSWORD);
         the C([default]) profile of C(~/.azure/credentials); workload identity when E(AZURE_FEDERATED_TOKEN_FILE) is set;
-        a managed identity when E(IDENTITY_ENDPOINT) or E(MSI_ENDPOINT) is set; the Azure CLI when C(az) is on the PATH.
-        When none is found, the module fails and lists what it looked for.
+        a managed identity when E(IDENTITY_ENDPOINT) or E(MSI_ENDPOINT) is set (O(client_id), else E(AZURE_CLIENT_ID), selects a
+        user-assigned identity); the Azure CLI when C(az) is on the PATH. When none is found, the module fails and lists what it
+        looked for.
+      - A source set only in part (for example E(AZURE_CLIENT_ID) and E(AZURE_TENANT) without E(AZURE_SECRET)) fails, naming what is
+        missing, before any request. So do O(client_id) or O(tenant), or E(AZURE_CLIENT_ID) or E(AZURE_TENANT), when the source
+        found would not use them (the C([default]) profile, the Azure CLI), because they name an identity and another one would sign in.
       - V(env) uses only the environment variables above (the names AWX's Microsoft Azure Resource Manager credential sets).
       - V(credential_file) uses only the profile O(profile) (or E(AZURE_PROFILE), or C(default)) of C(~/.azure/credentials).
       - V(cli) uses the account of C(az login). O(subscription_id) or E(AZURE_SUBSCRIPTION_ID) is still required.

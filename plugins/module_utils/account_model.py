@@ -37,6 +37,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.text impo
     coerce_text,
     has_control,
     has_surrounding_space,
+    header_value_problem,
     kind,
     too_long,
     utf8_problem,
@@ -495,6 +496,9 @@ def account_problem(account):
     for field, kinds in (("location", str), ("etag", str), ("name", str), ("id", str)):
         if account.get(field) is not None and not isinstance(account[field], kinds):
             return "the account's %s is not a string" % field
+    problem = header_value_problem(account["etag"]) if account.get("etag") is not None else None
+    if problem:  # it goes back in If-Match: a value that cannot be sent is refused before any write
+        return "the account's etag cannot be sent in an If-Match header (%s)" % problem
     tags = account.get("tags")
     if tags is not None and (not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())):
         return "the account's tags are not an object of string values"

@@ -145,7 +145,8 @@ def shows_write(before, expected, now):
             return False
         if expected:  # a create: the account exists, in whatever state
             return bool(now)
-        return not now or (provisioning_state_of(now) or "").lower() == "deleting"  # a delete: gone, or going
+        # a delete: gone, going, or another account of that name now (deleted, then created again by someone)
+        return not now or (provisioning_state_of(now) or "").lower() == "deleting" or _replaced(before, now)
     if not now:
         return False
     sku_b, sku_e, sku_n = before.get("sku") or {}, expected.get("sku") or {}, now.get("sku") or {}
@@ -162,6 +163,15 @@ def shows_write(before, expected, now):
         return True
     state_b, state_n = (provisioning_state_of(before) or "Succeeded").lower(), (provisioning_state_of(now) or "Succeeded").lower()
     return state_n != state_b and (is_running(now) or needs_repair(now) or needs_repair(before))
+
+
+def _replaced(before, now):
+    """True when ``now`` may be another account than ``before`` under the same name (deleted and created again since): its
+    createdOn differs; without createdOn on both, its etag differs or cannot be compared."""
+    created = [((account.get("properties") or {}).get("createdOn")) for account in (before, now)]
+    if all(created):
+        return created[0] != created[1]
+    return not (before.get("etag") and before.get("etag") == now.get("etag"))
 
 
 class _Writes(object):
@@ -212,6 +222,16 @@ class _Writes(object):
     def _shown(self, now):
         return [entry for entry in self.doubtful if shows_write(entry[1], entry[2], now)]
 
+    def skipped(self, reason, now):
+        """The ``DeleteSkipped`` of a purge whose re-check failed on ``now``, with ``changed`` true when an earlier attempt
+        of this task's DELETE lost its answer and ``now`` shows it may have been applied."""
+        skipped = DeleteSkipped(reason)
+        if self.applied or self._shown(now):
+            skipped.changed = True
+            skipped.message = "%s; this task's earlier DELETE lost its answer and may have deleted the account that was " \
+                              "there before" % reason
+        return skipped
+
     def outcome(self, now, account=None, busy=None):
         """The task's result once ``now`` is the account as it stands (None: gone); ``account`` is what to return."""
         shown = self._shown(now)
@@ -261,11 +281,15 @@ class _Others(object):
         self.wait_timeout = wait_timeout
         self.deadline = None  # one deadline for every 409 of the task, from the first
 
+    def refusal(self, current):
+        """Why a write cannot be sent now (``wait: false``): someone else's operation is running on the account."""
+        return AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
+                            "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
+
     def running(self, current):
         """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
         if not self.wait:
-            raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
-                               "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
+            raise self.refusal(current)
         from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
 
         return _checked(arm_wait.settle(self.client, self.path, self.wait_timeout), "GET %s" % self.path)
@@ -296,33 +320,33 @@ class _Others(object):
 def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout, listed=NOT_READ):
     """Make the account match ``desired``. Returns an ``Outcome`` (unpacks as ``(changed, account, diff)``).
 
-    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change
-    (location, missing create options, a Failed account that cannot be repaired) raises AccountError before
-    any write. ``listed`` is the account as a list answer showed it (None: not in the list), used instead of the
-    first GET; its etag guards the write as a GET's would. Check mode plans on the account as it is, without
-    waiting for someone else's operation (``Outcome.busy`` names it; a Deleting account counts as gone).
-    """
+    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change (location,
+    missing create options, a Failed account that cannot be repaired) raises AccountError before any write. ``listed``
+    is the account as a list answer showed it (None: not in the list), used instead of the first GET; its etag guards
+    the write as a GET's would. Not waiting (check mode, or ``wait`` false) for someone else's operation, it plans on
+    the account as that operation should leave it (``Outcome.busy``; a Deleting account counts as gone); with ``wait``
+    false one that needs a write fails (AccountError), in check mode too."""
     path = account_path(subscription_id, resource_group, name)
     ids = (subscription_id, resource_group, name)
     writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
     current = _first(client, path, listed, list(ACCOUNT_MISSING_CODES))
     conflicts = 0
     while True:
-        busy = planned_on = None
-        if is_running(current) and check_mode and wait:
+        busy, planned_on = None, current
+        if is_running(current) and (check_mode or not wait):  # not waiting: plan on the account as that operation leaves it
             busy, planned_on = provisioning_state_of(current), _once_finished(current)
         elif is_running(current):
             try:
-                current = others.running(current)
+                current = planned_on = others.running(current)
             except AzureMLError as err:
                 raise writes.failed(err, current)
-        if busy is None:
-            planned_on = current
         the_plan = plan_present(desired, planned_on, name)
         if the_plan.action == "error":
             raise writes.failed(AccountError(the_plan.message), current)
         if the_plan.action == "none":
             return writes.outcome(current, busy=busy)
+        if busy is not None and not wait:  # a write is needed, and someone else's operation is not waited for
+            raise writes.failed(others.refusal(current), current)
         expected = predicted(the_plan, planned_on, ids)
         if check_mode:
             return Outcome(True, expected, diff_view(current, expected), the_plan.action, busy)
@@ -439,11 +463,24 @@ class DeleteSkipped(AzureMLError):
     default_code = "DeleteSkipped"
 
 
-def _still(recheck, account):
+def _still(recheck, account, writes):
+    """``account``, unless the purge's re-check says it must no longer be deleted (``DeleteSkipped``, which asks the write
+    ledger whether an earlier attempt of this task's DELETE may have applied)."""
     reason = recheck(account) if recheck is not None and account is not None else None
     if reason:
-        raise DeleteSkipped(reason)
+        raise writes.skipped(reason, account)
     return account
+
+
+def _delete_guard(client, path, current, recheck, writes):
+    """``(account, headers)`` for the DELETE of a purge or a declared absent (``recheck`` given): ``If-Match`` with the
+    etag it was planned from; without one, the account read again right now (and re-checked), and the etag of that
+    read, so that a change between the read and the DELETE is not lost. The account module's DELETE is unconditional."""
+    if recheck is None:
+        return current, None
+    if not current.get("etag"):
+        current = _still(recheck, _read(client, path), writes)
+    return current, ({"If-Match": current["etag"]} if current is not None and current.get("etag") else None)
 
 
 def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout, listed=NOT_READ, recheck=None):
@@ -456,11 +493,12 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
     A purge passes ``listed`` (the account as its list answer showed it, instead of the first GET) and
     ``recheck(account)``, the reason the account must no longer be deleted, or None. Then the DELETE is
     conditional: ``If-Match`` with the etag it was planned from, and a 412 re-reads the account and re-checks it;
-    without an etag the account is read again right before the DELETE. A failed re-check raises DeleteSkipped.
+    without an etag the account is read again right before the DELETE, which then carries the etag of that read. A
+    failed re-check raises DeleteSkipped.
     """
     path = account_path(subscription_id, resource_group, name)
     writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
-    current = _still(recheck, _first(client, path, listed))
+    current = _still(recheck, _first(client, path, listed), writes)
     conflicts = 0
     while True:
         if current is None:
@@ -476,20 +514,15 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                     return Outcome(False, {}, diff_view(None, None), busy=busy)
             else:
                 try:
-                    current = _still(recheck, others.running(current))
+                    current = _still(recheck, others.running(current), writes)
                 except AzureMLError as err:
                     raise writes.failed(err, current)
                 continue
         if check_mode:
             return Outcome(True, {}, diff_view(current, None), "delete", busy)
-        guard = None
-        if recheck is not None:
-            if current.get("etag"):
-                guard = {"If-Match": current["etag"]}
-            else:  # nothing makes the DELETE conditional: the freshest read decides
-                current = _still(recheck, _read(client, path))
-                if current is None:
-                    continue  # someone else deleted it before this task sent anything
+        current, guard = _delete_guard(client, path, current, recheck, writes)
+        if current is None:
+            continue  # someone else deleted it before this task sent anything
         writes.send("the DELETE", current, None, "delete")
         try:
             response = client.request("DELETE", path, headers=guard)
@@ -498,7 +531,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                 writes.ended(err)
                 _conflict_pause(client, conflicts)
                 conflicts += 1
-                current = _still(recheck, _read(client, path))
+                current = _still(recheck, _read(client, path), writes)
                 if conflicts >= MAX_ROUNDS and current is not None:
                     raise writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row "
                                                                             "(other writers); it was not deleted" % (name, MAX_ROUNDS)), current)
@@ -510,7 +543,7 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
                 raise writes.failed(err)
             writes.ended(err)
             try:
-                current = _still(recheck, others.refused(err))
+                current = _still(recheck, others.refused(err), writes)
             except AzureMLError as final:
                 raise writes.failed(final)
             continue
@@ -528,6 +561,15 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
         return writes.outcome(None, account={})
 
 
+def group_missing(err):
+    """True for a 404 ResourceGroupNotFound on the first page of a list: the resource group does not exist.
+
+    The same answer after a page was read (``pages_read``) means the list broke off part-way: an error, since counting
+    it as an empty group would plan deletes around accounts that were never seen.
+    """
+    return err.status == 404 and err.code == RESOURCE_GROUP_MISSING_CODE and not getattr(err, "pages_read", 0)
+
+
 def get_accounts(client, subscription_id, resource_group=None, name=None, tag_filters=None):
     """The accounts for account_info: one account, a resource group's, or the subscription's.
 
@@ -541,8 +583,7 @@ def get_accounts(client, subscription_id, resource_group=None, name=None, tag_fi
         try:
             accounts = [_checked(item, where) for item in client.list_all(accounts_path(subscription_id, resource_group))]
         except ArmError as err:
-            if err.status == 404 and err.code == RESOURCE_GROUP_MISSING_CODE:
-                accounts = []
-            else:
+            if not group_missing(err):
                 raise
+            accounts = []
     return [a for a in accounts if matches_tag_filters(a, tag_filters)]

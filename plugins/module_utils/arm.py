@@ -42,6 +42,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VER
 
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
+from ansible_collections.azureml.model_management.plugins.module_utils.text import header_value_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
 MESSAGE_MAX = 500
@@ -345,6 +346,8 @@ class ArmClient(object):
     # -- one request --------------------------------------------------------------------------------------------
 
     def _headers(self, extra, has_body, request_id):
+        """The headers of one attempt; an InvalidResponse, before anything is sent, for a value that cannot be sent (the
+        token comes from the identity endpoint, an If-Match etag from an answer: both are untrusted)."""
         headers = {
             "Accept": "application/json",
             "User-Agent": self.user_agent,
@@ -353,7 +356,17 @@ class ArmClient(object):
         if has_body:
             headers["Content-Type"] = "application/json"
         headers.update(extra or {})
-        headers["Authorization"] = "Bearer " + self.token_provider.get_token()
+        for name, value in headers.items():
+            problem = header_value_problem(value) if isinstance(value, str) else "it is not text"
+            if problem:
+                raise invalid_response("the value of the %s header cannot be sent (%s): %s; nothing was sent"
+                                       % (name, problem, printable(value, 80)))
+        token = self.token_provider.get_token()
+        problem = header_value_problem(token) if isinstance(token, str) else "it is not text"
+        if problem:  # never the token itself in a message
+            raise invalid_response("the access token from the identity endpoint cannot be sent in an Authorization header (%s); "
+                                   "nothing was sent" % problem)
+        headers["Authorization"] = "Bearer " + token
         return headers
 
     def _send(self, method, url, data, headers):
@@ -484,7 +497,9 @@ class ArmClient(object):
             return None
 
     def list_all(self, path):
-        """Every item of a list, following each ``nextLink`` (pages may be empty); bad pages and links are errors."""
+        """Every item of a list, following each ``nextLink`` (pages may be empty); bad pages and links are errors.
+
+        An error answered for a page carries ``pages_read``: how many pages of the list were read before it."""
         items = []
         seen = set()
         url = path
@@ -492,7 +507,14 @@ class ArmClient(object):
             if url in seen or len(seen) >= MAX_PAGES:
                 raise ArmError(0, "PagingLoop", "the list's nextLink %s was already followed (a paging loop)" % printable(url))
             seen.add(url)
-            page = self.request("GET", url).body
+            try:
+                page = self.request("GET", url).body
+            except ArmError as err:
+                err.pages_read = len(seen) - 1  # a 404 after a page was read is not "the list does not exist"
+                if err.pages_read:
+                    err.message = "%s (on page %d of the list, after %d page%s read)" % (
+                        err.message, len(seen), err.pages_read, " was" if err.pages_read == 1 else "s were")
+                raise
             values = page.get("value", [])
             if values is None:
                 values = []

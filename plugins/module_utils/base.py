@@ -13,12 +13,14 @@ import copy
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version, check_string_option
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.text import kind, shown
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import TOKEN_CACHE_MODES
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
@@ -65,9 +67,71 @@ class _RawArgsModule(AnsibleModule):
     on 2.16 and 2.21). If a release stops calling it, ``raw_params`` is missing and every module fails loudly.
     """
 
+    def __init__(self, *args, **kwargs):
+        self.shape_problems = []
+        super(_RawArgsModule, self).__init__(*args, **kwargs)
+        self.validated = True
+
     def _load_params(self):
         super(_RawArgsModule, self)._load_params()
         self.raw_params = copy.deepcopy(self.params)
+        names = self.raw_params.get("option_names") if isinstance(self.raw_params.get("option_names"), dict) else {}
+        self.shape_problems = dict_shape_problems(self.argument_spec, self.raw_params, names)
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        """While Ansible validates the arguments, a value that is no dictionary fails with our message (the option and the
+        entry, as the caller names them) instead of Ansible's "dictionary requested, could not parse JSON or key=value"."""
+        if self.shape_problems and not getattr(self, "validated", False):
+            msg = "; ".join(self.shape_problems)
+        super(_RawArgsModule, self).fail_json(msg=msg, **kwargs)
+
+
+def _dictionary(value):
+    """True when Ansible can read ``value`` as a dictionary (a dict, JSON text of one, or key=value text)."""
+    if isinstance(value, dict):
+        return True
+    try:
+        check_type_dict(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _with_keys(rules):
+    keys = list(rules.get("options") or {})
+    if len(keys) < 2:
+        return " with %s" % keys[0] if keys else ""
+    return " with %s and %s" % (", ".join(keys[:-1]), keys[-1])
+
+
+def dict_shape_problems(spec, raw, names=None, prefix=""):
+    """Messages for ``type: dict`` options and ``elements: dict`` entries given a value that is no dictionary, naming the
+    option (and the entry: ``accounts[0]``, or the caller's ``names`` for top-level options) and the keys it takes."""
+    problems = []
+    for option, rules in spec.items():
+        value = next((raw[key] for key in [option] + list(rules.get("aliases") or []) if key in raw), None)
+        label = prefix + option if prefix else (names or {}).get(option, option)
+        if value is None:
+            continue
+        if rules.get("type") == "dict" and not _dictionary(value):
+            problems.append("%s must be a dictionary%s; got %s" % (label, _with_keys(rules), _kind(value, prefix)))
+        elif rules.get("type") == "dict" and isinstance(value, dict) and rules.get("options"):
+            problems.extend(dict_shape_problems(rules["options"], value, prefix=label + "."))
+        elif rules.get("type") == "list" and rules.get("elements") == "dict" and isinstance(value, list):
+            for index, item in enumerate(value):
+                entry = "%s[%d]" % (label, index)
+                if not _dictionary(item):
+                    problems.append("%s: must be a dictionary%s; got %s" % (entry, _with_keys(rules), _kind(item, entry)))
+                elif isinstance(item, dict) and rules.get("options"):
+                    problems.extend(dict_shape_problems(rules["options"], item, prefix=entry + "."))
+    return problems
+
+
+def _kind(value, within):
+    """What a value is; text within an entry is shown too (short), so that the entry can be found."""
+    if isinstance(value, str) and within:
+        return "a string (%s)" % shown(value)
+    return "a string" if isinstance(value, str) else kind(value)
 
 
 def string_option_problems(spec, raw, prefix=""):
@@ -133,7 +197,7 @@ class AzureMLModule(object):
     def _check_connection_options(self, spec, ranges):
         """Refuse what ``type: str`` would have converted, booleans for ``type: int``, the shared options out of range and
         a malformed api_version; warn when TLS is not verified."""
-        problems = string_option_problems(spec, self.module.raw_params) + \
+        problems = self.module.shape_problems + string_option_problems(spec, self.module.raw_params) + \
             number_option_problems(spec, self.module.raw_params, ranges, kinds_only=True) + \
             number_option_problems(AUTH_ARGUMENT_SPEC, self.module.raw_params, ranges)
         problems = list(dict.fromkeys(problems))

@@ -68,8 +68,55 @@ def _first(mapping, *names):
     return None, None
 
 
-def _incomplete(where, given, missing):
-    return AuthError("IncompleteCredentials", "%s: %s given but %s missing" % (where, " and ".join(given), " and ".join(missing)))
+def _listed(words):
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(words) if len(words) < 3 else "%s and %s" % (", ".join(words[:-1]), words[-1])
+
+
+def _incomplete(where, given, missing, note=""):
+    return AuthError("IncompleteCredentials", "%s: %s given but %s missing%s" % (where, _listed(given), _listed(missing), note))
+
+
+OPTION_NAMES = dict((key, (key,)) for key in ("client_id", "secret", "tenant", "ad_user", "password"))
+# Where a value has two names, AWX's comes first and azure-identity's second.
+ENV_NAMES = dict(client_id=("AZURE_CLIENT_ID",), secret=("AZURE_SECRET", "AZURE_CLIENT_SECRET"), tenant=("AZURE_TENANT", "AZURE_TENANT_ID"),
+                 ad_user=("AZURE_AD_USER", "AZURE_USERNAME"), password=("AZURE_PASSWORD",))
+AWX_NAMES = ("AZURE_SECRET", "AZURE_TENANT", "AZURE_AD_USER")
+CERTIFICATE = "AZURE_CLIENT_CERTIFICATE_PATH"
+SP_KEYS, USER_KEYS, ID_KEYS = ("client_id", "secret", "tenant"), ("client_id", "tenant", "ad_user", "password"), ("client_id", "tenant")
+# Identifiers that select one identity in the environment: a source that ignores them would sign in as someone else.
+# AZURE_TENANT_ID is not one of them: many tools read it (the CLI, azd), so alone it only shapes the last message.
+ENV_IDENTIFIERS = ("AZURE_CLIENT_ID", "AZURE_TENANT")
+SOURCE_HINT = " (to sign in another way, set auth_source: cli, msi or workload_identity)"
+CERTIFICATE_NOTE = " (client certificates are not supported: a service principal signs in with its client secret)"
+
+
+def _missing_name(key, names, found, family=None):
+    """How to name a missing value: as the user named the others (AWX's or azure-identity's names), else both ways."""
+    choices = names[key]
+    if len(choices) == 1:
+        return choices[0]
+    for other in ("secret", "tenant", "ad_user"):
+        used = found[other][0]
+        if family is None and used is not None and len(names[other]) > 1:
+            family = names[other].index(used)
+    return "%s (or %s)" % choices if family is None else choices[family]
+
+
+def _gap(where, names, found, keys, required, note=""):
+    """IncompleteCredentials naming the given ``keys`` and the missing ``required`` ones; None when none is missing."""
+    missing = [key for key in required if found[key][1] is None]
+    if not missing:
+        return None
+    return _incomplete(where, [found[key][0] for key in keys if found[key][1] is not None],
+                       [_missing_name(key, names, found) for key in missing], note)
+
+
+def _identifiers_only(values, names, where, triggers, note=""):
+    """The error for a client_id or tenant given without a secret or a user (when one of ``triggers`` is set), else None."""
+    if not any(values.get(name) for name in triggers):
+        return None
+    return _gap(where, names, dict((key, _first(values, *names[key])) for key in names), ID_KEYS, SP_KEYS, note)
 
 
 def _secret_or_user(values, names, where):
@@ -79,22 +126,15 @@ def _secret_or_user(values, names, where):
     """
     found = dict((key, _first(values, *names[key])) for key in names)
     if found["secret"][1] is not None:
-        missing = [names[key][0] for key in ("client_id", "tenant") if found[key][1] is None]
-        if missing:
-            raise _incomplete(where, [found["secret"][0]], missing)
-        return SERVICE_PRINCIPAL, dict((key, found[key][1]) for key in ("client_id", "secret", "tenant")), found
-    if found["ad_user"][1] is not None or found["password"][1] is not None:
-        missing = [names[key][0] for key in ("ad_user", "password") if found[key][1] is None]
-        if missing:
-            raise _incomplete(where, [found[key][0] for key in ("ad_user", "password") if found[key][1] is not None], missing)
-        return USER, dict((key, found[key][1]) for key in ("ad_user", "password", "client_id", "tenant")), found
-    return None
-
-
-OPTION_NAMES = dict((key, (key,)) for key in ("client_id", "secret", "tenant", "ad_user", "password"))
-ENV_NAMES = dict(client_id=("AZURE_CLIENT_ID",), secret=("AZURE_SECRET", "AZURE_CLIENT_SECRET"), tenant=("AZURE_TENANT", "AZURE_TENANT_ID"),
-                 ad_user=("AZURE_AD_USER", "AZURE_USERNAME"), password=("AZURE_PASSWORD",))
-AWX_NAMES = ("AZURE_SECRET", "AZURE_TENANT", "AZURE_AD_USER")
+        kind, keys, required, values_keys = SERVICE_PRINCIPAL, SP_KEYS, SP_KEYS, SP_KEYS
+    elif found["ad_user"][1] is not None or found["password"][1] is not None:
+        kind, keys, required, values_keys = USER, USER_KEYS, ("ad_user", "password"), ("ad_user", "password", "client_id", "tenant")
+    else:
+        return None
+    error = _gap(where, names, found, keys, required)
+    if error:
+        raise error
+    return kind, dict((key, found[key][1]) for key in values_keys), found
 
 
 def parse_profiles(text, path=CREDENTIALS_PATH):
@@ -131,6 +171,9 @@ def _from_profile(profiles, name, explicit, path):
     where = "profile %r in %s" % (name, path)
     found = _secret_or_user(section, OPTION_NAMES, where)
     if found is None:
+        error = _identifiers_only(section, OPTION_NAMES, where, ID_KEYS)  # in a profile they can only mean a service principal
+        if error:
+            raise error
         if not explicit:
             return None
         raise AuthError("IncompleteCredentials", "%s has no credentials: it needs client_id, secret and tenant, or ad_user and password" % where)
@@ -138,9 +181,23 @@ def _from_profile(profiles, name, explicit, path):
     return kind, values, where, section, tuple(v for v in (values.get("secret"), values.get("password")) if v)
 
 
+def _certificate_error(env):
+    """A certificate path without a secret: azure-identity's EnvironmentCredential would use it; this collection cannot."""
+    if not env.get(CERTIFICATE):
+        return None
+    names = dict(ENV_NAMES, secret=(CERTIFICATE,) + ENV_NAMES["secret"])
+    found = dict((key, _first(env, *names[key])) for key in names)
+    missing = [_missing_name(key, ENV_NAMES, found, family=1) for key in SP_KEYS if key == "secret" or found[key][1] is None]
+    return _incomplete("environment", [found[key][0] for key in SP_KEYS if found[key][1] is not None], missing, CERTIFICATE_NOTE)
+
+
 def _from_env(env, explicit):
     found = _secret_or_user(env, ENV_NAMES, "environment")
     if found is None:
+        error = _certificate_error(env) or (_identifiers_only(env, ENV_NAMES, "environment", ENV_NAMES["client_id"] + ENV_NAMES["tenant"])
+                                            if explicit else None)
+        if error:
+            raise error
         if explicit:
             raise AuthError("CredentialNotFound", "auth_source env: set AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT (or AZURE_CLIENT_SECRET "
                                                   "and AZURE_TENANT_ID), or AZURE_AD_USER and AZURE_PASSWORD")
@@ -157,21 +214,24 @@ def _from_workload_identity(params, env, explicit):
         if explicit:
             raise AuthError("CredentialNotFound", "auth_source workload_identity: AZURE_FEDERATED_TOKEN_FILE is not set")
         return None
-    client_id = params.get("client_id") or env.get("AZURE_CLIENT_ID")
-    tenant = params.get("tenant") or _first(env, "AZURE_TENANT_ID", "AZURE_TENANT")[1]
-    missing = [label for label, value in (("client_id or AZURE_CLIENT_ID", client_id), ("tenant or AZURE_TENANT_ID", tenant)) if not value]
+    client = ("the client_id option", params["client_id"]) if params.get("client_id") else _first(env, "AZURE_CLIENT_ID")
+    tenant = ("the tenant option", params["tenant"]) if params.get("tenant") else _first(env, "AZURE_TENANT_ID", "AZURE_TENANT")
+    missing = [name for name, (_given, value) in (("AZURE_CLIENT_ID", client), ("AZURE_TENANT_ID", tenant)) if value is None]
     if missing:
-        raise _incomplete("workload identity", ["AZURE_FEDERATED_TOKEN_FILE"], missing)
-    values = dict(client_id=client_id, tenant=tenant, token_file=token_file)
+        raise _incomplete("workload identity", ["AZURE_FEDERATED_TOKEN_FILE"] + [given for given, value in (client, tenant) if value], missing)
+    values = dict(client_id=client[1], tenant=tenant[1], token_file=token_file)
     return WORKLOAD_IDENTITY, values, "workload identity (AZURE_FEDERATED_TOKEN_FILE)", None, ()
 
 
 def _from_managed_identity(params, env, explicit):
+    """Detected (auto): client_id, else AZURE_CLIENT_ID, as DefaultAzureCredential; auth_source msi: client_id only, as
+    ManagedIdentityCredential. Without either, the system-assigned identity."""
     detected, _value = _first(env, "IDENTITY_ENDPOINT", "MSI_ENDPOINT")
     if not (explicit or detected):
         return None
     origin = "auth_source msi" if explicit else "environment (%s)" % detected
-    return MANAGED_IDENTITY, dict(client_id=params.get("client_id")), origin, None, ()
+    client_id = params.get("client_id") or (None if explicit else env.get("AZURE_CLIENT_ID") or None)
+    return MANAGED_IDENTITY, dict(client_id=client_id), origin, None, ()
 
 
 def _from_cli(params, explicit, cli_available):
@@ -215,6 +275,49 @@ def auth_source_of(params, env):
     return value
 
 
+# What each step of the auto order reads of the identifiers: the options' client_id and tenant, then the environment's
+# (which the options and a named profile outrank).
+READS_OPTION_IDS = {"options": ID_KEYS, "workload identity": ID_KEYS, "managed identity": ("client_id",), "cli": ("tenant",)}
+READS_ENV_IDS = {"environment": ID_KEYS, "workload identity": ID_KEYS, "managed identity": ("client_id",)}
+OUTRANK_ENV = ("options", "named profile")
+
+
+def _unused_identifiers(step, params, env):
+    """auto: the error for a client_id or tenant the user set that the chosen step (None: nothing found) would not use.
+
+    Such a value names an identity. Signing in as another one (the CLI's account, a profile's), or failing with the
+    list of every place looked at, would both hide what is missing. (docs/decisions.md, "Half-set credentials")
+    """
+    if any(params.get(key) and key not in READS_OPTION_IDS.get(step, ()) for key in ID_KEYS):
+        return _identifiers_only(params, OPTION_NAMES, "options", ID_KEYS, SOURCE_HINT)
+    if step in OUTRANK_ENV:
+        return None
+    triggers = [name for key in ID_KEYS if key not in READS_ENV_IDS.get(step, ())
+                for name in ENV_NAMES[key] if step is None or name in ENV_IDENTIFIERS]
+    return _identifiers_only(env, ENV_NAMES, "environment", triggers, SOURCE_HINT)
+
+
+def _steps(mode, params, env, profiles, named, path, cli_available):
+    """(step name, finder) in the order they are tried: the auto order, or the one source auth_source names."""
+    if mode != "auto":
+        return ((mode, dict(
+            env=lambda: _from_env(env, True),
+            credential_file=lambda: _from_profile(profiles, named or "default", True, path),
+            cli=lambda: _from_cli(params, True, cli_available),
+            msi=lambda: _from_managed_identity(params, env, True),
+            workload_identity=lambda: _from_workload_identity(params, env, True),
+        )[mode]),)
+    return (
+        ("options", lambda: _from_options(params)),
+        ("named profile", lambda: _from_profile(profiles, named, True, path) if named else None),
+        ("environment", lambda: _from_env(env, False)),
+        ("default profile", lambda: None if named else _from_profile(profiles, "default", False, path)),
+        ("workload identity", lambda: _from_workload_identity(params, env, False)),
+        ("managed identity", lambda: _from_managed_identity(params, env, False)),
+        ("cli", lambda: _from_cli(params, False, cli_available)),
+    )
+
+
 def select_source(params, env, credentials_file_text, credentials_path=CREDENTIALS_PATH, cli_available=None):
     """Choose the credential source; raise AuthError when the configuration is incomplete or nothing is found.
 
@@ -227,31 +330,20 @@ def select_source(params, env, credentials_file_text, credentials_path=CREDENTIA
     named = params.get("profile") or env.get("AZURE_PROFILE")
     if cli_available is None:
         cli_available = shutil.which("az", path=env.get("PATH")) is not None
-    if mode == "auto":
-        finders = (
-            lambda: _from_options(params),
-            lambda: _from_profile(profiles, named, True, credentials_path) if named else None,
-            lambda: _from_env(env, False),
-            lambda: None if named else _from_profile(profiles, "default", False, credentials_path),
-            lambda: _from_workload_identity(params, env, False),
-            lambda: _from_managed_identity(params, env, False),
-            lambda: _from_cli(params, False, cli_available),
-        )
-    else:
-        finders = (dict(
-            env=lambda: _from_env(env, True),
-            credential_file=lambda: _from_profile(profiles, named or "default", True, credentials_path),
-            cli=lambda: _from_cli(params, True, cli_available),
-            msi=lambda: _from_managed_identity(params, env, True),
-            workload_identity=lambda: _from_workload_identity(params, env, True),
-        )[mode],)
-    for finder in finders:
+    step, found = None, None
+    for name, finder in _steps(mode, params, env, profiles, named, credentials_path, cli_available):
         found = finder()
         if found is not None:
-            kind, values, origin, profile, secrets = found
-            problem = text_problem(kind, values, origin)
-            if problem:
-                raise problem
-            return CredentialSource(kind, values, origin, setting("subscription_id", params, env, profile),
-                                    setting("cloud_environment", params, env, profile), secrets)
-    raise AuthError("CredentialNotFound", NOT_FOUND_MESSAGE.format(path=credentials_path))
+            step = name
+            break
+    problem = _unused_identifiers(step, params, env) if mode == "auto" else None
+    if problem:
+        raise problem
+    if found is None:
+        raise AuthError("CredentialNotFound", NOT_FOUND_MESSAGE.format(path=credentials_path))
+    kind, values, origin, profile, secrets = found
+    problem = text_problem(kind, values, origin)
+    if problem:
+        raise problem
+    return CredentialSource(kind, values, origin, setting("subscription_id", params, env, profile),
+                            setting("cloud_environment", params, env, profile), secrets)

@@ -38,7 +38,7 @@ class Applied(object):
 
 def needs_service(item):
     """A write is planned, or the account is busy with someone else's operation (the plan may change once it ends)."""
-    if item.error is not None or item.note is not None:
+    if item.error is not None or item.note is not None or item.withheld:
         return False
     return item.action in WRITE_ACTIONS or item.busy
 
@@ -51,7 +51,7 @@ def _declared_delete_recheck(_account):
 def apply_one(client, subscription_id, item, scope, check_mode, wait, wait_timeout):
     """The ``Applied`` of one item; never raises for an error of that account. Check mode never waits."""
     common = dict(client=client, subscription_id=subscription_id, resource_group=item.resource_group, name=item.name,
-                  check_mode=check_mode, wait=wait or check_mode, wait_timeout=wait_timeout, listed=item.current)
+                  check_mode=check_mode, wait=wait, wait_timeout=wait_timeout, listed=item.current)
     try:
         if item.action == "purge":
             outcome = ensure_absent(recheck=scope.recheck(item.account_id(subscription_id)), **common)
@@ -59,8 +59,8 @@ def apply_one(client, subscription_id, item, scope, check_mode, wait, wait_timeo
             outcome = ensure_absent(recheck=_declared_delete_recheck, **common)
         else:
             outcome = ensure_present(desired=item.desired, **common)
-    except DeleteSkipped as skipped:
-        return Applied(action=item.action, skipped=str(skipped))
+    except DeleteSkipped as skipped:  # changed when an earlier attempt of its DELETE may have applied
+        return Applied(changed=skipped.changed, action=item.action, skipped=str(skipped))
     except AzureMLError as err:
         return Applied(changed=err.changed, action=item.action, error=err.to_dict())
     except Exception as exc:  # pylint: disable=broad-except  # one account's bug must not hide the others' results

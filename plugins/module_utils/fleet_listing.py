@@ -7,7 +7,8 @@
 A fleet plans from list answers instead of one GET per account: a page carries 100 accounts with their etags. Each
 item must be an account of exactly the subscription and resource group that was listed (``fleet_scope``), and no
 account may appear twice; otherwise the whole listing is an error, and nothing is planned from it. A resource group
-that does not exist lists as empty, marked ``missing``.
+that does not exist (404 ResourceGroupNotFound on the first page) lists as empty, marked ``missing``; the same answer on
+a later page is an error of the listing.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import RESOURCE_GROUP_MISSING_CODE, accounts_path, parse_account_id
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import accounts_path, parse_account_id
+from ansible_collections.azureml.model_management.plugins.module_utils.account_service import group_missing
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response, printable
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of, listed_account_problem
 
@@ -38,7 +40,8 @@ def checked_accounts(items, subscription_id, resource_group):
     for item in items:
         problem = listed_account_problem(item, subscription_id, resource_group)
         if problem:
-            raise invalid_response("%s answered an account that cannot be trusted: %s" % (where, problem))
+            named = " (%s)" % printable(item["id"]) if isinstance(item.get("id"), str) else ""
+            raise invalid_response("%s answered an account that cannot be trusted%s: %s" % (where, named, problem))
         account_id = parse_account_id(item["id"])
         key = key_of(account_id.resource_group, account_id.name)
         if key in accounts:
@@ -53,7 +56,7 @@ def list_group(client, subscription_id, resource_group):
         items = client.list_all(accounts_path(subscription_id, resource_group))
         return Listing(resource_group, checked_accounts(items, subscription_id, resource_group))
     except ArmError as err:
-        if err.status == 404 and err.code == RESOURCE_GROUP_MISSING_CODE:
+        if group_missing(err):
             return Listing(resource_group, missing=True)
         return Listing(resource_group, error=err)
     except AzureMLError as err:

@@ -56,6 +56,7 @@ class Item(object):
         self.plan = None  # account_model.Plan of a declared present entry
         self.error = None  # why the planned action cannot be done (nothing is sent for it)
         self.note = None  # why nothing is done although the account is declared (not one of this run's accounts)
+        self.withheld = False  # the run's rules withhold this item's write (fleet_plan.run_rules): nothing is sent
         self.busy = is_running(current)
         self.busy_state = provisioning_state_of(current) if self.busy else None
 
@@ -130,7 +131,8 @@ def check_request(params, subscription_id, entries, names):
                          "; tags %s" % describe_tags(filters) if filters else "", names("purge_allow_empty")))
     if errors:
         return None, errors
-    return PurgeScope(subscription_id, groups, filters, [entry.key for entry in entries]), errors
+    return PurgeScope(subscription_id, groups, filters, [entry.key for entry in entries],
+                      allow_missing_groups=bool(params.get("purge_allow_missing_groups")), names=names), errors
 
 
 def restricted_keys(raw_accounts, subscription_id, names):
@@ -161,29 +163,72 @@ def restricted_keys(raw_accounts, subscription_id, names):
 # the plan
 
 
-def plan_fleet(entries, listings, scope, restrict=None):
-    """Every planned item: the declared entries in their order, then the purge candidates in listing order.
+class Plan(list):
+    """The planned items, in order, and what the whole run withholds (``run_rules``): ``problems``, each said once and
+    each failing the task, and ``withheld``, the one line that says which writes are not sent and why (or None)."""
 
-    ``listings`` maps a resource group (lower case) to its ``fleet_listing.Listing``. A purge group that could not be
-    listed withholds every delete of the run (declared ``absent`` entries too).
-    """
+    def __init__(self, items, problems=(), withheld=None):
+        super(Plan, self).__init__(items)
+        self.problems = list(problems)
+        self.withheld = withheld
+
+
+def plan_fleet(entries, listings, scope, restrict=None):
+    """The ``Plan``: the declared entries in their order, then the purge candidates in listing order, with the run's rules
+    applied (``run_rules``). ``listings`` maps a resource group (lower case) to its ``fleet_listing.Listing``."""
     items = [_plan_entry(entry, listings[entry.resource_group.lower()], restrict) for entry in entries]
-    blocked = _purge_listing_errors(listings, scope)
-    if scope is not None and not blocked:
+    if scope is not None:
         for group in scope.resource_groups.values():
             items.extend(_purge_candidates(listings[group.lower()], scope, restrict))
-    if blocked:
-        for item in items:
-            if item.action in ("delete", "purge") and item.error is None:
-                item.fail("not deleted: the purge scope could not be listed completely, so this run deletes nothing (%s)" % blocked)
-    return items
+    problems, hold, why = run_rules(items, listings, scope)
+    held = [item for item in items if _held(item, hold)]
+    for item in held:
+        item.withheld = True
+    withheld = None
+    if held:  # hold is "writes" or "deletes": "this run deletes nothing because ... (2 deletes withheld)"
+        withheld = "this run %s nothing because %s (%d %s%s withheld)" % (hold, why, len(held), hold[:-1], "s" if len(held) > 1 else "")
+    return Plan(items, problems, withheld)
 
 
-def _purge_listing_errors(listings, scope):
-    if scope is None:
-        return None
-    failed = [listings[group.lower()] for group in scope.resource_groups.values() if listings[group.lower()].error is not None]
-    return "; ".join("resource group %s: %s" % (listing.resource_group, listing.error) for listing in failed) or None
+def run_rules(items, listings, scope):
+    """``(problems, hold, why)``: what the whole plan forbids, decided before anything is sent. Pure; unit tested.
+
+    - A group of the purge scope that does not exist (a misspelt name, most often) withholds every write of the run
+      (``hold`` "writes"), unless the scope allows missing groups.
+    - A group of the purge scope that could not be listed, any other listing that failed, or a declared entry that
+      could not be planned withholds every delete of the run, declared ``absent`` entries included (``hold``
+      "deletes"): a plan built on part of the truth must not delete.
+    ``problems`` are the run-level messages about the purge scope (each fails the task, whether or not anything was to
+    be deleted); ``why`` says in a few words why writes are withheld; ``hold`` is None when nothing is.
+    """
+    problems, missing, reasons = [], [], []
+    if scope is not None:
+        names = scope.names
+        for group in scope.resource_groups.values():
+            listing = listings[group.lower()]
+            if listing.error is not None:
+                problems.append("cannot list resource group %s of %s: %s" % (group, names("purge_resource_groups"), listing.error))
+            elif listing.missing and not scope.allow_missing_groups:
+                missing.append(group)
+                problems.append("resource group %s of %s does not exist (ResourceGroupNotFound); if it is created later, set %s: true"
+                                % (group, names("purge_resource_groups"), names("purge_allow_missing_groups")))
+    if missing:
+        return problems, "writes", "the purge scope names a resource group that does not exist"
+    if any(listing.error is not None for listing in listings.values()):
+        reasons.append("a resource group could not be listed completely")
+    unplanned = sum(1 for item in items if item.entry is not None and item.error is not None)
+    if unplanned:
+        reasons.append("%d declared account%s could not be planned" % (unplanned, "s" if unplanned > 1 else ""))
+    return problems, ("deletes" if reasons else None), " and ".join(reasons)
+
+
+def _held(item, hold):
+    """True when ``hold`` withholds what the plan would send for ``item`` (a write, or waiting on a busy account)."""
+    if hold is None or item.error is not None or item.note is not None:
+        return False
+    if hold == "writes":
+        return item.action in WRITE_ACTIONS or item.busy
+    return item.action in ("delete", "purge")
 
 
 def _plan_entry(entry, listing, restrict):

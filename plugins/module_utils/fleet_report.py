@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import WRITE_ACTIONS
 
-COUNTED = ("create", "update", "repair", "delete", "purge", "unchanged", "absent", "skipped", "failed")
+COUNTED = ("create", "update", "repair", "delete", "purge", "unchanged", "absent", "skipped", "withheld", "failed")
 
 
 def account_result(item, applied):
@@ -26,6 +26,8 @@ def account_result(item, applied):
         result.update(action=applied.action, changed=bool(applied.changed), error=applied.error)
         if applied.skipped:
             result["skipped"] = applied.skipped
+    elif item.withheld:
+        result["withheld"] = True  # the run's rules withheld its write; the run-level message says why, once
     if item.busy:
         result["provisioning_state"] = item.busy_state
     if item.note:
@@ -39,6 +41,8 @@ def category(item, result):
         return "failed"
     if result.get("skipped"):
         return "skipped"
+    if result.get("withheld") and result["action"] in WRITE_ACTIONS:
+        return "withheld"
     if result["changed"]:
         return result["action"] if result["action"] in WRITE_ACTIONS else "update"
     if item.declared_absent and item.current is None:
@@ -55,15 +59,17 @@ def diff_of(item, applied):
     return dict(view, before_header=where, after_header=where)
 
 
-LINE_ORDER = ("create", "update", "repair", "delete", "purge", "skipped", "failed", "busy")
+LINE_ORDER = ("create", "update", "repair", "delete", "purge", "skipped", "withheld", "failed", "busy")
 
 
-def summary_lines(subscription_id, items, results, check_mode, outside=0):
-    """The first line: what happened, with counts; then one line per account that was (or would be) written, failed,
-    was skipped or is busy, grouped in ``LINE_ORDER`` and sorted by resource group and name."""
+def summary_lines(subscription_id, items, results, check_mode, outside=0, run_lines=()):
+    """The first line: what happened, with counts; then ``run_lines`` (what the whole run withheld and why, each once);
+    then one line per account that was (or would be) written, failed, was skipped, withheld or is busy, grouped in
+    ``LINE_ORDER`` and sorted by resource group and name."""
     counts = counts_of(items, results)
     head = "Plan (check mode, nothing was written)" if check_mode else "Done"
-    first = "%s for subscription %s: %s" % (head, subscription_id, ", ".join("%s %d" % (name, counts[name]) for name in COUNTED))
+    shown = [name for name in COUNTED if name != "withheld" or counts[name]]  # "withheld N" only in a run that withheld
+    first = "%s for subscription %s: %s" % (head, subscription_id, ", ".join("%s %d" % (name, counts[name]) for name in shown))
     if outside:
         first += "; %d host(s) of other subscriptions left alone" % outside
     lines = []
@@ -75,12 +81,14 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0):
             lines.append(("failed", order, "failed: %s %s: %s" % (result["action"], where, result["error"].get("message"))))
         elif kind == "skipped":
             lines.append(("skipped", order, "skipped: %s: %s" % (where, result["skipped"])))
+        elif kind == "withheld":
+            lines.append(("withheld", order, "withheld: %s %s" % (result["action"], where)))
         elif kind not in ("unchanged", "absent"):
             lines.append((kind, order, "%s: %s" % (kind, where)))
         if result["busy"]:
             lines.append(("busy", order, "busy: %s is %s" % (where, result.get("provisioning_state"))))
     lines.sort(key=lambda line: (LINE_ORDER.index(line[0]), line[1]))
-    return [first] + [line[2] for line in lines]
+    return [first] + list(run_lines) + [line[2] for line in lines]
 
 
 def counts_of(items, results):
@@ -91,10 +99,11 @@ def counts_of(items, results):
     return counts
 
 
-def failure_message(items, results):
-    """None, or the message that fails the task: every failed account by name."""
+def failure_message(items, results, problems=()):
+    """None, or the message that fails the task: the run-level ``problems`` (each once), then every failed account by name."""
     failed = [(item, result) for item, result in zip(items, results) if result["error"]]
-    if not failed:
-        return None
-    return "%d of %d accounts failed: %s" % (len(failed), len(results), "; ".join(
-        "%s (%s): %s" % (item.name, item.resource_group, result["error"].get("message")) for item, result in failed))
+    parts = list(problems)
+    if failed:
+        parts.append("%d of %d accounts failed: %s" % (len(failed), len(results), "; ".join(
+            "%s (%s): %s" % (item.name, item.resource_group, result["error"].get("message")) for item, result in failed)))
+    return "; ".join(parts) or None

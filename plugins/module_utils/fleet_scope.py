@@ -152,13 +152,19 @@ def describe_tags(filters):
 
 
 class PurgeScope(object):
-    """Where a purge may delete: these resource groups of this subscription, accounts with all these tags, not declared."""
+    """Where a purge may delete: these resource groups of this subscription, accounts with all these tags, not declared.
 
-    def __init__(self, subscription_id, resource_groups, tag_filters, declared_keys):
+    ``allow_missing_groups``: a group of the scope that does not exist is not an error (it has nothing to delete);
+    ``names`` names the options in messages (``OptionNames``).
+    """
+
+    def __init__(self, subscription_id, resource_groups, tag_filters, declared_keys, allow_missing_groups=False, names=None):
         self.subscription_id = subscription_id
         self.resource_groups = dict((group.lower(), group) for group in resource_groups)
         self.tag_filters = list(tag_filters)
         self.declared_keys = frozenset(declared_keys)
+        self.allow_missing_groups = allow_missing_groups
+        self.names = names or OptionNames()
 
     def covers_group(self, resource_group):
         return resource_group.lower() in self.resource_groups

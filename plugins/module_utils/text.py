@@ -27,6 +27,18 @@ def has_control(value):
     return any(is_control(ch) or ch in LINE_SEPARATORS for ch in value)
 
 
+def header_value_problem(value):
+    """Why ``value`` cannot be sent as an HTTP header value, or None: http.client writes header values as Latin-1, and a
+    control character (a line break above all) would end the header or smuggle another one."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return "it has a character outside Latin-1"
+    if any(is_control(ch) and ch != "\t" for ch in value):
+        return "it has a control character"
+    return None
+
+
 def has_surrounding_space(value):
     """True when ``value`` starts or ends with whitespace (Unicode's, as ``str.strip`` sees it: a no-break space too)."""
     return value != value.strip()

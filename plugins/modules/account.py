@@ -67,7 +67,8 @@ options:
       - Also wait, before planning the change, for an operation someone else started on the account (the account is
         C(Creating), C(Updating) or C(Deleting), or Azure refuses the write with C(409 AnotherOperationInProgress)).
         Check mode never waits for those; it warns and plans on the account as it is.
-      - With V(false), return what the first response said, and fail when another operation is in progress.
+      - With V(false), return what the first response said; an account that another operation is running on is
+        unchanged when it needs no write, and the task fails when it does.
     type: bool
     default: true
   wait_timeout:
@@ -289,8 +290,9 @@ ARGUMENT_SPEC = dict(
 INT_RANGES = {"wait_timeout": (1, 86400, "seconds"), "sku.capacity": (SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, "")}
 
 
-BUSY_WARNING = ("account %r is %s: another operation is running on it. Check mode did not wait for it and planned on the"
-                " account as it is now; a real run waits for it first (wait: true) or fails (wait: false).")
+BUSY_WARNING = ("account %r is %s: another operation is running on it. This task did not wait for it (check mode, or wait:"
+                " false) and planned on the account as that operation should leave it; a write waits for it first (wait: true)"
+                " or fails (wait: false).")
 
 
 def run_module(azure):

@@ -28,10 +28,13 @@ description:
     O(throttling_timeout) allows; throttling alone never fails an account before that.
   - B(Purge.) An account is deleted only when its C(id) is an account of exactly the subscription and resource group
     that was listed (compared ignoring case), it is not declared, and it has all of O(purge_tags); the same is checked
-    again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET),
-    so an account re-tagged by someone else in the meantime is skipped, not deleted. A list answer that names an
-    account outside the listed scope, or any other failure to list the purge scope, means that the run deletes
-    nothing at all, and the task fails.
+    again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET
+    and the C(If-Match) of its etag), so an account re-tagged by someone else in the meantime is skipped, not deleted.
+  - B(Deletes only from a complete plan.) When any resource group could not be listed completely (a list answer that
+    names an account outside the listed scope, an error on any page) or any declared entry could not be planned (for
+    example its resource group does not exist), the run deletes nothing at all, declared V(absent) entries included,
+    says so once, and the task fails; creates and updates still go ahead. A group of O(purge_resource_groups) that
+    does not exist fails the task with nothing written at all, unless O(purge_allow_missing_groups=true).
   - One account's failure does not stop the others. The task fails at the end, naming each account that failed, with
     RV(changed) still saying whether anything was written.
   - Options are checked before anything is sent, naming the option and the rule.
@@ -110,6 +113,13 @@ options:
     description:
       - With O(purge=true) and an empty O(accounts), the task deletes every account of the purge scope. That is refused
         unless this is V(true), because an empty list is more often a mistake (a misspelt variable) than a wish.
+    type: bool
+    default: false
+  purge_allow_missing_groups:
+    description:
+      - A resource group of O(purge_resource_groups) that does not exist fails the task before anything is written
+        (creates and updates included), because a misspelt group name would otherwise purge nothing without a word.
+        With V(true) such a group is taken as empty (for a group that is created later).
     type: bool
     default: false
   restrict_to:
@@ -263,6 +273,12 @@ accounts:
       description: Why a purge was not sent after its re-check (the account left the scope in the meantime).
       type: str
       returned: when a purge was skipped
+    withheld:
+      description:
+        - V(true) when the run's rules withheld this account's write (a plan that is not complete deletes nothing; a
+          purge group that does not exist writes nothing). The summary and the failure message say why, once.
+      type: bool
+      returned: when the write was withheld
     note:
       description: Why a declared account was left alone (not one of O(restrict_to)).
       type: str
@@ -270,12 +286,16 @@ accounts:
 counts:
   description:
     - How many accounts fall in each class. C(unchanged) are present as declared, C(absent) are declared absent and
-      are not there; C(busy) counts the accounts running someone else's operation (they are also counted elsewhere).
+      are not there, C(withheld) had a write that the run's rules withheld; C(busy) counts the accounts running
+      someone else's operation (they are also counted elsewhere).
   returned: always
   type: dict
-  sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, failed: 0, busy: 0}
+  sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, withheld: 0, failed: 0,
+           busy: 0}
 summary:
-  description: The counts and one line per account that was (or would be) written, failed, skipped or is busy.
+  description:
+    - The counts (C(withheld) only when the run withheld a write); what the whole run withheld and why (each said
+      once); then one line per account that was (or would be) written, failed, skipped, withheld or is busy.
   returned: always
   type: list
   elements: str
@@ -317,7 +337,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 
-ENTRY_OPTIONS = dict(ACCOUNT_OPTIONS, resource_group=dict(type="str"), append_tags=dict(type="bool"))
+# name and resource_group first: a wrong-type entry's message lists the keys in this order ("must be a dictionary with ...").
+ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"))
+ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, append_tags=dict(type="bool"))
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
@@ -327,6 +349,7 @@ ARGUMENT_SPEC = dict(
     purge_resource_groups=dict(type="list", elements="str", default=[]),
     purge_tags=dict(type="raw"),
     purge_allow_empty=dict(type="bool", default=False),
+    purge_allow_missing_groups=dict(type="bool", default=False),
     restrict_to=dict(type="list", elements="dict"),
     concurrency=dict(type="int", default=10),
     wait=dict(type="bool", default=True),
@@ -362,6 +385,7 @@ def run_module(azure):
     groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
     listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
     items = plan_fleet(entries, listings, scope, restrict)
+    run_lines = ([items.withheld] if items.withheld else []) + items.problems
     applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
                          params["wait"], params["wait_timeout"])
     results = [account_result(item, applied.get(index)) for index, item in enumerate(items)]
@@ -370,14 +394,14 @@ def run_module(azure):
         subscription_id=azure.subscription_id,
         accounts=results,
         counts=counts_of(items, results),
-        summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside),
+        summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside, run_lines),
         busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
         throttled=gate.pauses,
     )
     if azure.diff_mode:
         diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]
         result["diff"] = [d for d in diffs if d is not None]
-    failed = failure_message(items, results)
+    failed = failure_message(items, results, run_lines)
     if failed:
         azure.fail(failed, **result)
     azure.exit(**result)

@@ -139,3 +139,20 @@ def test_reset_restores_seeded_groups(emu):
 def test_unknown_control_endpoint(emu):
     assert emu.control("GET", "nothing").status_code == 404
     assert emu.control("PUT", "config").status_code == 405
+
+
+def test_fault_skip_lets_the_first_matching_requests_pass(emu):
+    """``skip: 2`` on a list's path: pages 1 and 2 are answered, page 3 gets the fault (every page has the same path)."""
+    for index in range(5):
+        emu.put_account("skip%d" % index)
+    emu.control("PATCH", "config", json={"page_size": 2})
+    path = "/subscriptions/%s/resourceGroups/demo-rg/providers/%s/accounts" % (emu.sub, NS)
+    fault = emu.control("POST", "faults", json={"method": "GET", "path": "/accounts$", "skip": 2, "status": 404,
+                                                "body": {"error": {"code": "ResourceGroupNotFound", "message": "gone"}}})
+    assert fault.status_code == 201 and fault.json()["skip"] == 2
+    first = emu.arm("GET", path)
+    second = emu.arm("GET", first.json()["nextLink"])
+    third = emu.arm("GET", second.json()["nextLink"])
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 404)
+    assert third.json()["error"]["code"] == "ResourceGroupNotFound"
+    assert emu.control("POST", "faults", json={"status": 500, "skip": -1}).status_code == 400

@@ -73,7 +73,7 @@ def journal_body(raw, form=None):
 class Faults:
     """Injected answers: the next `count` requests matching method + path regex get the fault."""
 
-    FIELDS = ("method", "path", "count", "status", "headers", "body", "body_json", "body_base64", "delay", "drop", "after")
+    FIELDS = ("method", "path", "count", "status", "headers", "body", "body_json", "body_base64", "delay", "drop", "after", "skip")
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -88,12 +88,13 @@ class Faults:
         unknown = sorted(set(spec) - set(Faults.FIELDS))
         if unknown:
             return "Unknown fault field(s): %s. Known: %s." % (", ".join(unknown), ", ".join(Faults.FIELDS))
-        count, status, delay = spec.get("count", 1), spec.get("status"), spec.get("delay", 0)
+        count, status, delay, skip = spec.get("count", 1), spec.get("status"), spec.get("delay", 0), spec.get("skip", 0)
         headers = spec.get("headers") or {}
         problems = [
             (not isinstance(spec.get("method", "*"), str) or not spec.get("method", "*"), "'method' must be an HTTP method or '*'."),
             (not isinstance(spec.get("path", ""), str), "'path' must be a regular expression string."),
             (isinstance(count, bool) or not isinstance(count, int) or count < 1, "'count' must be an integer >= 1."),
+            (isinstance(skip, bool) or not isinstance(skip, int) or skip < 0, "'skip' must be an integer >= 0."),
             (status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599),
              "'status' must be an HTTP status code (100-599)."),
             (not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()),
@@ -128,7 +129,8 @@ class Faults:
                      "remaining": count, "status": spec.get("status"), "headers": dict(spec.get("headers") or {}),
                      "body": spec.get("body"), "body_json": spec.get("body_json", False),
                      "body_base64": spec.get("body_base64"), "delay": spec.get("delay", 0), "drop": spec.get("drop", False),
-                     "after": spec.get("after", False), "_regex": regex}
+                     "after": spec.get("after", False), "skip": spec.get("skip", 0), "_skip_left": spec.get("skip", 0),
+                     "_regex": regex}
             self._faults.append(fault)
         return self.public(fault), None
 
@@ -137,10 +139,14 @@ class Faults:
         return {k: v for k, v in fault.items() if not k.startswith("_")}
 
     def take(self, method, path):
-        """Consume one use of the first fault matching this request, or return None."""
+        """Consume one use of the first fault matching this request, or return None. A fault with ``skip`` lets that
+        many matching requests pass it by first (page 3 of a list: ``skip: 2``)."""
         with self._lock:
             for fault in self._faults:
                 if fault["remaining"] > 0 and fault["method"] in ("*", method.upper()) and fault["_regex"].search(path):
+                    if fault["_skip_left"] > 0:
+                        fault["_skip_left"] -= 1
+                        continue
                     fault["remaining"] -= 1
                     return self.public(fault)
         return None

@@ -83,10 +83,18 @@ def test_a_creating_account_that_ends_failed_is_repaired(ansible, emulator):
     assert state_of(emulator) == 'Succeeded'
 
 
-def test_a_running_account_without_wait_fails_naming_the_state(ansible, emulator):
+def test_a_running_account_that_needs_a_write_without_wait_fails_naming_the_state(ansible, emulator):
     arrange(emulator, 'Updating')
-    result = ansible.module('account', dict(DESIRED, wait=False))
+    result = ansible.module('account', dict(DESIRED, wait=False, description='changed'))
     assert result['failed'] is True and 'is Updating' in result['msg']
+    assert emulator.calls() == [('GET', emulator.account_path(NAME))]
+
+
+def test_a_running_account_that_needs_no_write_without_wait_is_unchanged(ansible, emulator):
+    """Someone else's operation needs waiting for only by a write (issue 20.7)."""
+    arrange(emulator, 'Updating')
+    result = ansible.module('account', dict(DESIRED, wait=False))  # check mode: test_account_service.py
+    assert result['failed'] is False and result['changed'] is False, result.get('msg')
     assert emulator.calls() == [('GET', emulator.account_path(NAME))]
 
 

@@ -1,4 +1,5 @@
 """Every credential source the emulator can serve, as users and AWX provide them."""
+import json
 import os
 
 import pytest
@@ -103,3 +104,34 @@ def test_secrets_and_tokens_never_reach_verbose_output(ansible, emulator):
     assert secret not in everything
     assert 'Bearer ' not in everything
     assert 'access_token' not in everything
+
+
+def test_half_set_service_principal_names_the_missing_variable(ansible, emulator):
+    """AZURE_CLIENT_ID and AZURE_TENANT without AZURE_SECRET: one line naming AZURE_SECRET, nothing sent anywhere."""
+    env = dict(cloud_only(emulator), AZURE_SUBSCRIPTION_ID=emulator.subscription, AZURE_CLIENT_ID=emulator.env['AZURE_CLIENT_ID'],
+               AZURE_TENANT=emulator.env['AZURE_TENANT'])
+    result = ansible.module(INFO, {}, drop_auth=True, auth_env=env)
+    assert result['failed'] is True
+    assert result['msg'].endswith('environment: AZURE_CLIENT_ID and AZURE_TENANT given but AZURE_SECRET missing '
+                                  '(to sign in another way, set auth_source: cli, msi or workload_identity)'), result['msg']
+    assert len(result['msg']) < 200 and emulator.env['AZURE_CLIENT_ID'] not in result['msg']
+    assert emulator.journal(kind=None) == []
+
+
+def msi_client_id(emulator):
+    with open(os.path.join(emulator.data_dir, 'identity.json'), encoding='utf-8') as handle:
+        return json.load(handle)['msi_client_id']
+
+
+@pytest.mark.parametrize('which', ['its own', 'another'])
+def test_azure_client_id_selects_the_detected_managed_identity(ansible, emulator, which):
+    """As DefaultAzureCredential: with IDENTITY_ENDPOINT set, AZURE_CLIENT_ID names a user-assigned identity."""
+    client_id = msi_client_id(emulator) if which == 'its own' else '99999999-9999-9999-9999-999999999999'
+    env = dict(cloud_only(emulator), AZURE_SUBSCRIPTION_ID=emulator.subscription, AZURE_CLIENT_ID=client_id, **emulator.extra_env('msi.env'))
+    result = ansible.module(INFO, {}, drop_auth=True, auth_env=env)
+    asked = [entry['query'].get('client_id') for entry in emulator.journal(kind='identity') if '/msi/' in entry['path']]
+    assert asked and set(asked) == {client_id}
+    if which == 'its own':
+        assert_works(result)
+    else:
+        assert result['failed'] is True and 'No managed identity was found' in result['msg'], result['msg']

@@ -11,7 +11,8 @@ Each cell also records its row (final state, changed, error code, the requests s
 docs/reliability.md.
 
 The fault hits the operation's one write (PUT, PATCH or DELETE); for account_info it hits the first list page
-(faults match on the path, and every page has the same path). ``after: true`` faults let the write happen and
+(faults match on the path, and every page has the same path; ``skip`` lets pages pass first: '404 on page 3'). A fault
+may name its own method: 'etag outside Latin-1' answers the GET before the write. ``after: true`` faults let the write happen and
 then lose its answer (dropped, or delayed past the module's ``timeout``).
 
 Speed: the cells run as a few ansible-playbook runs with one host per cell (forks), on an emulator of their own
@@ -143,11 +144,22 @@ def fault_spec(name, operation, account_url):
         }.get(operation),
         # issue 15.1: a link requests leaves unprepared and urllib3 cannot parse; the write happened (after: true)
         'unusable link': unusable_link(operation),
+        # issue 20.1: the list breaks off part-way; only a 404 on the first page means the group does not exist
+        '404 on page 3': {'status': 404, 'skip': 2, 'body': wrapped('ResourceGroupNotFound', "Resource group 'it-rg' could not be found.")},
+        # issue 20.6: the GET before the write answers an etag that cannot go back into an If-Match header
+        'etag outside Latin-1': {'method': 'GET', 'status': 200, 'body': euro_etag_account(account_url)},
     }
     return specs[name]
 
 
 UNUSABLE = 'x.y:a'
+
+
+def euro_etag_account(account_url):
+    """The cell's account as a GET would answer it, with an etag that cannot be sent in a header (a euro sign)."""
+    path = '/' + account_url.split('/', 3)[3]
+    return {'id': path, 'name': NAME, 'type': 'Microsoft.MachineLearningModelManagement/accounts', 'location': 'eastus',
+            'sku': {'name': 'S1', 'capacity': 1}, 'tags': {'env': 'old'}, 'etag': '"e\u20ac"', 'properties': {}}
 
 
 def unusable_link(operation):
@@ -170,9 +182,11 @@ EXPECT = {
     '409 AnotherOperationInProgress': 'ok', '412 on create': 'ok',
     '200 HTML body': 'failed', '307 redirect': 'failed', '202 without headers': 'failed',
     'value is a string': 'failed', 'nextLink is a number': 'failed', 'foreign link': 'failed', 'unusable link': 'failed',
+    '404 on page 3': 'failed', 'etag outside Latin-1': 'failed',
 }
 ONLY = {'412 on create': ('create', 'async_create'), 'value is a string': ('info',), 'nextLink is a number': ('info',),
-        'foreign link': ('info', 'async_create', 'async_delete'),
+        'foreign link': ('info', 'async_create', 'async_delete'), '404 on page 3': ('info',),
+        'etag outside Latin-1': ('update', 'delete'),
         '409 AnotherOperationInProgress': ('create', 'update', 'delete', 'async_create', 'async_delete')}
 CELLS = [(operation, fault) for fault in EXPECT for operation in OPERATIONS if operation in ONLY.get(fault, OPERATIONS)]
 
@@ -213,8 +227,9 @@ class Cell:
 
     def inject(self):
         target = self.group_path + PROVIDER_PATH + '$' if self.operation == 'info' else self.account_path + '$'
-        spec = fault_spec(self.fault, self.operation, self.emulator.url + self.account_path)
-        spec.update(method=OPERATIONS[self.operation]['method'], path=target)
+        spec = dict({'method': OPERATIONS[self.operation]['method']}, **fault_spec(self.fault, self.operation,
+                                                                                   self.emulator.url + self.account_path))
+        spec['path'] = target
         response = self.emulator.http.post(self.emulator.url + '/_emulator/faults', json=spec, timeout=30)
         if response.status_code != 201:  # the emulator cannot model this fault: the cell fails, others still run
             self.not_injected = '%s %s' % (response.status_code, response.text)

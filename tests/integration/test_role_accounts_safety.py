@@ -285,3 +285,22 @@ def test_6_check_mode_never_waits_for_other_operations_and_names_the_busy_accoun
     assert elapsed < 40, elapsed
     lines = summary(process.stdout)
     assert 'update: keep (it-rg)' in lines and 'busy: keep (it-rg) is Updating' in lines, lines
+
+
+# -- issue 20.3: a purge group that does not exist -----------------------------------------------------------------
+
+def test_a_purge_group_that_does_not_exist_fails_naming_the_role_variables_unless_allowed(ansible, emulator, tmp_path):
+    emulator.put_account('stale', 'it-rg', tags=dict(MANAGED))
+    emulator.clear_journal()
+    typo = purge_vars(accounts_purge_resource_groups=['it-rg', 'ml-stagign'])
+
+    process = ansible.playbook(write_plays(tmp_path, [play('localhost', typo)]))
+    assert process.returncode != 0
+    assert 'resource group ml-stagign of accounts_purge_resource_groups does not exist' in process.stdout, process.stdout
+    assert 'accounts_purge_allow_missing_groups: true' in process.stdout
+    assert account_writes(emulator) == []
+
+    allowed = dict(typo, accounts_purge_allow_missing_groups=True)
+    process = ansible.playbook(write_plays(tmp_path, [play('localhost', allowed)], name='allowed.yml'))
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert deletes(emulator) == [(emulator.subscription.lower(), 'it-rg/stale')]

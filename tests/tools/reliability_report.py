@@ -120,7 +120,8 @@ def matrix_grid(rows):
     return table(['fault'] + list(OPERATIONS), grid) + [
         '', '`n/a`: the fault does not apply to the operation (412 answers only a create with `If-None-Match: *`; '
         'malformed list bodies only a list; ARM sends 409 AnotherOperationInProgress only to writes; a foreign '
-        'link only where a link is followed).']
+        'link only where a link is followed; a list that breaks off on page 3 only a list; an etag that cannot go '
+        'back into `If-Match` only where the GET before a write reads one: update and delete).']
 
 
 def folded(requests):
@@ -166,7 +167,8 @@ def render(rows, command):
         '',
         '## Fault matrix',
         '',
-        'Each cell: the fault injected on the operation\'s write (for `info`: the first list page of four), one run,',
+        'Each cell: the fault injected on the operation\'s write (for `info`: the first list page of four; `404 on page',
+        '3`: the third; `etag outside Latin-1`: the GET before the write), one run,',
         'then a re-run with the fault gone. Rules: no traceback; a failed task names an error code; `changed` is true',
         'exactly when the account (read from the emulator) changed; `ok` means the account is as asked (a list is',
         'complete); answers that are not a documented success fail; the re-run converges (after an `ok` run:',

@@ -621,11 +621,30 @@ def test_a_running_account_that_ends_failed_is_repaired():
     assert client.methods() == ["GET", "GET", "PUT"] and changed is True
 
 
-def test_a_running_account_without_wait_fails_naming_the_state():
+def test_a_running_account_that_needs_a_write_without_wait_fails_naming_the_state():
     client = FakeClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError) as info:
-        present(client, CREATE, wait=False)
+        present(client, dict(CREATE, description="new"), wait=False)
     assert "is Updating" in str(info.value) and client.methods() == ["GET"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("state", ["Creating", "Updating"])
+def test_without_wait_a_running_account_that_needs_no_write_is_unchanged(state, check_mode):
+    """Issue 20.7: with wait: false the real run failed ("cannot be changed until that finishes") for an account that
+    already matched, while check mode said unchanged; someone else's operation needs waiting for only by a write."""
+    client = FakeClient(gets=[failed(state)])
+    outcome = present(client, CREATE, check_mode=check_mode, wait=False)
+    assert (outcome.changed, outcome.action, outcome.busy) == (False, "none", state)
+    assert client.methods() == ["GET"] and client.pauses == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_without_wait_a_deleting_account_is_not_taken_as_matching(check_mode):
+    client = FakeClient(gets=[failed("Deleting")])
+    with pytest.raises(m.AccountError) as info:
+        present(client, CREATE, check_mode=check_mode, wait=False)
+    assert "is Deleting" in str(info.value)
 
 
 def test_a_running_account_that_never_finishes_times_out():
@@ -758,6 +777,33 @@ def test_purge_of_an_account_retagged_since_the_listing_is_skipped_after_the_412
     assert client.methods() == ["DELETE", "GET"]  # the refused DELETE, the re-read; no second DELETE
 
 
+@pytest.mark.parametrize("now, changed", [
+    (account(tags={}, etag='"e9"', properties=dict(account()["properties"], createdOn="t1")), True),  # deleted, then created again
+    (account(tags={"managed-by": "someone"}, etag='"e2"'), False),  # the same account (createdOn t0), re-tagged: never deleted
+], ids=["re-created", "re-tagged"])
+def test_a_purge_skipped_after_a_412_that_followed_a_lost_answer_asks_whether_its_delete_applied(now, changed):
+    """Issue 20.5: the DELETE was applied and its answer lost; the retry answered 412 because someone re-created the
+    account without the purge tags. The skip said changed: false although this task's DELETE had been applied."""
+    client = FakeClient(gets=[now], writes=[(412, "PreconditionFailed", LOST)])
+    with pytest.raises(svc.DeleteSkipped) as info:
+        purge(client, MANAGED)
+    assert info.value.changed is changed and client.methods() == ["DELETE", "GET"]
+    assert ("earlier DELETE lost its answer" in str(info.value)) is changed, str(info.value)
+
+
+def test_an_etag_that_cannot_go_into_a_header_is_an_invalid_response_naming_where_it_came_from():
+    """Issue 20.6: an etag with a character outside Latin-1 failed each account with UnicodeEncodeError, changed: true."""
+    client = FakeClient(gets=[account(etag='"e\u20ac"')])
+    with pytest.raises(ArmError) as info:
+        present(client, dict(description="x"))
+    assert info.value.code == "InvalidResponse" and info.value.message.startswith("GET %s: " % PATH) and "etag" in info.value.message
+    assert client.methods() == ["GET"] and info.value.changed is False
+    client = FakeClient()
+    with pytest.raises(ArmError) as info:
+        purge(client, account(tags={"managed-by": "ansible"}, etag='"e\u20ac"'))
+    assert info.value.message.startswith("the list answer for %s: " % PATH) and client.calls == []
+
+
 def test_purge_without_an_etag_reads_again_right_before_the_delete():
     listed = account(tags={"managed-by": "ansible"})
     client = FakeClient(gets=[account(tags={"managed-by": "someone"})])
@@ -767,6 +813,20 @@ def test_purge_without_an_etag_reads_again_right_before_the_delete():
     client = FakeClient(gets=[listed], writes=[Response(200)])
     assert purge(client, listed)[0] is True
     assert client.methods() == ["GET", "DELETE"] and client.calls[1][3] is None
+
+
+def test_a_delete_after_a_re_read_is_conditional_on_the_etag_of_that_read():
+    """Issue 20.8: the candidate was listed without an etag and read again, but its DELETE carried no If-Match, so a
+    change between the read and the DELETE was lost."""
+    listed = account(tags={"managed-by": "ansible"})
+    client = FakeClient(gets=[dict(listed, etag='"e7"')], writes=[Response(200)])
+    assert purge(client, listed)[0] is True
+    assert client.calls == [("GET", PATH), ("DELETE", PATH, None, {"If-Match": '"e7"'})]
+    retagged = account(tags={"managed-by": "someone"}, etag='"e8"')
+    client = FakeClient(gets=[dict(listed, etag='"e7"'), retagged], writes=[(412, "PreconditionFailed")])
+    with pytest.raises(svc.DeleteSkipped):
+        purge(client, listed)
+    assert client.methods() == ["GET", "DELETE", "GET"]  # the 412 of the guarded DELETE re-reads and re-checks
 
 
 def test_purge_of_an_account_someone_else_deleted_reports_no_change():
@@ -913,10 +973,10 @@ def test_check_mode_absent_on_a_running_account_does_not_wait(state, changed, ac
     assert (outcome.changed, outcome.action, outcome.busy, outcome.account) == (changed, action, state, {})
 
 
-def test_check_mode_with_wait_false_on_a_running_account_fails_as_the_real_run_would():
+def test_check_mode_with_wait_false_on_a_running_account_that_needs_a_write_fails_as_the_real_run_would():
     client = FakeClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError):
-        present(client, CREATE, check_mode=True, wait=False)
+        present(client, dict(CREATE, description="new"), check_mode=True, wait=False)
 
 
 @pytest.mark.parametrize("gets, writes, params, action", [

@@ -907,3 +907,31 @@ def test_with_gate_shares_the_connections_and_token_but_not_the_gate():
     assert twin.request("GET", PATH).body == {"a": 1} and client.request("GET", PATH).body == {"b": 2}
     assert [event[0] for event in first.events] == ["send", "answered"] and [event[0] for event in second.events] == ["send", "answered"]
     assert twin.token_provider is tokens and len(session.sent) == 2 and client.gate is first
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 20.6: header values that cannot be sent (http.client writes header values as Latin-1)
+
+
+class EuroTokens(FakeTokens):
+    def get_token(self):
+        return "secret-token-\u20ac"
+
+
+def test_a_token_that_cannot_go_into_a_header_is_an_invalid_response_naming_the_identity_endpoint():
+    client, session, _time, _tokens = make(ok())
+    client.token_provider = EuroTokens()
+    with pytest.raises(ArmError) as info:
+        client.request("PUT", PATH, body={})
+    err = info.value
+    assert err.code == "InvalidResponse" and "access token" in err.message and "identity endpoint" in err.message, err.message
+    assert session.sent == [] and err.answer_lost is False and err.changed is False
+    assert no_token_anywhere(err)
+
+
+@pytest.mark.parametrize("value", ['"e\u20ac"', '"e1"\r\nX-Injected: 1', "W/\x00"], ids=["euro", "line break", "nul"])
+def test_a_header_value_that_cannot_be_sent_is_refused_before_anything_is_sent(value):
+    client, session, _time, _tokens = make(ok())
+    with pytest.raises(ArmError) as info:
+        client.request("DELETE", PATH, headers={"If-Match": value})
+    assert info.value.code == "InvalidResponse" and "If-Match" in info.value.message and session.sent == []

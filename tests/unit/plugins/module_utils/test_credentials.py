@@ -95,12 +95,13 @@ def test_select_source(params, env, text, cli, kind, origin, values):
 
 
 SOURCE_ERRORS = [
-    ("secret without tenant", dict(client_id="c", secret="s"), {}, None, "options: secret given but tenant missing"),
+    ("secret without tenant", dict(client_id="c", secret="s"), {}, None, "options: client_id and secret given but tenant missing"),
     ("password without user", dict(password="p"), {}, None, "options: password given but ad_user missing"),
-    ("env secret without client", {}, dict(AZURE_SECRET="s", AZURE_TENANT="t"), None, "environment: AZURE_SECRET given but AZURE_CLIENT_ID missing"),
+    ("env secret without client", {}, dict(AZURE_SECRET="s", AZURE_TENANT="t"), None,
+     "environment: AZURE_SECRET and AZURE_TENANT given but AZURE_CLIENT_ID missing"),
     ("env user without password", {}, dict(AZURE_AD_USER="u"), None, "environment: AZURE_AD_USER given but AZURE_PASSWORD missing"),
     ("workload without tenant", {}, dict(AZURE_FEDERATED_TOKEN_FILE="/t", AZURE_CLIENT_ID="c"), None,
-     "workload identity: AZURE_FEDERATED_TOKEN_FILE given but tenant or AZURE_TENANT_ID missing"),
+     "workload identity: AZURE_FEDERATED_TOKEN_FILE and AZURE_CLIENT_ID given but AZURE_TENANT_ID missing"),
     ("named profile, no file", dict(profile="work"), {}, None, "profile 'work' was asked for but ~/.azure/credentials does not exist"),
     ("named profile missing", {}, dict(AZURE_PROFILE="nope"), PROFILES, "profile 'nope' is not in ~/.azure/credentials (profiles there: default, empty, work)"),
     ("named profile empty", dict(profile="empty"), {}, PROFILES, "profile 'empty' in ~/.azure/credentials has no credentials"),
@@ -227,7 +228,7 @@ def test_subscription_and_cloud_are_trimmed_too():
 def test_an_id_of_whitespace_only_is_not_given():
     with pytest.raises(AuthError) as info:
         select_source(dict(client_id=" \n", secret="s", tenant="t"), {}, None, cli_available=False)
-    assert "secret given but client_id missing" in str(info.value)
+    assert "options: secret and tenant given but client_id missing" == str(info.value)
 
 
 REFUSED = [

@@ -10,6 +10,8 @@ import itertools
 import threading
 import time
 
+import pytest
+
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_apply as fa
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_listing as fl
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
@@ -270,6 +272,29 @@ def test_a_purge_candidate_re_tagged_after_the_listing_is_skipped_not_deleted():
     assert [w[0] for w in arm.writes() if w[1] == "stale"] == ["DELETE"]  # the one conditional DELETE, answered 412
 
 
+class LostDeleteThenRecreated(FakeArm):
+    """The DELETE of ``stale`` is applied and its answer lost; before the retry someone creates the account again without
+    the purge tags, so the retry's If-Match answers 412."""
+
+    def request(self, method, path, body=None, headers=None, success=None, objects=None):
+        if method == "DELETE" and path.endswith("/stale") and not getattr(self, "lost", False):
+            FakeArm.request(self, method, path, body, headers)
+            self.lost = True
+            self.put(dict(rg_account("stale", tags={}), properties={"createdOn": "later"}))
+            error = ArmError(412, "PreconditionFailed", "etag")
+            error.answer_lost = True  # the client retried after the lost answer; the retry was refused
+            raise error
+        return FakeArm.request(self, method, path, body, headers)
+
+
+def test_a_purge_skipped_after_its_own_delete_may_have_applied_still_says_changed():
+    arm = LostDeleteThenRecreated([rg_account("stale", properties={"createdOn": "first"})])
+    items, outcomes = run(arm, [NEW])
+    outcome = by_name(items, outcomes)["stale"]
+    assert outcome.skipped and "no longer has the purge tags" in outcome.skipped and outcome.changed is True
+    assert "earlier DELETE lost its answer" in outcome.skipped
+
+
 def test_without_etags_a_purge_reads_the_account_again_right_before_its_delete():
     arm = FakeArm([rg_account("stale"), rg_account("gone")], etags=False)
 
@@ -291,6 +316,18 @@ def test_an_unexpected_exception_is_that_accounts_error_and_may_have_written():
 
 def test_a_busy_account_is_handed_to_the_service_even_when_the_list_shows_nothing_to_do():
     arm = FakeArm([rg_account("busy", properties={"provisioningState": "Updating"})])
-    items, outcomes = run(arm, [dict(name="busy")], purge=False, wait=False)
+    items, _outcomes = run(arm, [dict(name="busy")], purge=False)
     assert items[0].action == "none" and items[0].busy and fa.needs_service(items[0])
-    assert "is Updating" in by_name(items, outcomes)["busy"].error["message"]  # wait: false refuses to wait
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_with_wait_false_a_busy_account_is_unchanged_when_it_needs_no_write_and_fails_when_it_does(check_mode):
+    """Issue 20.7: check mode said "unchanged, busy" and the real run failed; both now say what the real run does."""
+    arm = FakeArm([rg_account("same", properties={"provisioningState": "Updating"}),
+                   rg_account("bigger", properties={"provisioningState": "Updating"})])
+    items, outcomes = run(arm, [dict(name="same"), dict(name="bigger", sku={"capacity": 2})], purge=False, wait=False,
+                          check_mode=check_mode)
+    done = by_name(items, outcomes)
+    assert (done["same"].changed, done["same"].error, done["same"].busy) == (False, None, "Updating")
+    assert "is Updating" in done["bigger"].error["message"] and done["bigger"].changed is False
+    assert arm.writes() == []

@@ -8,7 +8,10 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from ansible_collections.azureml.model_management.plugins.module_utils import fleet_apply as fa
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
@@ -19,7 +22,9 @@ from test_fleet_scope import SUB, OTHER_SUB, account  # pylint: disable=import-e
 NAMES = OptionNames()
 ROLE_NAMES = OptionNames({"accounts": "accounts_list", "resource_group": "accounts_resource_group", "purge": "accounts_purge",
                           "purge_resource_groups": "accounts_purge_resource_groups", "purge_tags": "accounts_purge_tags",
-                          "purge_allow_empty": "accounts_purge_allow_empty", "concurrency": "accounts_concurrency"})
+                          "purge_allow_empty": "accounts_purge_allow_empty", "concurrency": "accounts_concurrency",
+                          "purge_allow_missing_groups": "accounts_purge_allow_missing_groups"})
+PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 NEW = {"name": "new", "location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"managed-by": "ansible"}}
 
 
@@ -97,9 +102,9 @@ def test_without_purge_there_is_no_scope():
 
 # -- the plan ----------------------------------------------------------------------------------------------------------
 
-def plan(raw_entries, listings, params=None, restrict=None):
+def plan(raw_entries, listings, params=None, restrict=None, names=NAMES):
     found = entries(*raw_entries)
-    scope = scope_for(params or request(), found) if (params or {}).get("purge", True) else None
+    scope = scope_for(params or request(), found, names) if (params or {}).get("purge", True) else None
     return fp.plan_fleet(found, listings, scope, restrict)
 
 
@@ -136,13 +141,107 @@ def test_a_declared_absent_account_is_deleted_wherever_it_is_and_never_purged_tw
     assert [(i.name, i.action) for i in items] == [("new", "create"), ("old", "delete")]
 
 
-def test_a_failed_listing_of_the_purge_scope_withholds_every_delete_of_the_run():
+def sent(items):
+    """(name, action) of the items the plan hands to the service: what a real run would send."""
+    return [(i.name, i.action) for i in items if fa.needs_service(i)]
+
+
+def test_a_failed_listing_of_the_purge_scope_withholds_every_delete_of_the_run_and_says_so_once():
     error = ArmError(0, "InvalidResponse", "the list ... is not in the listed scope")
     listings = {"rg": listing("rg", error=error), "other": listing("other", account("old", group="other"))}
     items = plan([dict(NEW, resource_group="other"), dict(name="old", resource_group="other", state="absent")], listings)
-    assert [(i.name, i.action) for i in items] == [("new", "create"), ("old", "delete")]
-    assert items[0].error is None
-    assert "the purge scope could not be listed completely" in items[1].error and "not in the listed scope" in items[1].error
+    assert [(i.name, i.action, i.error, i.withheld) for i in items] == [("new", "create", None, False), ("old", "delete", None, True)]
+    assert sent(items) == [("new", "create")]
+    assert items.problems == ["cannot list resource group rg of purge_resource_groups: 0 InvalidResponse: the list ... is not in "
+                              "the listed scope"]
+    assert items.withheld == "this run deletes nothing because a resource group could not be listed completely (1 delete withheld)"
+
+
+def test_a_purge_group_that_cannot_be_listed_is_a_problem_even_with_nothing_to_delete():
+    """Issue 20.2: page 2 of the purge group's list answered 403; nothing else was to be deleted, and the run said nothing."""
+    error = ArmError(403, "AuthorizationFailed", "no (on page 2 of the list, after 1 page was read)")
+    items = plan([NEW], {"rg": listing("rg", account("new")), "other": listing("other", error=error)},
+                 request(purge_resource_groups=["rg", "other"]), names=ROLE_NAMES)
+    assert sent(items) == [] and items.withheld is None
+    assert items.problems == ["cannot list resource group other of accounts_purge_resource_groups: 403 AuthorizationFailed: no "
+                              "(on page 2 of the list, after 1 page was read)"]
+
+
+def test_a_purge_group_that_does_not_exist_withholds_every_write_unless_missing_groups_are_allowed():
+    """Issue 20.3: purge_resource_groups: [ml-stagign] planned purge 0 without a word."""
+    listings = {"rg": listing("rg", account("stale"), account("bigger")), "typo": listing("typo", missing=True)}
+    raw = [NEW, dict(name="bigger", sku={"capacity": 2})]
+    items = plan(raw, listings, request(purge_resource_groups=["rg", "typo"]), names=ROLE_NAMES)
+    assert [(i.name, i.action, i.withheld) for i in items] == [("new", "create", True), ("bigger", "update", True), ("stale", "purge", True)]
+    assert sent(items) == []
+    assert items.problems == ["resource group typo of accounts_purge_resource_groups does not exist (ResourceGroupNotFound); if it is "
+                              "created later, set accounts_purge_allow_missing_groups: true"]
+    assert items.withheld == "this run writes nothing because the purge scope names a resource group that does not exist (3 writes withheld)"
+    allowed = plan(raw, listings, request(purge_resource_groups=["rg", "typo"], purge_allow_missing_groups=True))
+    assert sent(allowed) == [("new", "create"), ("bigger", "update"), ("stale", "purge")]
+    assert allowed.problems == [] and allowed.withheld is None
+
+
+def test_a_declared_entry_that_cannot_be_planned_withholds_every_delete_of_the_run():
+    """Issue 20.4: scoring and batch declared in a misspelt group failed there, and the purge of the right group deleted
+    them, because nothing declared them in it."""
+    listings = {"rg": listing("rg", account("scoring"), account("batch"), account("old")), "typo": listing("typo", missing=True)}
+    raw = [dict(NEW, name="scoring", resource_group="typo"), dict(NEW, name="batch", resource_group="typo"),
+           dict(name="old", state="absent"), dict(NEW, name="fresh")]
+    items = plan(raw, listings)
+    assert [(i.name, i.resource_group, i.action, i.error is not None, i.withheld) for i in items] == [
+        ("scoring", "typo", "create", True, False), ("batch", "typo", "create", True, False), ("old", "rg", "delete", False, True),
+        ("fresh", "rg", "create", False, False), ("scoring", "rg", "purge", False, True), ("batch", "rg", "purge", False, True)]
+    assert sent(items) == [("fresh", "create")]
+    assert items.problems == []
+    assert items.withheld == "this run deletes nothing because 2 declared accounts could not be planned (3 deletes withheld)"
+
+
+def test_a_complete_plan_withholds_nothing():
+    items = plan([NEW, dict(name="old", state="absent")], {"rg": listing("rg", account("old"), account("stale"))})
+    assert sent(items) == [("new", "create"), ("old", "delete"), ("stale", "purge")]
+    assert items.problems == [] and items.withheld is None and not any(i.withheld for i in items)
+
+
+GROUPS = ("g0", "g1", "g2")
+LISTING_STATES = st.sampled_from(["ok", "ok", "error", "missing"])
+ENTRY = st.fixed_dictionaries({"name": st.sampled_from(["a", "b", "c"]), "resource_group": st.sampled_from(GROUPS),
+                               "kind": st.sampled_from(["present", "absent", "moved"])})
+
+
+def _listings(states, listed):
+    found = {}
+    for group, state in zip(GROUPS, states):
+        accounts = [account(name, group=group) for name in listed if state == "ok"]
+        found[group] = listing(group, *accounts, error=ArmError(500, "InternalServerError", "x") if state == "error" else None,
+                               missing=state == "missing")
+    return found
+
+
+@given(states=st.tuples(LISTING_STATES, LISTING_STATES, LISTING_STATES), listed=st.sets(st.sampled_from(["a", "b", "c", "d"])),
+       raw=st.lists(ENTRY, max_size=4, unique_by=lambda e: (e["name"], e["resource_group"])),
+       purge_groups=st.sets(st.sampled_from(GROUPS), min_size=1), allow_missing=st.booleans())
+@PROPERTIES
+def test_any_listing_error_or_unplanned_entry_means_no_delete_is_sent(states, listed, raw, purge_groups, allow_missing):
+    """Issue 20, items 1 and 4 as a property: a plan built on a failed listing or an entry that could not be planned
+    hands no delete to the service; a purge group that does not exist (not allowed) lets nothing through at all."""
+    entries_raw = [dict(NEW, name=e["name"], resource_group=e["resource_group"], location="westus" if e["kind"] == "moved" else "eastus")
+                   if e["kind"] != "absent" else dict(name=e["name"], resource_group=e["resource_group"], state="absent") for e in raw]
+    listings = _listings(states, listed)
+    params = request(accounts=entries_raw, purge_resource_groups=sorted(purge_groups), purge_allow_missing_groups=allow_missing,
+                     purge_allow_empty=True)
+    items = plan(entries_raw, listings, params)
+    incomplete = any(state == "error" for state in states) or any(i.entry is not None and i.error is not None for i in items)
+    missing = any(states[GROUPS.index(g)] == "missing" for g in purge_groups) and not allow_missing
+    deletes = [i for i in items if fa.needs_service(i) and i.action in ("delete", "purge")]
+    if incomplete or missing:
+        assert deletes == []
+    if missing:
+        assert sent(items) == []
+    if not incomplete and not missing:
+        assert not any(i.withheld for i in items) and items.withheld is None
+    assert bool(items.withheld) == any(i.withheld for i in items)
+    assert bool(items.problems) == (any(states[GROUPS.index(g)] == "error" for g in purge_groups) or missing)
 
 
 def test_entries_of_a_group_that_could_not_be_listed_fail_and_a_missing_group_fails_only_creates():

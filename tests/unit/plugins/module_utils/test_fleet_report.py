@@ -67,7 +67,7 @@ def test_check_mode_results_counts_and_summary_come_from_the_plan():
         ("same", "none", False, False), ("bigger", "update", True, False), ("new", "create", True, False),
         ("old", "delete", True, False), ("gone", "none", False, False), ("busy", "none", False, True), ("stale", "purge", True, False)]
     assert fr.counts_of(items, results) == dict(create=1, update=1, repair=0, delete=1, purge=1, unchanged=2, absent=1,
-                                                skipped=0, failed=0, busy=1)
+                                                skipped=0, withheld=0, failed=0, busy=1)
     assert fr.summary_lines(SUB, items, results, True) == [
         "Plan (check mode, nothing was written) for subscription %s: create 1, update 1, repair 0, delete 1, purge 1, "
         "unchanged 2, absent 1, skipped 0, failed 0" % SUB,
@@ -86,6 +86,20 @@ def test_a_real_run_reports_what_the_writes_did():
                          "skipped: claimed (rg): it no longer has the purge tags (managed-by:ansible)",
                          "failed: update bigger (rg): busy elsewhere"]
     assert fr.failure_message(items, results) == "1 of 4 accounts failed: bigger (rg): busy elsewhere"
+
+
+def test_withheld_writes_are_counted_and_listed_and_the_reason_is_said_once():
+    items = planned([NEW, dict(name="old", state="absent")], [account("old"), account("stale")])
+    for item in items[1:]:
+        item.withheld = True  # as fleet_plan.run_rules marks them
+    results = report(items)
+    assert [(r["name"], r["action"], r["changed"], r.get("withheld")) for r in results] == [
+        ("new", "create", True, None), ("old", "delete", False, True), ("stale", "purge", False, True)]
+    why = "this run deletes nothing because 1 declared account could not be planned (2 deletes withheld)"
+    lines = fr.summary_lines(SUB, items, results, True, run_lines=[why])
+    assert lines[0].endswith("skipped 0, withheld 2, failed 0") and lines[1:] == [
+        why, "create: new (rg)", "withheld: delete old (rg)", "withheld: purge stale (rg)"]
+    assert fr.failure_message(items, results, [why]) == why
 
 
 def test_two_accounts_of_the_same_name_and_group_are_two_lines():

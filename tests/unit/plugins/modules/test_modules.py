@@ -339,3 +339,42 @@ def test_documented_options_match_argspec(module):
         assert documented.get("elements") == rules.get("elements"), option
         for sub, sub_rules in (rules.get("options") or {}).items():
             assert documented["suboptions"][sub]["type"] == sub_rules["type"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 20.9: entries of the wrong type name the option and the entry, not only "dictionary requested"
+
+ENTRY_KEYS = "name, resource_group, location, sku, description, tags, state and append_tags"
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(accounts=["acc1", "acc2"]),
+     "accounts[0]: must be a dictionary with %s; got a string ('acc1'); accounts[1]: must be a dictionary with %s; got a string "
+     "('acc2')" % (ENTRY_KEYS, ENTRY_KEYS)),
+    (dict(accounts=[dict(name="a", sku="S1")]), "accounts[0].sku must be a dictionary with name and capacity; got a string ('S1')"),
+    (dict(accounts=[dict(name="a"), ["b"]]), "accounts[1]: must be a dictionary with %s; got a list" % ENTRY_KEYS),
+    (dict(accounts=["acc1"], option_names={"accounts": "accounts_list"}),
+     "accounts_list[0]: must be a dictionary with %s; got a string ('acc1')" % ENTRY_KEYS),
+], ids=["strings", "sku string", "a list", "role names"])
+def test_wrong_type_entries_name_the_option_and_the_entry(client, capsys, args, message):
+    from ansible_collections.azureml.model_management.plugins.modules import accounts as accounts_module  # pylint: disable=import-outside-toplevel
+
+    result = run(accounts_module, dict(args, resource_group="rg"), capsys)
+    assert result["failed"] is True and result["msg"] == message
+    assert "dictionary requested" not in result["msg"] and client.calls == []
+
+
+def test_entries_ansible_can_read_as_a_dictionary_are_still_accepted(client, capsys):
+    """A guard, not a defect: key=value text is a dictionary for Ansible, and stays one."""
+    from ansible_collections.azureml.model_management.plugins.modules import accounts as accounts_module  # pylint: disable=import-outside-toplevel
+
+    result = run(accounts_module, dict(resource_group="rg", accounts=["name=a,state=absent", dict(name="b", state="absent", sku="name=S1")]),
+                 capsys, check_mode=True)
+    assert result.get("failed") is not True, result.get("msg")
+    assert [(r["name"], r["action"]) for r in result["accounts"]] == [("a", "none"), ("b", "none")]
+
+
+def test_a_wrong_type_sku_of_the_account_module_names_the_option(client, capsys):
+    result = run(account_module, dict(name="mma", resource_group="rg", sku="S1"), capsys)
+    assert result["failed"] is True and result["msg"] == "sku must be a dictionary with name and capacity; got a string"
+    assert client.calls == []
