@@ -69,12 +69,15 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0, run_li
     counts = counts_of(items, results)
     head = "Plan (check mode, nothing was written)" if check_mode else "Done"
     shown = [name for name in COUNTED if name != "withheld" or counts[name]]  # "withheld N" only in a run that withheld
-    first = "%s for subscription %s: %s" % (head, subscription_id, ", ".join("%s %d" % (name, counts[name]) for name in shown))
+    others = list(dict((item.subscription_id.lower(), item.subscription_id) for item in items if _elsewhere(item, subscription_id)).values())
+    where = "subscriptions %s" % ", ".join([subscription_id] + others) if others else "subscription %s" % subscription_id
+    first = "%s for %s: %s" % (head, where, ", ".join("%s %d" % (name, counts[name]) for name in shown))
     if outside:
         first += "; %d host(s) of other subscriptions left alone" % outside
     lines = []
     for item, result in zip(items, results):
-        where = "%s (%s)" % (item.name, item.resource_group)
+        where = "%s (%s%s)" % (item.name, item.resource_group,
+                               ", subscription %s" % item.subscription_id if _elsewhere(item, subscription_id) else "")
         order = (item.resource_group.lower(), item.name.lower())
         kind = category(item, result)
         if kind == "failed":
@@ -89,6 +92,11 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0, run_li
             lines.append(("busy", order, "busy: %s is %s" % (where, result.get("provisioning_state"))))
     lines.sort(key=lambda line: (LINE_ORDER.index(line[0]), line[1]))
     return [first] + list(run_lines) + [line[2] for line in lines]
+
+
+def _elsewhere(item, subscription_id):
+    """True when ``item`` is in another subscription than the first line's (the task's): its lines name it."""
+    return bool(getattr(item, "subscription_id", None)) and item.subscription_id.lower() != (subscription_id or "").lower()
 
 
 def counts_of(items, results):

@@ -2,53 +2,24 @@
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""A fleet across subscriptions: where each declared account and each purge group is, and one pace per subscription.
+"""A fleet across subscriptions: each subscription listed and applied side by side, each at a pace of its own.
 
 Resource Manager's throttling buckets are per subscription and principal, so each subscription of a run gets its own
 client (the same endpoint, token and connections, ``ArmClient.with_gate``) with its own ``fleet_gate.PacingGate``, and
 the subscriptions are listed and applied in parallel: two subscriptions apply in the time of one. The plan stays one
 (``fleet_plan``): its rules, such as "a listing that failed anywhere deletes nothing anywhere", see every subscription.
 
-A purge group is named by its resource group name (in the task's subscription) or by its resource group id
-(``/subscriptions/<id>/resourceGroups/<name>``, as the portal and ``az group show`` give it), parsed exactly here.
+Where each account and each purge group is (their subscriptions) is decided by ``fleet_plan`` and ``fleet_scope``,
+without I/O; this module only runs the subscriptions side by side.
 """
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_resource_group
-from ansible_collections.azureml.model_management.plugins.module_utils.connection import GUID_RE
-from ansible_collections.azureml.model_management.plugins.module_utils.text import kind, shown
-
-GROUP_ID_RE = re.compile(r"/subscriptions/([^/]*)/resourcegroups/([^/]*)", re.IGNORECASE)
-GROUP_ID_FORM = "/subscriptions/<subscription id>/resourceGroups/<name>"
-
-
-def subscription_id_problem(value, option):
-    """None when ``value`` is a subscription id (a GUID), else the message naming ``option``."""
-    if isinstance(value, str) and GUID_RE.fullmatch(value):
-        return None
-    return "%s must be a subscription id, a GUID like 00000000-0000-0000-0000-000000000000; got %s" % (
-        option, shown(value, 80) if isinstance(value, str) else kind(value))
-
-
-def parse_purge_group(value, default_subscription, option):
-    """``((subscription_id, resource_group), None)`` or ``(None, message)`` for one entry of the purge groups: a name
-    (in ``default_subscription``) or exactly a resource group id; nothing around it, no trailing slash."""
-    if isinstance(value, str) and value.startswith("/"):
-        match = GROUP_ID_RE.fullmatch(value)
-        if match is None:
-            return None, "%s: %s is neither a resource group name nor a resource group id (%s)" % (
-                option, shown(value, 200), GROUP_ID_FORM)
-        subscription_id, resource_group = match.groups()
-        problem = subscription_id_problem(subscription_id, "the subscription of %s" % option) or \
-            check_resource_group(resource_group, "the resource group of %s" % option)
-        return (None, problem) if problem else ((subscription_id, resource_group), None)
-    problem = check_resource_group(value, option)
-    return (None, problem) if problem else ((default_subscription, value), None)
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import listing_key
 
 
 def subscriptions_in_order(first, others):
@@ -79,3 +50,22 @@ def by_subscription(items, subscription_of):
     for index, item in enumerate(items):
         parts.setdefault(subscription_of(item).lower(), []).append(index)
     return parts
+
+
+def list_subscriptions(clients, wanted, concurrency):
+    """Each (subscription, resource group) of ``wanted`` listed once, every subscription at the same time through its own
+    client, up to ``concurrency`` groups at a time in each: {``fleet_plan.listing_key``: ``fleet_listing.Listing``}."""
+    groups = OrderedDict()
+    for subscription_id, resource_group in wanted:
+        groups.setdefault(subscription_id.lower(), (subscription_id, []))[1].append(resource_group)
+    found = in_parallel(groups, lambda key, where: list_groups(clients[key], where[0], where[1], concurrency))
+    return dict((listing_key(key, group), listing) for key, listings in found.items() for group, listing in listings.items())
+
+
+def apply_subscriptions(clients, items, scopes, apply):
+    """``apply(client, subscription_id, its items, its purge scope)`` for each subscription of ``items``, all at the same
+    time: {index in ``items``: what ``apply`` returned for that item (by its index in the subscription's items)}."""
+    parts = by_subscription(items, lambda item: item.subscription_id)
+    done = in_parallel(parts, lambda key, indexes: apply(clients[key], items[indexes[0]].subscription_id,
+                                                         [items[index] for index in indexes], (scopes or {}).get(key)))
+    return dict((parts[key][local], applied) for key, by_local in done.items() for local, applied in by_local.items())

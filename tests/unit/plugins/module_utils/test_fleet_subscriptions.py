@@ -1,51 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fleets across subscriptions: purge groups by name or id, subscriptions in order, one gate per subscription."""
+"""Fleets across subscriptions: subscriptions in order, one client and gate each, listed and applied at the same time."""
 
 from __future__ import annotations
 
 import threading
 
-import pytest
-
+from ansible_collections.azureml.model_management.plugins.module_utils import fleet_apply as fa
+from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_subscriptions as fs
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+
+from test_fleet_apply import NEW, FakeArm  # pylint: disable=import-error
+from test_fleet_scope import OTHER_SUB, SUB, account  # pylint: disable=import-error
+
+NAMES = OptionNames()
 
 TASK = "00000000-0000-0000-0000-00000000000a"
 OTHER = "00000000-0000-0000-0000-00000000000b"
-
-
-@pytest.mark.parametrize("value, expected", [
-    ("ml-prod", (TASK, "ml-prod")),
-    ("/subscriptions/%s/resourceGroups/ml-prod" % OTHER, (OTHER, "ml-prod")),
-    ("/SUBSCRIPTIONS/%s/resourcegroups/ml.prod(1)" % OTHER.upper(), (OTHER.upper(), "ml.prod(1)")),
-])
-def test_a_purge_group_is_a_name_in_the_tasks_subscription_or_a_resource_group_id(value, expected):
-    assert fs.parse_purge_group(value, TASK, "purge_resource_groups[0]") == (expected, None)
-
-
-@pytest.mark.parametrize("value, words", [
-    ("/subscriptions/%s/resourceGroups/ml-prod/" % OTHER, "is neither a resource group name nor a resource group id"),
-    ("/subscriptions/%s/resourceGroups/ml-prod/providers/x" % OTHER, "is neither a resource group name nor"),
-    ("/subscriptions/%s/resourceGroups/" % OTHER, "the resource group of purge_resource_groups[0] must be a non-empty string"),
-    ("/subscriptions/not-a-guid/resourceGroups/ml-prod", "the subscription of purge_resource_groups[0] must be a subscription id"),
-    ("/subscriptions/%s\n/resourceGroups/ml-prod" % OTHER, "the subscription of purge_resource_groups[0] must be a subscription id"),
-    (" /subscriptions/%s/resourceGroups/ml-prod" % OTHER, "purge_resource_groups[0] may contain only letters"),
-    ("/resourceGroups/ml-prod", "is neither a resource group name nor a resource group id"),
-    ("ml prod", "purge_resource_groups[0] may contain only letters"),
-    ("", "purge_resource_groups[0] must be a non-empty string"),
-])
-def test_anything_else_is_refused_naming_the_entry(value, words):
-    parsed, problem = fs.parse_purge_group(value, TASK, "purge_resource_groups[0]")
-    assert parsed is None and words in problem, problem
-
-
-@pytest.mark.parametrize("value, ok", [(OTHER, True), (OTHER.upper(), True), (OTHER + "\n", False), ("x", False), (["a"], False), (None, False)])
-def test_a_subscription_id_is_a_guid(value, ok):
-    problem = fs.subscription_id_problem(value, "accounts[2].subscription_id")
-    assert (problem is None) is ok
-    if not ok:
-        assert problem.startswith("accounts[2].subscription_id must be a subscription id")
 
 
 def test_subscriptions_come_once_each_the_tasks_first():
@@ -76,3 +49,50 @@ def test_subscriptions_run_at_once():
     barrier = threading.Barrier(2, timeout=10)
     results = fs.in_parallel({TASK: 1, OTHER: 2}, lambda key, value: (barrier.wait(), value * 10)[1])
     assert results == {TASK: 10, OTHER: 20} and fs.in_parallel({}, None) == {}
+
+
+# -- a run over two subscriptions, end to end on an in-memory Resource Manager -----------------------------------------
+
+
+class Client(object):
+    """One subscription's client: the shared in-memory Resource Manager, and which subscription's client sent what."""
+
+    def __init__(self, arm, sent, subscription_id):
+        self.arm, self.sent, self.subscription_id = arm, sent, subscription_id
+
+    def __getattr__(self, name):
+        call = getattr(self.arm, name)
+
+        def recorded(path, *args, **kwargs):
+            self.sent.append((self.subscription_id, path.split("/")[2] if path.startswith("/subscriptions/") else None))
+            return call(path, *args, **kwargs)
+        return recorded if name in ("list_all", "get_or_none") else call
+
+    def request(self, method, path, *args, **kwargs):
+        self.sent.append((self.subscription_id, path.split("/")[2]))
+        return self.arm.request(method, path, *args, **kwargs)
+
+
+def test_two_subscriptions_each_listed_and_applied_through_its_own_client_and_purged_only_in_its_own_scope():
+    """Group "rg" in both subscriptions; the purge scope is the task's "rg" only: the other's undeclared account stays."""
+    arm = FakeArm([account(name, "rg", sub) for sub in (SUB, OTHER_SUB) for name in ("keep", "stale")])
+    raw = [dict(NEW, name="keep"), dict(NEW, name="keep", subscription_id=OTHER_SUB), dict(NEW, name="fresh", subscription_id=OTHER_SUB)]
+    entries, errors = fp.declared_entries(raw, "rg", True, NAMES, SUB)
+    scopes, scope_errors = fp.check_request(dict(accounts=raw, purge=True, purge_resource_groups=["rg"], purge_tags={"managed-by": "ansible"}),
+                                            SUB, entries, NAMES)
+    assert errors == scope_errors == [] and list(scopes) == [SUB]
+    sent = []
+    subscriptions = fs.subscriptions_in_order(SUB, [entry.subscription_id for entry in entries])
+    clients = dict((key, Client(arm, sent, key)) for key in subscriptions)
+    listings = fs.list_subscriptions(clients, [(e.subscription_id, e.resource_group) for e in entries] + [(SUB, "rg")], 4)
+    assert sorted(listings) == [(SUB, "rg"), (OTHER_SUB, "rg")]
+    items = fp.plan_fleet(entries, listings, scopes)
+    assert [(i.subscription_id, i.name, i.action) for i in items] == [
+        (SUB, "keep", "none"), (OTHER_SUB, "keep", "none"), (OTHER_SUB, "fresh", "create"), (SUB, "stale", "purge")]
+    applied = fs.apply_subscriptions(clients, items, scopes, lambda client, sub, part, scope: fa.apply_plan(
+        client, sub, part, scope, 4, False, True, 600))
+    assert sorted((items[index].subscription_id, items[index].name, outcome.action) for index, outcome in applied.items()) == [
+        (SUB, "stale", "purge"), (OTHER_SUB, "fresh", "create")]
+    assert all(client == target for client, target in sent)  # every request went through its own subscription's client
+    assert sorted(key.split("/")[2] + "/" + key.rsplit("/", 1)[1] for key in arm.store) == sorted(
+        [SUB + "/keep", OTHER_SUB + "/keep", OTHER_SUB + "/stale", OTHER_SUB + "/fresh"])
