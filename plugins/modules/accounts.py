@@ -19,7 +19,12 @@ description:
     a page carries 100 accounts with their etags), instead of one GET per account. Every declared entry and every
     purge candidate is planned with the rules of M(azureml.model_management.account) against the account as its list
     showed it.
-  - B(Apply.) Sends only the writes, at most O(concurrency) at a time, over one connection pool with one token. Each
+  - B(Subscriptions.) An entry is in its O(accounts[].subscription_id), the task's subscription by default, and a group
+    of O(purge_resource_groups) may be named by its resource group id in another subscription. Each subscription is
+    listed and applied at the same time as the others, with a pace of its own (Resource Manager's throttling buckets
+    are per subscription and principal); the plan is one, so its rules hold across them.
+  - B(Apply.) Sends only the writes, at most O(concurrency) at a time in each subscription, over one connection pool
+    with one token. Each
     write is conditional on what was listed, C(If-None-Match) V(*) for a create and C(If-Match) with the listed etag
     for a change or a delete; a C(412) reads that one account again and plans it again. Requests are paced to Resource
     Manager's throttling buckets (reads 250, refilled at 25 per second; writes and deletes 200, refilled at 10 per
@@ -53,6 +58,11 @@ options:
         required: true
       resource_group:
         description: Resource group of the account; defaults to O(resource_group).
+        type: str
+      subscription_id:
+        description:
+          - Subscription of the account, a GUID; defaults to the task's subscription (O(subscription_id), the
+            environment or the profile). The same name may be declared once in each subscription.
         type: str
       location:
         description: Azure region, needed when the account is created; cannot change afterwards.
@@ -96,8 +106,12 @@ options:
     default: false
   purge_resource_groups:
     description:
-      - The resource groups of the purge scope, in the task's subscription. Required with O(purge=true); accounts of
-        other resource groups are never purged.
+      - The resource groups of the purge scope. Required with O(purge=true); accounts of other resource groups are
+        never purged.
+      - A name is a resource group of the task's subscription; a resource group id
+        (V(/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-prod)) names one of any subscription.
+        An account is purged only within its own subscription's groups, even where another subscription has a group
+        of the same name.
     type: list
     elements: str
     default: []
@@ -128,13 +142,13 @@ options:
         exist are created in any case.
       - Each entry is an account as the host variable C(azureml_account) of the inventory plugin
         P(azureml.model_management.accounts#inventory) has it, with C(id), or with C(subscription_id),
-        C(resource_group) and C(name). Accounts of other subscriptions than the task's (compared ignoring case) are
-        never touched.
+        C(resource_group) and C(name). Accounts of a subscription that the run does not reconcile (compared ignoring
+        case; the subscriptions of O(accounts) and of O(purge_resource_groups)) are never touched.
       - The role P(azureml.model_management.accounts#role) passes the accounts of the play's hosts here.
     type: list
     elements: dict
   concurrency:
-    description: How many writes are in flight at once (and the size of the connection pool), from 1 to 64.
+    description: How many writes are in flight at once in each subscription, from 1 to 64.
     type: int
     default: 10
   wait:
@@ -228,10 +242,16 @@ changed:
   returned: always
   type: bool
 subscription_id:
-  description: The subscription that was reconciled.
+  description: The task's subscription (the default of O(accounts[].subscription_id)).
   returned: always
   type: str
   sample: 00000000-0000-0000-0000-000000000000
+subscriptions:
+  description: Every subscription the run listed and applied, the task's first.
+  returned: always
+  type: list
+  elements: str
+  sample: [00000000-0000-0000-0000-000000000000]
 accounts:
   description: One result per declared account and per purge candidate, declared accounts first, in their order.
   returned: always
@@ -244,6 +264,10 @@ accounts:
       returned: always
     resource_group:
       description: Resource group of the account.
+      type: str
+      returned: always
+    subscription_id:
+      description: Subscription of the account.
       type: str
       returned: always
     action:
@@ -320,7 +344,6 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
     INT_RANGES,
     check_request,
@@ -336,9 +359,15 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
     summary_lines,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_subscriptions import (
+    apply_subscriptions,
+    clients_for,
+    list_subscriptions,
+    subscriptions_in_order,
+)
 
 # name and resource_group first: a wrong-type entry's message lists the keys in this order ("must be a dictionary with ...").
-ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"))
+ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"), subscription_id=dict(type="str"))
 ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, append_tags=dict(type="bool"))
 
 ARGUMENT_SPEC = dict(
@@ -360,7 +389,8 @@ ARGUMENT_SPEC = dict(
 
 
 def checked_request(azure):
-    """Everything that needs no network, or the task fails naming each problem: entries, purge scope, restriction."""
+    """Everything that needs no network, or the task fails naming each problem: entries, purge scopes, restriction.
+    Returns the entries, the purge scopes, the restriction, the hosts outside the run and its subscriptions."""
     params = azure.params
     names = OptionNames(params["option_names"])
     raw_entries = azure.module.raw_params.get("accounts") or []
@@ -368,35 +398,47 @@ def checked_request(azure):
     for index, raw in enumerate(raw_entries if isinstance(raw_entries, list) else []):
         if isinstance(raw, dict):
             errors.extend(string_option_problems(ENTRY_OPTIONS, raw, names.entry("accounts", index) + "."))
-    entries, problems = declared_entries(params["accounts"], params["resource_group"], params["append_tags"], names)
-    scope, scope_problems = check_request(params, azure.subscription_id, entries, names)
-    restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], azure.subscription_id, names)
+    entries, problems = declared_entries(params["accounts"], params["resource_group"], params["append_tags"], names,
+                                         azure.subscription_id)
+    scopes, scope_problems = check_request(params, azure.subscription_id, entries, names)
+    subscriptions = subscriptions_in_order(azure.subscription_id, [entry.subscription_id for entry in entries]
+                                           + [scope.subscription_id for scope in (scopes or {}).values()])
+    restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], subscriptions.values(), names)
     errors += problems + scope_problems + restrict_problems
     if errors:
         azure.fail("; ".join(errors))
-    return entries, scope, restrict, outside
+    return entries, scopes, restrict, outside, subscriptions
 
 
 def run_module(azure):
     params = azure.params
-    entries, scope, restrict, outside = checked_request(azure)
-    gate = PacingGate(budget=params["throttling_timeout"], budget_name=OptionNames(params["option_names"])("throttling_timeout"))
-    azure.client_options.update(gate=gate, pool_size=params["concurrency"])
-    groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
-    listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
-    items = plan_fleet(entries, listings, scope, restrict)
+    entries, scopes, restrict, outside, subscriptions = checked_request(azure)
+    gates = []
+
+    def new_gate():
+        gates.append(PacingGate(budget=params["throttling_timeout"],
+                                budget_name=OptionNames(params["option_names"])("throttling_timeout")))
+        return gates[-1]
+
+    azure.client_options.update(pool_size=params["concurrency"] * len(subscriptions))
+    clients = clients_for(azure.client, subscriptions, new_gate)
+    wanted = [(entry.subscription_id, entry.resource_group) for entry in entries] + \
+        [(scope.subscription_id, group) for scope in (scopes or {}).values() for group in scope.resource_groups.values()]
+    listings = list_subscriptions(clients, wanted, params["concurrency"])
+    items = plan_fleet(entries, listings, scopes, restrict)
     run_lines = ([items.withheld] if items.withheld else []) + items.problems
-    applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
-                         params["wait"], params["wait_timeout"])
-    results = [account_result(item, applied.get(index)) for index, item in enumerate(items)]
+    applied = apply_subscriptions(clients, items, scopes, lambda client, subscription_id, part, scope: apply_plan(
+        client, subscription_id, part, scope, params["concurrency"], azure.check_mode, params["wait"], params["wait_timeout"]))
+    results = [dict(account_result(item, applied.get(index)), subscription_id=item.subscription_id) for index, item in enumerate(items)]
     result = dict(
         changed=any(r["changed"] for r in results),
         subscription_id=azure.subscription_id,
+        subscriptions=list(subscriptions.values()),
         accounts=results,
         counts=counts_of(items, results),
         summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside, run_lines),
         busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
-        throttled=gate.pauses,
+        throttled=sum(gate.pauses for gate in gates),
     )
     if azure.diff_mode:
         diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]
