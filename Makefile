@@ -221,7 +221,7 @@ test-cli: install $(VENV_CLI)/.installed
 	cd $(INSTALLED) && AZ_CLI=$(CURDIR)/$(VENV_CLI)/bin/az PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -p no:cacheprovider \
 		$(PYTEST_ARGS) tests/conformance/test_azure_cli.py
 
-# BENCH_ARGS, e.g. --previous <git rev> to time that revision's no-op and info in the same run (docs/performance.md).
+# BENCH_ARGS, e.g. --previous <git rev> (repeatable) to time that revision's no-op, cache off and on, in the same run (docs/performance.md).
 # The charts go to docs/images/performance-*.svg, beside the tables of docs/performance.md.
 BENCH_ARGS ?=
 bench: install

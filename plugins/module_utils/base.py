@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version, check_string_option
@@ -20,9 +20,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.libraries import missing_libraries_message, missing_requirements
 from ansible_collections.azureml.model_management.plugins.module_utils.text import kind, shown
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import TOKEN_CACHE_MODES
-from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     INSECURE_WARNING,
@@ -184,8 +184,10 @@ class AzureMLModule(object):
         ranges = dict(AUTH_INT_RANGES, **(int_ranges or {}))
         number_option_problems(spec, {}, ranges)  # a missing range is a programming error: raise before Ansible runs
         self.module = _RawArgsModule(argument_spec=spec, **ansible_module_kwargs)
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        missing = missing_requirements(HAS_REQUESTS)  # every one at once, found without importing azure-identity
+        if missing:
+            traceback = {} if HAS_REQUESTS else dict(exception=REQUESTS_IMPORT_ERROR)
+            self.module.fail_json(msg=missing_libraries_message(missing), **traceback)
         self.params = self.module.params
         self._check_connection_options(spec, ranges)
         self.option_problems = number_option_problems(argument_spec, self.module.raw_params, ranges)
@@ -251,9 +253,6 @@ class AzureMLModule(object):
     def _build_client(self):
         if self._source_error:
             raise self._source_error
-        missing = azure_identity_import_error()
-        if missing:
-            self.fail(missing_required_lib("azure-identity"), exception=missing)
         return build_client(self.source, self.params, **self.client_options)
 
     def fail(self, msg, **kwargs):

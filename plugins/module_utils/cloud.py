@@ -6,7 +6,7 @@
 
 A known cloud is a name; any other Resource Manager (Azure Stack Hub, the emulator) is discovered from
 ``{url}/metadata/endpoints``. ``MetadataCache`` keeps that document, and the identity provider's OpenID discovery
-documents (``discovery_adapter``), for ``METADATA_CACHE_SECONDS``: both are public, never secrets.
+documents (``token_fetch.discovery_adapter``), for ``METADATA_CACHE_SECONDS``: both are public, never secrets.
 """
 
 from __future__ import annotations
@@ -150,32 +150,3 @@ class MetadataCache(object):
                 os.remove(tmp)
             except OSError:
                 pass
-
-
-OPENID_SUFFIX = "/.well-known/openid-configuration"
-
-
-def discovery_adapter(cache):
-    """A requests adapter that answers GETs of OpenID discovery documents from ``cache`` and stores the ones it fetches."""
-    import io
-    import urllib3
-    from requests.adapters import HTTPAdapter
-
-    class DiscoveryCachingAdapter(HTTPAdapter):
-        def send(self, request, *args, **kwargs):  # pylint: disable=signature-differs
-            cacheable = request.method == "GET" and request.path_url.split("?", 1)[0].endswith(OPENID_SUFFIX)
-            document = cache.get(request.url) if cacheable else None
-            if document is not None:
-                data = json.dumps(document).encode("utf-8")
-                raw = urllib3.HTTPResponse(body=io.BytesIO(data), status=200, reason="OK", preload_content=False, decode_content=False,
-                                           headers={"Content-Type": "application/json", "Content-Length": str(len(data))})
-                return self.build_response(request, raw)
-            response = super(DiscoveryCachingAdapter, self).send(request, *args, **kwargs)
-            if cacheable and response.status_code == 200:
-                try:
-                    cache.put(request.url, response.json())
-                except ValueError:
-                    pass
-            return response
-
-    return DiscoveryCachingAdapter()

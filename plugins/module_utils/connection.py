@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient
+from ansible_collections.azureml.model_management.plugins.module_utils.cached_token import TokenQuery, cached_token
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import MetadataCache, resolve_cloud
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import CREDENTIALS_PATH, select_source, setting
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
-from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, cache_settings, prepare_cache_dir
-from ansible_collections.azureml.model_management.plugins.module_utils.tokens import CACHEABLE_KINDS, TokenProvider, build_credential
+from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, CACHEABLE_KINDS, cache_settings, prepare_cache_dir
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import TokenProvider
 
 DEFAULT_API_VERSION = "2017-09-01-preview"
 # (low, high, unit) of the per-request timeout: Resource Manager answers or gives up (504) within about 60 s, so
@@ -116,6 +118,25 @@ def pooled_session(pool_size):
     return session
 
 
+def credential_factory(source, cloud, verify, cache):
+    """``factory()`` for TokenProvider: an azure-identity credential (``token_fetch.build_credential``), imported when called."""
+    def factory():
+        from ansible_collections.azureml.model_management.plugins.module_utils.token_fetch import build_credential
+
+        return build_credential(source, cloud, verify, cache)
+    return factory
+
+
+def cached_token_reader(source, cloud, cache):
+    """``cached(now)`` for TokenProvider: the token of ``source`` from azure-identity's unencrypted cache file, read without
+    azure-identity; None when there is no such file to read (cache off, or kept encrypted by the system's store)."""
+    if cache.mode != "allow_unencrypted" or source.kind not in CACHEABLE_KINDS:
+        return None
+    query = TokenQuery(source.values["client_id"], source.values["tenant"], (urlsplit(cloud.authority).hostname or "").lower(), cloud.scope)
+    path = cache.token_cache_files[0]  # ".nocae": the tokens of a request that does not ask for CAE, as ours never does
+    return lambda now: cached_token(path, query, now)
+
+
 def build_client(source, params, env=None, warn=None, gate=None, pool_size=None):
     """An ``ArmClient`` for ``source`` on its cloud. ``params`` supplies api_version, validate_certs, timeout and token_cache.
 
@@ -140,8 +161,8 @@ def build_client(source, params, env=None, warn=None, gate=None, pool_size=None)
     cloud = resolve_cloud(source.cloud_environment, verify=verify, timeout=timeout,
                           cache=MetadataCache(cache.directory) if cache.enabled else None)
     token_cache = cache if source.kind in CACHEABLE_KINDS else CACHE_OFF
-    tokens = TokenProvider(lambda: build_credential(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
-                           cache=token_cache, warn=warn)
+    tokens = TokenProvider(credential_factory(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
+                           cache=token_cache, warn=warn, cached=cached_token_reader(source, cloud, token_cache))
     session = pooled_session(pool_size) if pool_size else None
     return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
                      timeout=timeout, verify=verify, gate=gate, session=session)

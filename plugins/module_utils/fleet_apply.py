@@ -72,13 +72,25 @@ def apply_one(client, subscription_id, item, scope, check_mode, wait, wait_timeo
     return Applied(changed=outcome.changed, action=action, diff=outcome.diff, busy=outcome.busy)
 
 
-def apply_plan(client, subscription_id, items, scope, concurrency, check_mode, wait, wait_timeout):
+def work_of(items):
+    """The indexes of the items that go to the service: what a run has to do."""
+    return [index for index, item in enumerate(items) if needs_service(item)]
+
+
+def apply_plan(client, subscription_id, items, scope, concurrency, check_mode, wait, wait_timeout, on_done=None):
     """{index in ``items``: Applied} for the items that need the service, ``concurrency`` workers sharing ``client``
-    (one in check mode, which sends nothing)."""
-    work = [index for index, item in enumerate(items) if needs_service(item)]
+    (one in check mode, which sends nothing). ``on_done(applied)`` is called as each one ends, from its worker (the
+    run's progress)."""
+    work = work_of(items)
     if not work:
         return {}
+
+    def one(index):
+        applied = apply_one(client, subscription_id, items[index], scope, check_mode, wait, wait_timeout)
+        if on_done is not None:
+            on_done(applied)
+        return applied
+
     workers = 1 if check_mode else max(1, min(concurrency, len(work)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = pool.map(lambda index: apply_one(client, subscription_id, items[index], scope, check_mode, wait, wait_timeout), work)
-        return dict(zip(work, done))
+        return dict(zip(work, pool.map(one, work)))

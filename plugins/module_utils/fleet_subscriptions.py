@@ -15,6 +15,7 @@ without I/O; this module only runs the subscriptions side by side.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -33,6 +34,29 @@ def subscriptions_in_order(first, others):
 def clients_for(client, subscriptions, make_gate):
     """{lower subscription id: a client of ``client``'s connections paced by a gate of its own (``make_gate()``)}."""
     return dict((key, client.with_gate(make_gate())) for key in subscriptions)
+
+
+class Gates(object):
+    """The pacing gates of a run's subscriptions (``new()`` makes one with ``make()``), seen as one by the run's
+    progress and results: their throttling pauses summed, the latest end of a pause (on the gates' clock)."""
+
+    def __init__(self, make, clock=time.monotonic):
+        self.make = make
+        self.clock = clock
+        self.all = []
+
+    def new(self):
+        gate = self.make()
+        self.all.append(gate)
+        return gate
+
+    @property
+    def pauses(self):
+        return sum(gate.pauses for gate in self.all)
+
+    @property
+    def paused_until(self):
+        return max([gate.paused_until for gate in self.all] or [None], key=lambda until: -1.0 if until is None else until)
 
 
 def in_parallel(work, call):

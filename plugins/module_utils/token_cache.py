@@ -2,10 +2,10 @@
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Reuse across tasks (opt-in): the token_cache settings, the directory the cache lives in (checked as ssh checks
-~/.ssh), how azure-identity's persistent token cache is set up there, and what a cache that cannot be read is (a miss).
-The tokens themselves are kept by azure-identity (msal-extensions), never by code of this collection; the public
-metadata documents are kept by cloud.MetadataCache in the same directory.
+"""Reuse across tasks (opt-in): the token_cache settings, which credentials' tokens are kept, and the directory the
+cache lives in (checked as ssh checks ~/.ssh). The tokens themselves are written by azure-identity (msal-extensions;
+set up by ``token_fetch``), never by code of this collection, and read back by ``cached_token`` or azure-identity; the
+public metadata documents are kept by cloud.MetadataCache in the same directory.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ import os
 import stat
 from collections import namedtuple
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS
-from ansible_collections.azureml.model_management.plugins.module_utils.cloud import MetadataCache, discovery_adapter
+from ansible_collections.azureml.model_management.plugins.module_utils.credentials import SERVICE_PRINCIPAL, WORKLOAD_IDENTITY
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.text import CONTROL_RULE, has_control, has_surrounding_space
-
-if HAS_REQUESTS:
-    import requests
 
 TOKEN_CACHE_MODES = ("disabled", "encrypted", "allow_unencrypted")  # not "off": YAML would read it as false
 TOKEN_CACHE_ENV, TOKEN_CACHE_DIR_ENV = "ANSIBLE_AZURE_TOKEN_CACHE", "ANSIBLE_AZURE_TOKEN_CACHE_DIR"
 TOKEN_CACHE_NAME = "azureml.model_management"  # azure-identity adds ".nocae" / ".cae"
 TOKEN_CACHE_SUFFIXES = (".nocae", ".cae")
+# Credentials whose tokens azure-identity can persist (app-only tokens); the others keep a per-task token:
+# a managed identity's endpoint is local and cheap, the Azure CLI has its own cache, and a user token needs an account record.
+CACHEABLE_KINDS = (SERVICE_PRINCIPAL, WORKLOAD_IDENTITY)
 
 
 class CacheSettings(namedtuple("CacheSettings", "mode directory")):
@@ -140,68 +139,3 @@ def prepare_cache_dir(directory):
     if info.st_uid != os.geteuid() or info.st_mode & 0o022:
         raise AuthError("InvalidTokenCache", "token_cache_dir %s must be owned by this user and writable by nobody else (mode 0700 "
                                              "is right; it has %04o)" % (directory, stat.S_IMODE(info.st_mode)))
-
-
-def persistent_cache_options(cache, verify=True):
-    """Keyword arguments for a credential: azure-identity's persistent token cache, and OpenID discovery served from ``cache``.
-
-    msal reads the tenant's OpenID configuration every time a credential starts, even with a cached token;
-    the discovery cache is what lets a warm task send no identity request at all.
-    """
-    from azure.core.pipeline.transport import RequestsTransport
-    from azure.identity import TokenCachePersistenceOptions
-
-    session = requests.Session()
-    session.mount("https://", discovery_adapter(MetadataCache(cache.directory)))
-    options = TokenCachePersistenceOptions(name=cache.token_cache_name, allow_unencrypted_storage=cache.mode == "allow_unencrypted")
-    transport = RequestsTransport(session=session, session_owner=True, connection_verify=verify)
-    return dict(cache_persistence_options=options, transport=transport)
-
-
-NO_ENCRYPTED_STORE = (
-    "token_cache encrypted: this system offers no encrypted store for tokens (on Linux: libsecret with an unlocked keyring, "
-    "which a headless controller rarely has). Set token_cache: allow_unencrypted (or %s=allow_unencrypted) to keep them in "
-    "a file of mode 0600 in token_cache_dir, or token_cache: disabled" % TOKEN_CACHE_ENV)
-
-
-# -- a cache cut short -------------------------------------------------------------------------------------------------
-# msal-extensions writes the cache by truncating the file and writing it again; a write that is interrupted leaves a
-# file that does not parse, and every later read of it fails. Such a cache is a miss: removed, and a token requested.
-
-
-def is_damaged_cache_error(exc):
-    """True when ``exc`` (what azure-identity raised) comes from a token cache that cannot be read: a ValueError (JSON or
-    text decoding) raised while msal-extensions was reading the cache, anywhere in the chain of causes."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, ValueError) and _raised_in_msal_extensions(exc.__traceback__):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
-def _raised_in_msal_extensions(tb):
-    while tb is not None:
-        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("msal_extensions"):
-            return True
-        tb = tb.tb_next
-    return False
-
-
-def discard_damaged_cache(cache, read_since):
-    """Remove the token cache files that nobody rewrote since ``read_since`` (a ``time.time()`` from before the failed read):
-    one rewritten since then is another task's good cache. Returns the paths removed; raises AuthError when one cannot be."""
-    removed = []
-    for path in cache.token_cache_files:
-        try:
-            if os.lstat(path).st_mtime > read_since:
-                continue
-            os.remove(path)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise AuthError("TokenCacheDamaged", "the token cache %s cannot be read and cannot be removed (%s): delete it"
-                            % (path, exc.strerror or exc)) from None
-        removed.append(path)
-    return removed

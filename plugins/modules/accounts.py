@@ -145,6 +145,8 @@ options:
         C(resource_group) and C(name). Accounts of a subscription that the run does not reconcile (compared ignoring
         case; the subscriptions of O(accounts) and of O(purge_resource_groups)) are never touched.
       - The role P(azureml.model_management.accounts#role) passes the accounts of the play's hosts here.
+      - A non-empty O(restrict_to) with an empty O(accounts) is refused unless O(purge=true), because that run would do
+        nothing, and is what a misplaced variables file looks like.
     type: list
     elements: dict
   concurrency:
@@ -172,6 +174,13 @@ options:
         writes add up; 1,000 writes alone take at least 80 seconds.
     type: int
     default: 3600
+  progress_file:
+    description:
+      - Where to write the run's progress while it runs (a small JSON file of counts and throttling pauses, replaced
+        as the run goes), for a caller that shows it. The collection's action plugin for this module sets it to a
+        private temporary file when the module runs on the controller, prints a progress line at least every 10
+        seconds, and removes the file; there is no need to set it.
+    type: path
   option_names:
     description:
       - The names that messages use for this module's options, for a caller that has its own names for them; keys are
@@ -270,6 +279,13 @@ accounts:
       description: Subscription of the account.
       type: str
       returned: always
+    id:
+      description:
+        - The account's Resource Manager id (in its own subscription), to match results to the inventory plugin's
+          C(azureml_account.id) host variables (compare ignoring case).
+      type: str
+      returned: always
+      sample: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-prod/providers/Microsoft.MachineLearningModelManagement/accounts/scoring
     action:
       description:
         - What the plan is for the account, V(create), V(update), V(repair) (a C(Failed) or C(Canceled) account is
@@ -307,28 +323,53 @@ accounts:
       description: Why a declared account was left alone (not one of O(restrict_to)).
       type: str
       returned: when a declared account is outside O(restrict_to)
+    changes:
+      description: The fields that change, one phrase each, as the summary shows them (empty for a create or a delete).
+      type: list
+      elements: str
+      returned: when the account changes (in check mode, would change)
+      sample: ["sku.capacity 1 → 2", "tags.owner added"]
+    diff:
+      description:
+        - The account before and after (C(before), C(after), with headers naming it), whether or not C(--diff) is on
+          (the top-level C(diff) of C(--diff) lists the same). M(azureml.model_management.account_result) shows it as
+          the diff of the account's own host.
+      type: dict
+      returned: when the account changes (in check mode, would change)
+    in_restrict_to:
+      description:
+        - Whether the account is one of O(restrict_to) (with the role per host, one of the play's hosts). An account
+          written that is not one of them (a declared account that did not exist) has no host to report it.
+      type: bool
+      returned: when O(restrict_to) is given
 counts:
   description:
     - How many accounts fall in each class. C(unchanged) are present as declared, C(absent) are declared absent and
       are not there, C(withheld) had a write that the run's rules withheld; C(busy) counts the accounts running
       someone else's operation (they are also counted elsewhere).
+    - C(outside) counts the declared accounts that exist but are not in O(restrict_to) (another job slice's hosts, or
+      hosts that C(--limit) left out), which are not this run's and not counted as C(unchanged).
+    - In a playbook, read C(counts['update']) (C(counts.update) is the dictionary's own method).
   returned: always
   type: dict
   sample: {create: 1, update: 1, repair: 0, delete: 0, purge: 1, unchanged: 997, absent: 0, skipped: 0, withheld: 0, failed: 0,
-           busy: 0}
+           busy: 0, outside: 0}
 summary:
   description:
-    - The counts (C(withheld) only when the run withheld a write); what the whole run withheld and why (each said
-      once); then one line per account that was (or would be) written, failed, skipped, withheld or is busy.
+    - "The plan (check mode) or what was done, for a person to read. First the counts as Terraform gives them
+      (C(Plan for subscription S: 1 to add, 1 to change, 1 to destroy), or C(Done for subscription S: 1 added, ...)),
+      then every count (C(withheld) only when the run withheld a write), then what the whole run withheld and why
+      (each said once), then one line per account that was (or would be) written (C(+) created, C(~) updated or
+      repaired, naming the fields that change, C(-) deleted or purged), failed, skipped, withheld or is busy."
   returned: always
   type: list
   elements: str
   sample:
-    - "Done for subscription 00000000-0000-0000-0000-000000000000: create 1, update 1, repair 0, delete 0, purge 1, unchanged 2,
-      absent 0, skipped 0, failed 0"
-    - "create: batch (ml-prod)"
-    - "update: scoring (ml-prod)"
-    - "purge: old-scoring (ml-prod)"
+    - "Done for subscription 00000000-0000-0000-0000-000000000000: 1 added, 1 changed, 1 destroyed"
+    - "create 1, update 1, repair 0, delete 0, purge 1, unchanged 2, absent 0, skipped 0, failed 0"
+    - "+ batch (ml-prod)"
+    - "~ scoring (ml-prod): sku.capacity 1 → 2, tags.owner added"
+    - "- old-scoring (ml-prod) purge"
 busy:
   description: The accounts (C(resource group/name)) that the lists showed running someone else's operation.
   returned: always
@@ -338,16 +379,27 @@ throttled:
   description: How many times Resource Manager answered C(429) and every worker paused.
   returned: always
   type: int
+problems:
+  description:
+    - The run's own failures, each once, that belong to no account, such as a purge group that could not be listed, and
+      the writes the run withheld because of them. Empty when there are none.
+  returned: always
+  type: list
+  elements: str
+  sample: ["this run deletes nothing because the listing of resource group ml-prod failed (2 deletes withheld)"]
 """
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan, work_of
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import ENTRY_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_hosts import nothing_declared_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import ApplyProgress, ProgressFile
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
     INT_RANGES,
     check_request,
     declared_entries,
+    listing_key,
     plan_fleet,
     restricted_keys,
 )
@@ -360,15 +412,12 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_subscriptions import (
+    Gates,
     apply_subscriptions,
     clients_for,
     list_subscriptions,
     subscriptions_in_order,
 )
-
-# name and resource_group first: a wrong-type entry's message lists the keys in this order ("must be a dictionary with ...").
-ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"), subscription_id=dict(type="str"))
-ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, append_tags=dict(type="bool"))
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
@@ -385,6 +434,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=600),
     throttling_timeout=dict(type="int", default=3600),
     option_names=dict(type="dict"),
+    progress_file=dict(type="path"),
 )
 
 
@@ -405,6 +455,7 @@ def checked_request(azure):
                                            + [scope.subscription_id for scope in (scopes or {}).values()])
     restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], subscriptions.values(), names)
     errors += problems + scope_problems + restrict_problems
+    errors += [p for p in [nothing_declared_problem(params["accounts"], params["restrict_to"], params["purge"], names)] if p]
     if errors:
         azure.fail("; ".join(errors))
     return entries, scopes, restrict, outside, subscriptions
@@ -413,23 +464,23 @@ def checked_request(azure):
 def run_module(azure):
     params = azure.params
     entries, scopes, restrict, outside, subscriptions = checked_request(azure)
-    gates = []
-
-    def new_gate():
-        gates.append(PacingGate(budget=params["throttling_timeout"],
-                                budget_name=OptionNames(params["option_names"])("throttling_timeout")))
-        return gates[-1]
-
+    gates = Gates(lambda: PacingGate(budget=params["throttling_timeout"],
+                                     budget_name=OptionNames(params["option_names"])("throttling_timeout")))
     azure.client_options.update(pool_size=params["concurrency"] * len(subscriptions))
-    clients = clients_for(azure.client, subscriptions, new_gate)
+    clients = clients_for(azure.client, subscriptions, gates.new)
     wanted = [(entry.subscription_id, entry.resource_group) for entry in entries] + \
         [(scope.subscription_id, group) for scope in (scopes or {}).values() for group in scope.resource_groups.values()]
+    progress = ProgressFile(params["progress_file"])
+    progress.update(phase="listing", check_mode=azure.check_mode, groups=len(set(listing_key(*where) for where in wanted)))
     listings = list_subscriptions(clients, wanted, params["concurrency"])
     items = plan_fleet(entries, listings, scopes, restrict)
     run_lines = ([items.withheld] if items.withheld else []) + items.problems
+    apply_progress = ApplyProgress(progress, len(work_of(items)), gates, azure.check_mode)
     applied = apply_subscriptions(clients, items, scopes, lambda client, subscription_id, part, scope: apply_plan(
-        client, subscription_id, part, scope, params["concurrency"], azure.check_mode, params["wait"], params["wait_timeout"]))
-    results = [dict(account_result(item, applied.get(index)), subscription_id=item.subscription_id) for index, item in enumerate(items)]
+        client, subscription_id, part, scope, params["concurrency"], azure.check_mode, params["wait"], params["wait_timeout"],
+        on_done=apply_progress.done))
+    apply_progress.close()
+    results = [account_result(item, applied.get(index), azure.subscription_id, restrict) for index, item in enumerate(items)]
     result = dict(
         changed=any(r["changed"] for r in results),
         subscription_id=azure.subscription_id,
@@ -438,7 +489,8 @@ def run_module(azure):
         counts=counts_of(items, results),
         summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside, run_lines),
         busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
-        throttled=sum(gate.pauses for gate in gates),
+        throttled=gates.pauses,
+        problems=run_lines,
     )
     if azure.diff_mode:
         diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]

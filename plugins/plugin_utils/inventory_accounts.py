@@ -5,12 +5,13 @@
 """From the inventory source's options and Resource Manager's list answers to the accounts that become hosts.
 
 Pure: no Ansible, no I/O. Every list item is an untrusted answer: it is used only when it is an account of the very
-subscription (and resource group) that was listed.
+subscription (and resource group) that was listed. Whether its name can make a host is the host name's concern
+(``host_names.field_problem``): an odd name costs that one host, an answer outside the listed scope the listing.
 """
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, parse_account_id
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_ID_RE, account_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import matches_tag_filters
 
 HEALTHY_STATE = "Succeeded"  # Resource Manager's contract: an absent provisioningState means Succeeded
@@ -33,19 +34,20 @@ def account_vars(item, subscription_id, resource_group=None):
     """``(host variable, None)`` for one list item, or ``(None, why it cannot be used)``.
 
     The item must be an account (``account_problem``) whose id names an account of ``subscription_id`` (and of
-    ``resource_group`` when one was listed) with the item's own name, compared ignoring case.
+    ``resource_group`` when one was listed) with the item's own name, compared ignoring case. The id is read by its
+    shape only (``ACCOUNT_ID_RE``, matched whole): a name or group Azure's rules refuse is left to the host name.
     """
     problem = account_problem(item)
     if problem:
         return None, problem
-    found = parse_account_id(item.get("id"))
+    found = ACCOUNT_ID_RE.fullmatch(item["id"]) if isinstance(item.get("id"), str) else None
     if not found:
-        return None, "an item's id %r is not the id of an account" % (item.get("id"),)
-    item_subscription, item_group, item_name = found
+        return None, "an item's id %s is not the id of an account" % (ascii(item.get("id")),)
+    item_subscription, item_group, item_name = found.group("sub", "rg", "name")
     name = item.get("name") or item_name
     if item_subscription.lower() != subscription_id.lower() or (resource_group and item_group.lower() != resource_group.lower()) \
             or name.lower() != item_name.lower():
-        return None, "an item's id %r is not an account of the listed scope" % (item["id"],)
+        return None, "an item's id %s is not an account of the listed scope" % (ascii(item["id"]),)
     properties = item.get("properties") or {}
     sku = item.get("sku") or {}
     return {

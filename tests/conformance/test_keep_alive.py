@@ -75,3 +75,33 @@ def test_a_silent_connection_does_not_hold_up_other_clients(emu):
             conn.close()
     finally:
         silent.close()
+
+
+def test_a_chunked_body_and_a_pipelined_request_on_one_connection(emu):
+    """A PUT whose body comes in chunks, and a GET sent before the PUT's answer arrived (pipelining): the server reads
+    the chunks to their end and answers both, in order. (The GET asks to close, so the answers end at EOF.)"""
+    token = emu.get_token()
+    path = emu.account_path("chunked") + "?api-version=" + API
+    body = json.dumps({"location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"via": "chunks"}}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:])) + b"0\r\n\r\n"
+    host = urlsplit(emu.p.base).netloc
+    requests_bytes = (
+        b"PUT %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n%s" % (path.encode(), host.encode(), token.encode(), chunks)
+        + b"GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n"
+        % (path.encode(), host.encode(), token.encode()))
+    parts = urlsplit(emu.p.base)
+    context = ssl.create_default_context(cafile=emu.p.ca)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as raw:
+        with context.wrap_socket(raw, server_hostname=parts.hostname) as tls:
+            tls.sendall(requests_bytes)
+            received = b""
+            while True:
+                data = tls.recv(65536)
+                if not data:
+                    break
+                received += data
+    answers = received.split(b"HTTP/1.1 ")[1:]
+    assert [answer[:3] for answer in answers] == [b"201", b"200"], received[:300]
+    assert b'"via": "chunks"' in answers[1]
+    assert [e["body"]["tags"] for e in emu.journal() if e["method"] == "PUT"] == [{"via": "chunks"}]

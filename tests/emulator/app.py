@@ -1,60 +1,33 @@
 """The WSGI application: classifies each request (control, metadata, identity, ARM, async), applies
 injected faults, adds the headers every Azure response carries, journals the request and logs one line.
+
+This runs for every request: keep it cheap (tests/tools/load.py measures it against the bare server).
 """
 
 import json
 import logging
 import re
 import socket
-import threading
 import time
-import uuid
-from urllib.parse import parse_qsl, urlsplit
-
-from werkzeug.wrappers import Request, Response
+from urllib.parse import parse_qsl
 
 from . import arm, errors
 from .cloud import cloud_metadata
 from .config import Config
 from .control import ControlApi, Faults, Journal, fault_reply, journal_body, journal_headers
 from .identity import Identity
-from .replies import Reply, iso, utc_now
+from .replies import JsonText, Reply, request_id
 from .store import Store
 from .throttling import Throttle
+from .wsgi_io import IncomingRequest, respond
 
 LOG = logging.getLogger("emulator")
 JSON_TYPE = "application/json; charset=utf-8"
-READS_PER_HOUR = 12000
-WRITES_PER_HOUR = 1200
 OPENID_V2 = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration/?$", re.IGNORECASE)
 OPENID_V1 = re.compile(r"^/(?P<tenant>[^/]+)/\.well-known/openid-configuration/?$", re.IGNORECASE)
 TOKEN_V2 = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$", re.IGNORECASE)
 MSI = re.compile(r"^/msi/token/?$", re.IGNORECASE)
 METADATA = re.compile(r"^/metadata/endpoints/?$", re.IGNORECASE)
-
-
-class RateLimits:
-    """x-ms-ratelimit-remaining-subscription-reads/-writes while throttling is off: per subscription per clock hour,
-    never below 0, on every answer (no request is ever refused for them)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._used = {}
-
-    def count(self, sub, write):
-        hour = int(time.time() // 3600)
-        with self._lock:
-            reads, writes = self._used.get((sub, hour), (0, 0))
-            if write:
-                writes += 1
-            else:
-                reads += 1
-            self._used[(sub, hour)] = (reads, writes)
-        return max(READS_PER_HOUR - reads, 0), max(WRITES_PER_HOUR - writes, 0)
-
-    def clear(self):
-        with self._lock:
-            self._used = {}
 
 
 class Emulator:
@@ -67,7 +40,6 @@ class Emulator:
         self.identity = Identity(secrets, self.store, self.config)
         self.journal = Journal()
         self.faults = Faults()
-        self.ratelimits = RateLimits()
         self.throttle = Throttle(self.config)
         self.control = ControlApi(self)
         self.base = None
@@ -104,11 +76,12 @@ class Emulator:
             conn.execute("DELETE FROM subscriptions")
             if not keep_tokens:
                 conn.execute("DELETE FROM tokens")
+        if not keep_tokens:
+            self.identity.cache.forget()
         self._seed()
         self.config.reset()
         self.journal.clear()
         self.faults.clear()
-        self.ratelimits.clear()
         self.throttle.reset()
 
     def close(self):
@@ -116,21 +89,18 @@ class Emulator:
 
     # ---- WSGI -----------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
-        request = Request(environ)
         started = time.monotonic()
-        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
-        raw_path = urlsplit(raw_uri).path or "/"
-        method = request.method.upper()
-        raw = request.get_data(cache=True)
+        request = IncomingRequest(environ)
+        method, raw_path, raw = request.method, request.raw_path, request.body
         if raw_path.lower().startswith("/_emulator/"):
             reply = self.control.handle(method, raw_path, request.args, raw)
-            return self._finish(request, reply, environ, start_response, started, "control", raw_path)
+            return self._finish(request, reply, start_response, started, "control")
 
         args = {}
-        for key, value in request.args.items(multi=True):
+        for key, value in request.query:
             args.setdefault(key.lower(), value)
-        kind, dispatch, form = self._classify(method, raw_path, args, request, raw)
-        entry = {"time": iso(utc_now()), "method": method, "path": request.path, "query": dict(request.args.items()),
+        kind, dispatch, form = self._classify(request, args)
+        entry = {"time": time.time(), "method": method, "path": request.path, "query": dict(request.args),
                  "headers": journal_headers(request.headers), "body": journal_body(raw, form), "kind": kind}
         fault = self.faults.take(method, request.path)
         if fault is not None and not fault["after"]:  # the fault instead of the request: nothing is applied
@@ -140,7 +110,7 @@ class Emulator:
                 return self._drop(environ, entry, fault, method, raw_path)
             if fault["status"] is not None:
                 entry["fault"] = True
-                return self._finish(request, fault_reply(fault), environ, start_response, started, kind, raw_path, entry)
+                return self._finish(request, fault_reply(fault), start_response, started, kind, entry)
         reply = self._dispatch(dispatch, method, raw_path)
         if fault is not None and fault["after"]:  # the request was applied; its answer is late, lost or replaced
             entry.update(fault=True, dispatched_status=reply.status)
@@ -150,7 +120,7 @@ class Emulator:
                 return self._drop(environ, entry, fault, method, raw_path)
             if fault["status"] is not None:
                 reply = fault_reply(fault)
-        return self._finish(request, reply, environ, start_response, started, kind, raw_path, entry)
+        return self._finish(request, reply, start_response, started, kind, entry)
 
     @staticmethod
     def _dispatch(dispatch, method, raw_path):
@@ -175,8 +145,9 @@ class Emulator:
                 pass
         return []
 
-    def _classify(self, method, raw_path, args, request, raw):
+    def _classify(self, request, args):
         """Return (kind, zero-argument handler, identity form or None)."""
+        method, raw_path, raw = request.method, request.raw_path, request.body
         if METADATA.match(raw_path):
             return "metadata", lambda: self._metadata(method, args), None
         if MSI.match(raw_path):
@@ -191,7 +162,7 @@ class Emulator:
         if found:
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
             return "identity", lambda: self._only(method, ("POST",)) or self.identity.token(found.group("tenant"), form), form
-        versions = [v for k, v in request.args.items(multi=True) if k.lower() == "api-version"]
+        versions = [v for k, v in request.query if k.lower() == "api-version"]
         if len(versions) > 1:  # ASP.NET, under Resource Manager, reads a repeated query parameter as one joined value
             args = dict(args, **{"api-version": ",".join(versions)})
         kind = arm.classify(raw_path)
@@ -213,33 +184,27 @@ class Emulator:
                              "The api-version query parameter (?api-version=) is required for all requests.")
         return Reply(200, cloud_metadata(self.base + "/", self.identity.audience, args["api-version"]))
 
-    def _finish(self, request, reply, environ, start_response, started, kind, raw_path, entry=None):
+    def _finish(self, request, reply, start_response, started, kind, entry=None):
         headers = dict(reply.headers)
-        headers["x-ms-request-id"] = str(uuid.uuid4())
-        headers["x-ms-correlation-request-id"] = request.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4())
+        headers["x-ms-request-id"] = request_id()
+        headers["x-ms-correlation-request-id"] = request.headers.get("x-ms-correlation-request-id") or request_id()
         client_id = request.headers.get("x-ms-client-request-id")
         if client_id:
             headers["x-ms-client-request-id"] = client_id
-        if kind != "control" and not self.throttle.enabled():  # with throttling on, arm.handle gives the bucket's headers
-            found = arm.SUBSCRIPTION_SEGMENT.match(raw_path)
-            reads, writes = self.ratelimits.count(found.group(1).lower() if found else "", request.method not in ("GET", "HEAD"))
-            headers["x-ms-ratelimit-remaining-subscription-reads"] = str(reads)
-            headers["x-ms-ratelimit-remaining-subscription-writes"] = str(writes)
         if reply.body is None or reply.status == 204 or request.method == "HEAD":
             data = b""
         elif isinstance(reply.body, bytes):  # an injected answer, already encoded (control.fault_reply)
             data = reply.body
-        elif isinstance(reply.body, (dict, list)):
-            data = json.dumps(reply.body).encode("utf-8")
+        elif isinstance(reply.body, (dict, list, JsonText)):
+            data = (reply.body if isinstance(reply.body, JsonText) else json.dumps(reply.body)).encode("utf-8")
             headers["Content-Type"] = JSON_TYPE
         else:
             data = str(reply.body).encode("utf-8")
-            headers.setdefault("Content-Type", "text/plain; charset=utf-8")
-        response = Response(data, status=reply.status, headers=list(headers.items()))
-        if not data and "Content-Type" not in headers:
-            del response.headers["Content-Type"]
+        if data and not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = "text/plain; charset=utf-8"
         if entry is not None:
             entry["status"] = reply.status
             self.journal.add(entry)
-        LOG.info("%s %s -> %d (%s, %.1f ms)", request.method, raw_path, reply.status, kind, (time.monotonic() - started) * 1000)
-        return response(environ, start_response)
+        LOG.info("%s %s -> %d (%s, %.1f ms)", request.method, request.raw_path, reply.status, kind,
+                 (time.monotonic() - started) * 1000)
+        return respond(start_response, reply.status, headers, data)

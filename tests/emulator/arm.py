@@ -4,10 +4,11 @@ Paths match case-insensitively (as ARM does) against the raw, still percent-enco
 encoded '/' or '%' inside a name reaches the name rules instead of changing the route.
 """
 
+import functools
 import re
 from urllib.parse import unquote
 
-from . import errors, groups, provider, providers, resources, tags, validation
+from . import errors, groups, provider, providers, resources, tags, throttling, validation
 
 NS = re.escape(provider.NAMESPACE)
 SUB = r"/subscriptions/(?P<sub>[^/]+)"
@@ -73,6 +74,7 @@ class Call:
         self.op = params.get("op")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(raw_path):
     """Collapse empty segments after '/providers/': the SDK's and CLI's by-parts calls send an empty parent
     resource path (`.../providers/{namespace}//accounts/{name}`), which Resource Manager reads as none."""
@@ -82,26 +84,40 @@ def normalise(raw_path):
     return raw_path[:found.start()] + EMPTY_SEGMENTS.sub("/", raw_path[found.start():])
 
 
+@functools.lru_cache(maxsize=4096)
+def route(raw_path):
+    """(methods, api-versions, kind, decoded path parameters) of the route a normalised path takes, or None.
+
+    Memoised (every request asks, and most paths come again), so the parameters are a tuple of pairs, not a dict.
+    """
+    for regex, methods, versions, kind in ROUTES:
+        found = regex.match(raw_path)
+        if found:
+            return methods, versions, kind, tuple((k, unquote(v)) for k, v in found.groupdict().items())
+    return None
+
+
 def classify(raw_path):
     """'async' for operation status/result URLs, else 'arm'."""
-    raw_path = normalise(raw_path)
-    for regex, _methods, _versions, kind in ROUTES:
-        if kind == "async" and regex.match(raw_path):
-            return "async"
-    return "arm"
+    found = route(normalise(raw_path))
+    return "async" if found is not None and found[2] == "async" else "arm"
 
 
 def handle(emu, method, raw_path, args, headers, raw):
     """Answer one Resource Manager request (raises errors.ApiError for error answers).
 
-    Order of checks, as ARM: token, throttling (subscription-level requests, when on), api-version present,
-    route/method, api-version supported, subscription, then the handler (resource group, name, body, preconditions).
-    Every answer after the throttle, errors included, carries the bucket's remaining-requests headers.
+    Order of checks, as ARM: token, throttling (a subscription's buckets when the path names one, else the tenant's),
+    api-version present, route/method, api-version supported, subscription, then the handler (resource group, name,
+    body, preconditions). Every answer after the throttle, errors included, carries the bucket's remaining-requests
+    headers.
     """
     token = emu.identity.authenticate(headers.get("Authorization"))
     raw_path = normalise(raw_path)
     found = SUBSCRIPTION_SEGMENT.match(raw_path)
-    limits = emu.throttle.admit(found.group(1).lower() if found else None, token["principal"], method)
+    if found:
+        limits = emu.throttle.admit(throttling.SUBSCRIPTION, found.group(1).lower(), token["principal"], method)
+    else:
+        limits = emu.throttle.admit(throttling.TENANT, emu.identity.tenant, token["principal"], method)
     try:
         reply = _answer(emu, method, raw_path, args, headers, raw)
     except errors.ApiError as exc:
@@ -116,10 +132,9 @@ def _answer(emu, method, raw_path, args, headers, raw):
     if not api_version:
         raise errors.arm(400, "MissingApiVersionParameter",
                          "The api-version query parameter (?api-version=) is required for all requests.")
-    for regex, methods, versions, _kind in ROUTES:
-        found = regex.match(raw_path)
-        if not found:
-            continue
+    found = route(raw_path)
+    if found is not None:
+        methods, versions, _kind, params = found
         handler = methods.get(method)
         if handler is None:
             raise errors.arm(405, "MethodNotAllowed", "The requested resource does not support http method '%s'." % method,
@@ -127,11 +142,9 @@ def _answer(emu, method, raw_path, args, headers, raw):
         if api_version not in versions:
             raise errors.arm(400, "InvalidApiVersionParameter",
                              "The api-version '%s' is invalid. The supported versions are '%s'." % (api_version, "','".join(versions)))
-        params = {k: unquote(v) for k, v in found.groupdict().items()}
-        call = Call(method, raw_path, args, headers, raw, params, api_version)
+        call = Call(method, raw_path, args, headers, raw, dict(params), api_version)
         if call.sub is not None:
-            with emu.store.read() as conn:
-                groups.require_subscription(conn, call.sub)
+            groups.require_subscription(emu.store.connection(), call.sub)
         validation.check_content_type(method, headers, raw)
         return handler(emu, call)
     unknown = UNKNOWN_TYPE.search(raw_path)

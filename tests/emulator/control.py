@@ -6,6 +6,7 @@ control requests themselves are never journaled and never faulted.
 
 import base64
 import binascii
+import datetime
 import json
 import re
 import threading
@@ -40,8 +41,10 @@ class Journal:
                 del self._entries[: len(self._entries) - JOURNAL_LIMIT]
 
     def list(self, kind=None, since=0):
+        """The entries, each with its `time` (kept as epoch seconds: formatting is left to the rare reader) in ISO 8601."""
         with self._lock:
-            return [dict(e) for e in self._entries if e["seq"] > since and (kind is None or e["kind"] == kind)]
+            found = [e for e in self._entries if e["seq"] > since and (kind is None or e["kind"] == kind)]
+        return [dict(e, time=iso(datetime.datetime.fromtimestamp(e["time"], datetime.timezone.utc))) for e in found]
 
     def clear(self):
         with self._lock:

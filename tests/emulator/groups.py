@@ -7,6 +7,7 @@ are already gone by then, so the first poll answers 200.
 
 import base64
 import binascii
+import functools
 import json
 from urllib.parse import quote
 
@@ -28,8 +29,12 @@ def group_row(conn, sub, rg):
     return conn.execute("SELECT * FROM resource_groups WHERE sub = ? AND key = ?", (sub.lower(), rg.lower())).fetchone()
 
 
+# the name rule is a pure function of the name, checked on every request of an account: remember its answers
+group_name_valid = functools.lru_cache(maxsize=4096)(validation.resource_group_name_valid)
+
+
 def require_group(conn, sub, rg):
-    row = group_row(conn, sub, rg) if validation.resource_group_name_valid(rg) else None
+    row = group_row(conn, sub, rg) if group_name_valid(rg) else None
     if row is None:
         raise errors.arm(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % rg,
                          headers={"x-ms-failure-cause": "gateway"})

@@ -2,13 +2,16 @@
 managed identity, workload identity federation) and the bearer-token checks Resource Manager applies.
 
 Tokens are random opaque strings kept in SQLite with principal, audience and expiry: the emulator is the
-only party that needs to understand them, and opaque tokens keep clients from depending on JWT claims.
+only party that needs to understand them, and opaque tokens keep clients from depending on JWT claims. Every ARM
+request checks its token, so the rows already read are kept in memory too (`TokenCache`); expiring or revoking
+tokens empties that copy.
 """
 
 import hmac
 import json
 import os
 import secrets
+import threading
 import time
 import uuid
 
@@ -62,6 +65,31 @@ def same_audience(left, right):
     return left.rstrip("/").lower() == right.rstrip("/").lower()
 
 
+class TokenCache:
+    """Token rows already read from SQLite. A row read while the tokens changed (`forget`) is not kept: each change
+    starts a new generation, and a row is only stored under the generation it was read in."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rows = {}
+        self._generation = 0
+
+    def get(self, token):
+        """(row or None, generation to pass to `keep`)."""
+        with self._lock:
+            return self._rows.get(token), self._generation
+
+    def keep(self, token, row, generation):
+        with self._lock:
+            if generation == self._generation:
+                self._rows[token] = row
+
+    def forget(self):
+        with self._lock:
+            self._generation += 1
+            self._rows = {}
+
+
 class Identity:
     """Issues and checks tokens. `base` is https://127.0.0.1:PORT; the ARM audience is base + '/'."""
 
@@ -70,6 +98,7 @@ class Identity:
         self.store = store
         self.config = config
         self.base = None
+        self.cache = TokenCache()
 
     @property
     def tenant(self):
@@ -92,8 +121,9 @@ class Identity:
     def expire_all(self):
         now = time.time()
         with self.store.write() as conn:
-            cur = conn.execute("UPDATE tokens SET expires_at = ? WHERE expires_at > ?", (now - 1, now - 1))
-            return cur.rowcount
+            expired = conn.execute("UPDATE tokens SET expires_at = ? WHERE expires_at > ?", (now - 1, now - 1)).rowcount
+        self.cache.forget()  # after the commit: a row read before it cannot be kept after it
+        return expired
 
     def _unauthorized(self, code, message, description):
         header = 'Bearer authorization_uri="%s/%s", error="invalid_token", error_description="%s"' % (
@@ -111,8 +141,12 @@ class Identity:
             raise self._unauthorized("AuthenticationFailed",
                                      "Authentication failed. The 'Authorization' header is provided in an invalid format.",
                                      "The authentication failed because of invalid 'Authorization' header format.")
-        with self.store.read() as conn:
-            row = conn.execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()
+        row, generation = self.cache.get(token)
+        if row is None:
+            row = self.store.connection().execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()
+            if row is not None:
+                row = dict(row)
+                self.cache.keep(token, row, generation)
         if row is None:
             raise self._unauthorized("InvalidAuthenticationToken", "The access token is invalid.",
                                      "The access token is invalid.")

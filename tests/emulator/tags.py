@@ -91,7 +91,7 @@ def _write(emu, call, change):
 def _check_target(emu, call):
     with emu.store.read() as conn:
         groups.require_group(conn, call.sub, call.rg)
-    validation.check_resource_name(call.name)
+    provider.check_account_name(call.name)
 
 
 def get_tags(emu, call):

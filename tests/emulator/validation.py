@@ -17,6 +17,7 @@ MAX_TAG_NAME = 512
 MAX_TAG_VALUE = 256
 MAX_RESOURCE_NAME = 260
 RESOURCE_NAME_FORBIDDEN = set('<>%&:\\?/')
+RESOURCE_NAME_LINE_SEPARATORS = set("\u2028\u2029")  # line breaks that are not control characters
 TAG_NAME_FORBIDDEN = set('<>%&\\?/')
 MAX_RESOURCE_GROUP_NAME = 90
 RG_NAME_PUNCTUATION = set("-_.()")
@@ -65,14 +66,22 @@ def check_subscription_id(sub):
         raise errors.arm(400, "InvalidSubscriptionId", "The provided subscription identifier '%s' is malformed or invalid." % sub)
 
 
+def resource_name_valid(name):
+    """Resource Manager's rule for a resource name, with the safe choice where Azure's is unknown (docs/decisions.md,
+    "Names the emulator refuses"): no line break of any kind (U+2028 and U+2029 too), no whitespace at either end
+    (Unicode's, a no-break space included), no '.' at the end."""
+    return (bool(name) and dotnet_len(name) <= MAX_RESOURCE_NAME and not any(ch in RESOURCE_NAME_FORBIDDEN for ch in name)
+            and not _has_control(name) and not any(ch in RESOURCE_NAME_LINE_SEPARATORS for ch in name)
+            and name == name.strip() and not name.endswith("."))
+
+
 def check_resource_name(name, type_name="Microsoft.MachineLearningModelManagement/accounts"):
-    bad = (not name or dotnet_len(name) > MAX_RESOURCE_NAME or any(ch in RESOURCE_NAME_FORBIDDEN for ch in name)
-           or _has_control(name))
-    if bad:
+    if not resource_name_valid(name):
         raise errors.arm(
             400, "InvalidResourceName",
-            "The resource name '%s' is invalid. The name can be up to %d characters in length and cannot contain the "
-            "characters '<,>,%%,&,:,\\,?,/' or control characters. Resource type: '%s'." % (name, MAX_RESOURCE_NAME, type_name))
+            "The resource name '%s' is invalid. The name can be up to %d characters in length, cannot contain the "
+            "characters '<,>,%%,&,:,\\,?,/', control characters or line breaks, and cannot begin or end with whitespace "
+            "or end with '.'. Resource type: '%s'." % (name, MAX_RESOURCE_NAME, type_name))
 
 
 def _rg_char(ch):

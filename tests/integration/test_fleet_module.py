@@ -81,8 +81,8 @@ def test_plan_then_apply_only_the_writes_each_conditional(ansible, emulator):
         ('DELETE', 'it-rg/fleet-11', etags['fleet-11'], None, 200)])
     assert [entry for entry in sent(emulator) if entry[0] == 'GET'] == [('GET', 'list it-rg', None, None, 200)] * 2
     assert emulator.get_account('hand-made') and emulator.get_account('elsewhere', 'demo-rg')
-    assert real['summary'][0].startswith('Done for subscription %s: create 2, update 1, repair 0, delete 1, purge 3, unchanged 7'
-                                         % emulator.subscription)
+    assert real['summary'][0] == 'Done for subscription %s: 2 added, 1 changed, 4 destroyed' % emulator.subscription
+    assert real['summary'][1].startswith('create 2, update 1, repair 0, delete 1, purge 3, unchanged 7')
 
     emulator.clear_journal()
     again = ansible.module('accounts', args)

@@ -40,7 +40,7 @@ def test_template_payloads_in_names_and_tags_stay_text(ansible, emulator, tmp_pa
     process = ansible.playbook(str(path), '--check', '--diff')
     assert process.returncode == 0, process.stdout + process.stderr
     lines = summary(process.stdout)
-    assert 'purge: {{7*7}} (it-rg)' in lines, lines
+    assert '- {{7*7}} (it-rg) purge' in lines, lines
     assert '{{ 7*7 }}' in process.stdout  # the diff of 'keep' shows the tag value as it is
     assert '49' not in process.stdout.replace(emulator.subscription, '')
     assert not os.path.exists(str(marker))
@@ -48,7 +48,7 @@ def test_template_payloads_in_names_and_tags_stay_text(ansible, emulator, tmp_pa
 
     process = ansible.playbook(str(path))
     assert process.returncode == 0, process.stdout + process.stderr
-    assert 'purge: {{7*7}} (it-rg)' in summary(process.stdout)
+    assert '- {{7*7}} (it-rg) purge' in summary(process.stdout)
     assert emulator.get_account('{{7*7}}') is None and emulator.get_account('keep')['tags']['seven'] == '{{ 7*7 }}'
     assert '49' not in process.stdout.replace(emulator.subscription, '')
     assert not os.path.exists(str(marker))

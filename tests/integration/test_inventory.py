@@ -64,7 +64,7 @@ def list_calls(emulator):
 
 def host_of(spec):
     """The default host name of an account when the source lists several subscriptions."""
-    return ('%s.%s.%s' % (spec['name'], spec['resource_group'], spec['subscription'])).lower()
+    return ('%s@%s@%s' % (spec['name'], spec['resource_group'], spec['subscription'])).lower()
 
 
 def test_list_1000_accounts_in_two_subscriptions(big, env, tmp_path):
@@ -95,8 +95,8 @@ def test_list_1000_accounts_in_two_subscriptions(big, env, tmp_path):
         'provisioning_state': 'Succeeded',  # Azure leaves it out when it is Succeeded
     }
     assert variables[host_of(spec)]['ansible_connection'] == 'local'
-    assert {'twin.rg-one.' + big.subscription, 'twin.rg-two.' + big.subscription, 'triplet.rg-one.' + big.subscription,
-            'triplet.rg-one.' + SECOND_SUBSCRIPTION} <= set(variables)  # same names, never one host
+    assert {'twin@rg-one@' + big.subscription, 'twin@rg-two@' + big.subscription, 'triplet@rg-one@' + big.subscription,
+            'triplet@rg-one@' + SECOND_SUBSCRIPTION} <= set(variables)  # same names, never one host
 
     def members(group):
         return set(listing.get(group, {}).get('hosts', []))
@@ -200,7 +200,7 @@ def test_failing_subscription_is_named(big, env, tmp_path):
     assert process.returncode == 0, process.stderr
     assert 'subscription %s' % unknown in process.stderr
     names = set(hostvars(parse_listing(process.stdout)))
-    assert names and all(name.startswith(('acct-', 'triplet')) and name.endswith('.rg-one.' + SECOND_SUBSCRIPTION) for name in names)
+    assert names and all(name.startswith(('acct-', 'triplet')) and name.endswith('@rg-one@' + SECOND_SUBSCRIPTION) for name in names)
     assert len(names) == sum(1 for s in big.specs if s['subscription'] == SECOND_SUBSCRIPTION and s['resource_group'] == 'rg-one')
 
 

@@ -33,12 +33,12 @@ def test_default_names_carry_the_resource_group_and_ignore_other_accounts(emulat
     emulator.put_account('Scoring', 'hc1')
     source = write_source(tmp_path, {'resource_groups': ['hc1', 'hc2', 'hc3']})
     before = accounts_of(inventory_list(env, source))
-    assert before == {'a.hc1': ('hc1', 'a'), 'scoring.hc1': ('hc1', 'Scoring')}  # lower case: Azure ignores it
+    assert before == {'a@hc1': ('hc1', 'a'), 'scoring@hc1': ('hc1', 'Scoring')}  # lower case: Azure ignores it
 
     emulator.put_account('a', 'hc2')      # the same name in another group
-    emulator.put_account('a.hc1', 'hc3')  # a name that spells the first host's name
+    emulator.put_account('a@hc1', 'hc3')  # a name that spells the first host's name
     after = accounts_of(inventory_list(env, source))
-    assert after == {'a.hc1': ('hc1', 'a'), 'scoring.hc1': ('hc1', 'Scoring'), 'a.hc2': ('hc2', 'a'), 'a.hc1.hc3': ('hc3', 'a.hc1')}
+    assert after == {'a@hc1': ('hc1', 'a'), 'scoring@hc1': ('hc1', 'Scoring'), 'a@hc2': ('hc2', 'a'), 'a@hc1@hc3': ('hc3', 'a@hc1')}
 
 
 @pytest.mark.parametrize('hostname_format, names', [('{location}', ('one', 'two')), ('{name}', ('twin', 'TWIN'))],
@@ -79,14 +79,15 @@ def test_accounts_named_like_ansible_words_stay_addressable(ansible, emulator, e
     add_resource_groups(emulator, [emulator.subscription], ('0.0.1',))
     for name in RESERVED:
         emulator.put_account(name, 'it-rg')
-    emulator.put_account('127', '0.0.1')  # the default format would make it 127.0.0.1
-    qualifier = '.it-rg.' + emulator.subscription
+    emulator.put_account('127', '0.0.1')  # with hostname_format {name}.{resource_group}: 127.0.0.1
+    qualifier = '@it-rg@' + emulator.subscription
     source = write_source(tmp_path, {'resource_groups': ['it-rg', '0.0.1'], 'hostname_format': '{name}'})
     hosts = accounts_of(inventory_list(env, source))
     assert hosts == dict([(name + qualifier, ('it-rg', name)) for name in RESERVED] + [('127', ('0.0.1', '127'))])
 
-    default = write_source(tmp_path, {'resource_groups': ['it-rg', '0.0.1']}, name='default.azureml_accounts.yml')
-    assert '127.0.0.1.0.0.1.' + emulator.subscription in hostvars(inventory_list(env, default))
+    dotted = write_source(tmp_path, {'resource_groups': ['it-rg', '0.0.1'], 'hostname_format': '{name}.{resource_group}'},
+                          name='dotted.azureml_accounts.yml')
+    assert '127.0.0.1@0.0.1@' + emulator.subscription in hostvars(inventory_list(env, dotted))
 
     targets = ','.join(name + qualifier for name in RESERVED)
     play = tmp_path / 'play.yml'
@@ -102,7 +103,7 @@ def test_case_variants_of_subscriptions_and_resource_groups_list_each_once(emula
     emulator.put_account('two', 'demo-rg')
     plain = write_source(tmp_path, {'subscriptions': [emulator.subscription], 'resource_groups': ['it-rg', 'demo-rg']})
     expected = inventory_list(env, plain)
-    assert sorted(hostvars(expected)) == ['one.it-rg', 'two.demo-rg']
+    assert sorted(hostvars(expected)) == ['one@it-rg', 'two@demo-rg']
 
     emulator.clear_journal()
     variants = write_source(tmp_path, {'subscriptions': [emulator.subscription, emulator.subscription.upper()],
@@ -135,6 +136,6 @@ def test_provisioning_state_is_succeeded_when_azure_omits_it(emulator, env, tmp_
         'keyed_groups': [{'key': 'azureml_account.provisioning_state', 'prefix': 'state'}],
     }))
     states = {host: v['azureml_account']['provisioning_state'] for host, v in hostvars(listing).items()}
-    assert states == {'healthy.it-rg': 'Succeeded', 'broken.it-rg': 'Failed'}
-    assert listing['healthy']['hosts'] == ['healthy.it-rg']
-    assert listing['state_Succeeded']['hosts'] == ['healthy.it-rg'] and listing['state_Failed']['hosts'] == ['broken.it-rg']
+    assert states == {'healthy@it-rg': 'Succeeded', 'broken@it-rg': 'Failed'}
+    assert listing['healthy']['hosts'] == ['healthy@it-rg']
+    assert listing['state_Succeeded']['hosts'] == ['healthy@it-rg'] and listing['state_Failed']['hosts'] == ['broken@it-rg']

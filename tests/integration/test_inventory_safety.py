@@ -185,7 +185,7 @@ def test_a_host_filter_that_fails_is_false_or_with_strict_an_error(emulator, env
     options = {'resource_groups': [RG], 'exclude_host_filters': ['azureml_account.nope.deeper == 1']}
     lenient = inventory(env, write_source(tmp_path, options), str(tmp_path), '--list')
     assert lenient.returncode == 0, lenient.stderr
-    assert list(hostvars(parse_listing(lenient.stdout))) == ['plain.it-rg']  # not excluded
+    assert list(hostvars(parse_listing(lenient.stdout))) == ['plain@it-rg']  # not excluded
     strict = inventory(env, write_source(tmp_path, dict(options, strict=True), name='strict.azureml_accounts.yml'), str(tmp_path), '--list')
     assert strict.returncode != 0
     message = ''.join(strict.stderr.split())

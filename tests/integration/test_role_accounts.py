@@ -1,13 +1,10 @@
 """The declarative role azureml.model_management.accounts: on localhost and per host with the inventory plugin,
-with purge limited to its scope, a check-mode plan that writes nothing, and an AWX-style run (ansible-runner)."""
+with purge limited to its scope and a check-mode plan that writes nothing (AWX-style runs: test_awx_jobs.py)."""
 import json
-import os
 import re
 
-import ansible_runner
-
+from awx import inventory_script  # pylint: disable=import-error
 from fleet import PLUGIN, inventory_list  # pylint: disable=import-error
-from harness import BIN_DIR  # pylint: disable=import-error
 
 MANAGED = {'managed-by': 'ansible'}
 
@@ -28,10 +25,13 @@ def summary(output):
     return json.loads('[%s]' % match.group(1))
 
 
-def plan_line(emulator, head, **counts):
-    """The summary's first line: the subscription and every count, in the module's order."""
+def plan_lines(emulator, check, **counts):
+    """The summary's first two lines: Terraform's three counts naming the subscription, then every count in order."""
     names = ('create', 'update', 'repair', 'delete', 'purge', 'unchanged', 'absent', 'skipped', 'failed')
-    return '%s for subscription %s: %s' % (head, emulator.subscription, ', '.join('%s %d' % (n, counts.get(n, 0)) for n in names))
+    three = (counts.get('create', 0), counts.get('update', 0) + counts.get('repair', 0), counts.get('delete', 0) + counts.get('purge', 0))
+    head = ('Plan for subscription %s: %d to add, %d to change, %d to destroy (check mode: nothing was written)' if check
+            else 'Done for subscription %s: %d added, %d changed, %d destroyed') % ((emulator.subscription,) + three)
+    return [head, ', '.join('%s %d' % (n, counts.get(n, 0)) for n in names) + counts.get('extra', '')]
 
 
 def writes(emulator):
@@ -70,13 +70,13 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
 
     check = ansible.playbook(play, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
-    assert summary(check.stdout) == [plan_line(emulator, 'Plan (check mode, nothing was written)', create=1, update=1, purge=1),
-                                     'create: new-one (it-rg)', 'update: keep-me (it-rg)', 'purge: stale (it-rg)']
+    assert summary(check.stdout) == plan_lines(emulator, True, create=1, update=1, purge=1) + [
+        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge']
     assert writes(emulator) == []
 
     real = ansible.playbook(play)
     assert real.returncode == 0, real.stdout + real.stderr
-    assert summary(real.stdout)[0] == plan_line(emulator, 'Done', create=1, update=1, purge=1)
+    assert summary(real.stdout)[:2] == plan_lines(emulator, False, create=1, update=1, purge=1)
     assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
     assert emulator.get_account('stale') is None
     assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
@@ -85,7 +85,7 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
     emulator.clear_journal()
     again = ansible.playbook(play)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert summary(again.stdout) == [plan_line(emulator, 'Done', unchanged=2)]
+    assert summary(again.stdout) == plan_lines(emulator, False, unchanged=2)
     assert writes(emulator) == []
 
 
@@ -117,8 +117,8 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
 
     check = ansible.playbook(play, '-i', source, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
-    assert summary(check.stdout) == [plan_line(emulator, 'Plan (check mode, nothing was written)', create=1, update=1, purge=1),
-                                     'create: new-one (it-rg)', 'update: keep-me (it-rg)', 'purge: stale (it-rg)']
+    assert summary(check.stdout) == plan_lines(emulator, True, create=1, update=1, purge=1) + [
+        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge']
     assert writes(emulator) == []
 
     real = ansible.playbook(play, '-i', source)
@@ -127,25 +127,26 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
     assert emulator.get_account('hand-made') is not None and emulator.get_account('elsewhere', 'demo-rg') is not None
 
 
-def test_awx_style_run_with_job_slices(ansible, emulator, tmp_path):
-    """What AWX does: an inventory update with the source file, then a sliced job template running the role."""
+BAD_ENTRIES = [
+    ({'location': 'eastus'}, 'accounts_list[0]: missing required arguments: name'),
+    ({'name': 'b', 'colour': 'red'}, 'accounts_list[1]: colour. Supported parameters include'),
+    ({'name': 'c', 'sku': 'S1'}, "accounts_list[2]: argument 'sku' is of type str"),
+    ({'name': 'd', 'state': 'gone'}, 'accounts_list[3]: value of state must be one of: present, absent, got: gone'),
+    ('notadict', 'accounts_list[4] must be a dictionary with name and the options of azureml.model_management.account, got a string'),
+]
+
+
+def test_each_bad_entry_is_named_once_per_run_before_anything_is_sent(ansible, emulator, tmp_path):
+    """The declared list is checked once per run (not by the role's argument spec on every host), and each message
+    names the entry as the user wrote it: accounts_list[i]."""
     arrange_scope(emulator)
-    source = inventory_source(tmp_path, emulator)
-    env = ansible.environment(extra={'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'true'})
-    hosts = sorted(inventory_list(env, source)['_meta']['hostvars'])
-    assert hosts == ['elsewhere.demo-rg', 'hand-made.it-rg', 'keep-me.it-rg', 'stale.it-rg']
-    project = tmp_path / 'project'
-    project.mkdir()
-    write_play(project, 'azureml_accounts', ROLE_VARS, name='site.yml')
-    env['PATH'] = BIN_DIR + os.pathsep + env.get('PATH', '')
-    statuses = []
-    for index in range(2):  # two slices, as a job template with job_slice_count 2 runs them
-        private = tmp_path / ('runner%d' % index)
-        private.mkdir()
-        run = ansible_runner.run(private_data_dir=str(private), project_dir=str(project),
-                                 playbook='site.yml', inventory=source, limit=','.join(hosts[index::2]),
-                                 envvars=env, quiet=True)
-        statuses.append((run.status, run.rc))
-    assert statuses == [('successful', 0), ('successful', 0)]
-    # each slice managed its own hosts; new-one was created by the first slice and found unchanged by the second
-    assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
+    imported = inventory_list(ansible.environment(), inventory_source(tmp_path, emulator), '--export')
+    hosts = inventory_script(str(tmp_path / 'hosts'), imported)  # as AWX gives it to a job: no request to list it
+    role_vars = dict(ROLE_VARS, accounts_list=[entry for entry, _words in BAD_ENTRIES])
+    emulator.clear_journal()
+    process = ansible.playbook(write_play(tmp_path, 'azureml_accounts', role_vars), '-i', hosts, '--check')
+    assert process.returncode != 0
+    for _entry, words in BAD_ENTRIES:
+        assert words in process.stdout, (words, process.stdout)
+    assert process.stdout.count('FAILED!') == 1, process.stdout  # one run, one message
+    assert emulator.journal(kind=None) == []

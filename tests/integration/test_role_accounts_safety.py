@@ -181,8 +181,8 @@ def test_3_per_host_purge_stays_in_the_runs_subscription(twins, tmp_path):
     other = emulator.arm('GET', emulator.account_path('stale', 'it-rg', SECOND_SUBSCRIPTION))
     assert other.status_code == 200  # the other subscription's account is untouched
     lines = summary(check.stdout)  # the plan said so, naming the subscription
-    assert emulator.subscription in lines[0] and lines[0].startswith('Plan (check mode, nothing was written)'), lines
-    assert [line for line in lines[1:] if line.startswith('purge:')] == ['purge: stale (it-rg)']
+    assert emulator.subscription in lines[0] and lines[0].startswith('Plan for subscription'), lines
+    assert [line for line in lines[1:] if line.endswith(' purge')] == ['- stale (it-rg) purge']
 
 
 def test_3_per_host_subscription_compared_ignoring_case_and_each_deletion_is_its_own_line(twins, tmp_path):
@@ -205,7 +205,7 @@ def test_3_per_host_subscription_compared_ignoring_case_and_each_deletion_is_its
     assert len(summaries) == 2, check.stdout
     for lines, subscription, expected in zip(summaries, (first, second), (['keep', 'stale'], ['stale'])):
         assert subscription in lines[0].lower(), lines  # each plan names its subscription
-        assert [line for line in lines if line.startswith('purge:')] == ['purge: %s (it-rg)' % name for name in expected], lines
+        assert [line for line in lines if line.endswith(' purge')] == ['- %s (it-rg) purge' % name for name in expected], lines
 
 
 # -- 4. an empty declared list with purge on -----------------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_6_check_mode_never_waits_for_other_operations_and_names_the_busy_accoun
     assert [entry['method'] for entry in emulator.journal()] == ['GET']  # the one list page, no poll of the account
     assert elapsed < 40, elapsed
     lines = summary(process.stdout)
-    assert 'update: keep (it-rg)' in lines and 'busy: keep (it-rg) is Updating' in lines, lines
+    assert any(line.startswith('~ keep (it-rg): ') for line in lines) and 'busy: keep (it-rg) is Updating' in lines, lines
 
 
 # -- issue 20.3: a purge group that does not exist -----------------------------------------------------------------

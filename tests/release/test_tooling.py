@@ -60,3 +60,12 @@ def test_reference_pages_are_generated_from_the_current_code(tmp_path):
     match, mismatch, errors = filecmp.cmpfiles(tmp_path, REFERENCE_DIR, generated, shallow=False)
     assert not mismatch and not errors, 'docs/reference/ is out of date (%s): run make docs' % ', '.join(mismatch + errors)
     assert len(match) == len(generated)
+
+
+def test_plugins_pass_flake8_as_galaxy_importer_runs_it():
+    """Automation Hub's importer warns on these (W503 stopped a release check once): catch them in make test too."""
+    from galaxy_importer import constants  # pylint: disable=import-error,import-outside-toplevel
+    process = tool('flake8', '--isolated', '--extend-ignore', constants.FLAKE8_IGNORE_ERRORS,
+                   '--select', constants.FLAKE8_SELECT_ERRORS,
+                   '--max-line-length', str(constants.FLAKE8_MAX_LINE_LENGTH), 'plugins')
+    assert process.returncode == 0 and not process.stdout.strip(), process.stdout

@@ -13,7 +13,6 @@ import sys
 import pytest
 import yaml
 
-from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.azureml.model_management.plugins.doc_fragments.auth import ModuleDocFragment
@@ -206,21 +205,32 @@ def test_auth_failures_name_the_credential_source(clean_env, capsys, monkeypatch
 # missing libraries
 
 
-def test_missing_requests_gives_the_standard_message(clean_env, capsys, monkeypatch):
+def test_missing_requests_is_named_with_the_pip_line(clean_env, capsys, monkeypatch):
     monkeypatch.setattr(base, "HAS_REQUESTS", False)
     monkeypatch.setattr(base, "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
     result = run(dict(subscription_id=SUB), capsys)
-    assert result["failed"] is True and result["msg"] == missing_required_lib("requests")
-    assert "Failed to import the required Python library (requests)" in result["msg"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to import the required Python library (requests) on ")
+    assert "%s -m pip install 'requests>=2.28' (or set ansible_python_interpreter" % sys.executable in result["msg"]
 
 
-def test_missing_azure_identity_gives_the_standard_message(clean_env, capsys, monkeypatch):
-    monkeypatch.setattr(base, "azure_identity_import_error", lambda: "Traceback: No module named 'azure'")
-    monkeypatch.setenv("AZURE_CLIENT_ID", "c")
-    monkeypatch.setenv("AZURE_SECRET", "sp-secret-value")
-    monkeypatch.setenv("AZURE_TENANT", "t")
-    result = run(dict(subscription_id=SUB), capsys, body=lambda azure: azure.client)
-    assert result["failed"] is True and result["msg"] == missing_required_lib("azure-identity")
+def test_requests_and_azure_identity_missing_are_named_in_one_message(clean_env, capsys, monkeypatch):
+    """Before: requests named first, and azure-identity only on the next run, after requests was installed."""
+    monkeypatch.setattr(base, "HAS_REQUESTS", False)
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # what find_spec reports as absent
+    result = run(dict(subscription_id=SUB), capsys)
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to import the required Python libraries (requests, azure-identity) on ")
+    assert "Install them into that Python: %s -m pip install 'requests>=2.28' 'azure-identity>=1.15'" % sys.executable in result["msg"]
+
+
+def test_missing_azure_identity_is_named_before_anything_else(clean_env, capsys, monkeypatch):
+    """Found without importing it, when the module starts: not only once a token is needed (a warm cache needs none)."""
+    monkeypatch.setitem(sys.modules, "azure.identity", None)
+    result = run(dict(subscription_id=SUB), capsys, body=lambda azure: pytest.fail("the module body must not run"))
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to import the required Python library (azure-identity) on ")
+    assert "-m pip install 'azure-identity>=1.15'" in result["msg"]
 
 
 def test_module_utils_import_without_requests_and_azure_identity():
@@ -232,6 +242,8 @@ def test_module_utils_import_without_requests_and_azure_identity():
         "from ansible_collections.azureml.model_management.plugins.module_utils import arm, base, cloud, credentials, token_cache, tokens  # noqa\n"
         "assert arm.HAS_REQUESTS is False and 'requests' in arm.REQUESTS_IMPORT_ERROR\n"
         "assert tokens.azure_identity_import_error() is not None\n"
+        "from ansible_collections.azureml.model_management.plugins.module_utils import libraries\n"
+        "assert libraries.missing_requirements(arm.HAS_REQUESTS) == ['requests>=2.28', 'azure-identity>=1.15']\n"
         "print('ok')\n"
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))

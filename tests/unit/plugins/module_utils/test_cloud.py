@@ -13,6 +13,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils import cl
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import CloudEndpoints
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import RetryPolicy
+from ansible_collections.azureml.model_management.plugins.module_utils.token_fetch import discovery_adapter
 
 STACK = "https://management.local.azurestack.external"
 
@@ -207,7 +208,7 @@ def test_discovery_documents_are_answered_from_the_cache(tmp_path):
     cache = clouds.MetadataCache(str(tmp_path))
     cache.put(url, {"token_endpoint": "https://192.0.2.1/tenant/oauth2/v2.0/token"})
     session = requests.Session()
-    session.mount("https://", clouds.discovery_adapter(cache))
+    session.mount("https://", discovery_adapter(cache))
     response = session.get(url, timeout=0.01)
     assert response.status_code == 200 and response.json()["token_endpoint"].endswith("/token")
     with pytest.raises(requests.exceptions.RequestException):  # anything else still goes to the network

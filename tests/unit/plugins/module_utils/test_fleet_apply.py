@@ -332,3 +332,16 @@ def test_with_wait_false_a_busy_account_is_unchanged_when_it_needs_no_write_and_
     assert (done["same"].changed, done["same"].error, done["same"].busy) == (False, None, "Updating")
     assert "is Updating" in done["bigger"].error["message"] and done["bigger"].changed is False
     assert arm.writes() == []
+
+
+def test_each_write_that_ends_is_told_to_the_runs_progress_once():
+    failures = {("PUT", "bad"): [ArmError(400, "InvalidSkuName", "no such sku")]}
+    arm = FakeArm(accounts=[account("same")], failures=failures)
+    raw = [dict(NEW, name="n%02d" % i) for i in range(6)] + [dict(NEW, name="bad"), dict(name="same")]
+    entries, _errors = fp.declared_entries(raw, "rg", True, NAMES, SUB)
+    items = fp.plan_fleet(entries, {fp.listing_key(SUB, "rg"): fl.list_groups(arm, SUB, ["rg"], 4)["rg"]}, None)
+    told = []
+    outcomes = fa.apply_plan(arm, SUB, items, None, 4, False, True, 600, on_done=told.append)
+    assert len(told) == len(outcomes) == len(fa.work_of(items)) == 7  # the unchanged account is no work
+    assert sorted(id(a) for a in told) == sorted(id(a) for a in outcomes.values())
+    assert [a.error["code"] for a in told if a.error] == ["InvalidSkuName"]

@@ -15,7 +15,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils import cl
 from ansible_collections.azureml.model_management.plugins.module_utils import credentials, token_cache
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import CloudEndpoints
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
-from ansible_collections.azureml.model_management.plugins.module_utils.tokens import AZURE_CLI_CLIENT_ID, CACHEABLE_KINDS, TokenProvider, build_credential
+from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHEABLE_KINDS
+from ansible_collections.azureml.model_management.plugins.module_utils.token_fetch import AZURE_CLI_CLIENT_ID, build_credential
+from ansible_collections.azureml.model_management.plugins.module_utils.tokens import TokenProvider
 
 SUB = "00000000-0000-0000-0000-000000000001"
 
@@ -110,6 +112,47 @@ def test_token_is_cached_and_refresh_builds_a_new_credential():
     clock[0] = 10000 - 30  # about to expire: ask the (same) credential again
     tokens.get_token()
     assert len(made) == 2 and len(made[1].scopes) == 2
+
+
+def test_a_token_from_the_warm_cache_is_used_without_making_a_credential():
+    made, asked = [], []
+
+    def cached(now):
+        asked.append(now)
+        return ("cached-token", 5000)
+
+    tokens = TokenProvider(lambda: made.append(FakeCredential()) or made[-1], "s", clock=lambda: 1000, cached=cached)
+    assert tokens.get_token() == "cached-token" and tokens.get_token() == "cached-token"
+    assert asked == [1000] and made == []  # read once; no credential, so azure-identity is never imported
+    assert tokens.refresh() == "token-%d" % made[0].number  # refused by Resource Manager: a credential, not the cache again
+    assert asked == [1000] and len(made) == 1
+
+
+def test_a_miss_in_the_warm_cache_falls_back_to_the_credential_once():
+    made, asked = [], []
+    tokens = TokenProvider(lambda: made.append(FakeCredential()) or made[-1], "s", clock=lambda: 1000, cached=asked.append)  # a miss: None
+    token = tokens.get_token()
+    assert token == "token-%d" % made[0].number and tokens.get_token() == token and asked == [1000] and len(made) == 1
+
+
+def test_a_cached_token_about_to_expire_is_renewed_by_the_credential():
+    made = []
+    clock = [1000]
+    tokens = TokenProvider(lambda: made.append(FakeCredential()) or made[-1], "s", clock=lambda: clock[0], cached=lambda now: ("old", 1400))
+    assert tokens.get_token() == "old"
+    clock[0] = 1400 - 30
+    assert tokens.get_token() == "token-%d" % made[0].number
+
+
+def test_an_installed_azure_identity_that_cannot_be_imported_is_named_with_the_reason():
+    def factory():
+        raise ModuleNotFoundError("No module named 'msal'")
+
+    with pytest.raises(AuthError) as info:
+        TokenProvider(factory, "s").get_token()
+    assert info.value.code == "MissingLibrary"
+    assert str(info.value).startswith("Failed to import the required Python library (azure-identity) on ")
+    assert "(ModuleNotFoundError: No module named 'msal')" in str(info.value) and "-m pip install 'azure-identity>=1.15'" in str(info.value)
 
 
 def test_concurrent_workers_share_one_token_and_one_refresh():

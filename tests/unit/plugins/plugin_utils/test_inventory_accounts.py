@@ -74,3 +74,11 @@ def test_keep_account_by_tags():
     assert not ia.keep_account(account, ["team:b"], [])
     assert not ia.keep_account(account, [], ["archived"])
     assert ia.keep_account(account, None, None)
+
+
+@pytest.mark.parametrize("name", ["x.", " x", "x ", "a\u00a0", "a\u2028b"])
+def test_an_odd_name_of_the_listed_scope_is_an_account(name):
+    """Issue 22 item 9: whether a name can make a host is decided per host (host_names.field_problem), not here,
+    so that one odd name never fails the listing of its whole group."""
+    variables, problem = ia.account_vars(item(name=name), SUB, "ml-prod")
+    assert problem is None and variables["name"] == name

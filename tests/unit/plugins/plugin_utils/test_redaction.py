@@ -6,21 +6,58 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
+from urllib.parse import quote, quote_plus
 
-from ansible_collections.azureml.model_management.plugins.plugin_utils.redaction import MASK, mask, masked_log_records, secret_forms
+import pytest
+
+from ansible_collections.azureml.model_management.plugins.plugin_utils.redaction import (
+    MASK,
+    held_credentials,
+    mask,
+    masked_log_records,
+    secret_matcher,
+)
 
 SECRET = "emu~a+b/c=d&e f\"g"
 
 
-def test_every_spelling_of_a_secret_is_masked():
-    forms = secret_forms([SECRET, None, ""])
-    for text in (SECRET, "client_secret=emu~a%2Bb%2Fc%3Dd%26e+f%22g&scope=x", "emu~a%2Bb%2Fc%3Dd%26e%20f%22g",
-                 '{"secret": "emu~a+b/c=d&e f\\"g"}'):
-        masked = mask(text, forms)
-        assert "emu~a" not in masked and MASK in masked, (text, masked)
-    assert mask("nothing here", forms) == "nothing here"
-    assert secret_forms([]) == [] and mask("x", []) == "x"
+def json_units(secret):
+    """Every character as JSON's \\uXXXX (UTF-16 code units: a surrogate pair above U+FFFF)."""
+    data = secret.encode("utf-16-be")
+    return "".join("\\u%02x%02x" % (data[i], data[i + 1]) for i in range(0, len(data), 2))
+
+
+def spellings(secret):
+    """The ways a form, a URL or JSON may carry ``secret`` (issue 22 item 6: an endpoint re-encodes ~ as %7E)."""
+    encoded = quote(secret, safe="")
+    return [secret, quote_plus(secret), encoded, encoded.lower(), encoded.replace("~", "%7E"),
+            quote_plus(secret).replace("~", "%7e"), quote(encoded, safe=""), json.dumps(secret, ensure_ascii=False)[1:-1],
+            json.dumps(secret)[1:-1].replace("/", "\\/"), "".join("%%%02X" % b for b in secret.encode()), json_units(secret)]
+
+
+@pytest.mark.parametrize("secret", [SECRET, "plain-secret-0123456789", "ü~Ω 🔑/x"])
+def test_every_spelling_of_a_secret_is_masked(secret):
+    matcher = secret_matcher([secret, None, ""])
+    for text in spellings(secret):
+        masked = mask("client_secret=%s&scope=x" % text, matcher)
+        assert masked == "client_secret=%s&scope=x" % MASK, (text, masked)
+
+
+def test_nothing_else_is_masked():
+    matcher = secret_matcher([SECRET, "other-secret"])
+    assert mask("nothing here, not even emu~a+b", matcher) == "nothing here, not even emu~a+b"
+    assert mask("other-secret and %s" % SECRET, matcher) == "%s and %s" % (MASK, MASK)
+    assert secret_matcher([]) is None and secret_matcher([None, ""]) is None and mask("x", None) == "x"
+
+
+def test_held_credentials_from_the_environment(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("federated-token\n")
+    found = held_credentials({"AZURE_FEDERATED_TOKEN_FILE": str(token), "IDENTITY_HEADER": "header-value", "PATH": "/bin"})
+    assert sorted(found) == ["federated-token", "federated-token\n", "header-value"]
+    assert held_credentials({"AZURE_FEDERATED_TOKEN_FILE": str(tmp_path / "missing")}) == []
 
 
 def capture(logger_name):
@@ -38,7 +75,7 @@ def test_log_records_of_child_loggers_are_masked_and_the_factory_is_restored():
     logger, handler, stream = capture("azure.identity._internal.get_token_mixin")
     msal, msal_handler, msal_stream = capture("msal.application")
     try:
-        with masked_log_records([SECRET]):
+        with masked_log_records(secret_matcher([SECRET])):
             logger.warning("%s.get_token failed: %s", "ClientSecretCredential", "client_secret=%s" % SECRET)
             try:
                 raise ValueError("refused: " + SECRET)
@@ -60,5 +97,5 @@ def test_log_records_of_child_loggers_are_masked_and_the_factory_is_restored():
 
 def test_no_secrets_no_factory():
     previous = logging.getLogRecordFactory()
-    with masked_log_records([None, ""]):
+    with masked_log_records(secret_matcher([None, ""])):
         assert logging.getLogRecordFactory() is previous

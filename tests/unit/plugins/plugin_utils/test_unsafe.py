@@ -1,16 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Azure's data marked unsafe, keys and values at any depth; names only when they could be templates."""
+"""Azure's data marked unsafe, keys and values at any depth; the plugin's own template rendered on every core."""
 
 from __future__ import annotations
-
-import pytest
 
 from ansible.module_utils.ansible_release import __version__ as core_version
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
-from ansible.utils.unsafe_proxy import AnsibleUnsafe
 
 try:
     from ansible.template import trust_as_template  # 2.19+: the playbook's own template is trusted, the data is not
@@ -18,7 +15,7 @@ except ImportError:  # before 2.19 every template is trusted
     def trust_as_template(text):
         return text
 
-from ansible_collections.azureml.model_management.plugins.plugin_utils.unsafe import make_unsafe, unsafe_name
+from ansible_collections.azureml.model_management.plugins.plugin_utils.unsafe import make_unsafe, plugin_template
 
 PAYLOAD = "{{ 7*7 }}"
 
@@ -47,12 +44,7 @@ def test_every_string_is_left_as_it_is():
     assert "49" not in str(render(wrapped))
 
 
-@pytest.mark.parametrize("name, marked", [("scoring.ml-prod", False), ("seven{{ 7*7 }}.rg", True), ("a}b", True)])
-def test_names_are_marked_when_they_could_be_templates(name, marked):
-    result = unsafe_name(name)
-    assert result == name
-    assert ("49" in str(render(result))) is False
-    if not marked:
-        assert not isinstance(result, AnsibleUnsafe)  # plain text for AWX's import
-    elif before_data_tagging():
-        assert isinstance(result, AnsibleUnsafe)
+def test_the_plugins_own_template_is_rendered_on_every_core():
+    """ansible_python_interpreter: '{{ ansible_playbook_python }}' (issue 22 item 8) must render on 2.16 and 2.19+."""
+    assert render(plugin_template(PAYLOAD)) in ("49", 49)
+    assert render(make_unsafe(PAYLOAD)) == PAYLOAD

@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The action of the fleet module azureml.model_management.accounts: run the module, show its progress as it runs.
+
+A long apply (thousands of writes paced to Resource Manager's buckets) takes minutes, and a module cannot print while
+it runs. When the module runs on this controller (a ``local`` connection, no ``become``, no ``async``), this plugin
+runs it in a thread, with ``progress_file`` pointing into a private temporary directory, and displays one line read
+from that file every ``interval`` seconds (``AZUREML_FLEET_PROGRESS_INTERVAL``, default 5, at most 10): in
+ansible-playbook's output, and as ``verbose`` job events under ansible-runner (AWX). Then it displays the plan's first
+line (the counts) before Ansible prints the result and the diffs, and removes the directory. Before all that, once per
+run, it checks the shape of each declared entry (``fleet_entries``), naming the entry as the caller knows it. Anywhere else (another
+connection, ``become``, ``async``) it runs the module as Ansible would, without progress; the module's result is the
+same either way. The lines hold counts only (``fleet_progress``): nothing of the arguments or the credential.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import os
+import shutil
+import tempfile
+import threading
+import time
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import entry_shape_problems
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import progress_line, read_progress
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+
+display = Display()
+INTERVAL_VARIABLE = "AZUREML_FLEET_PROGRESS_INTERVAL"
+DEFAULT_INTERVAL = 5.0  # seconds between two progress lines
+LONGEST_INTERVAL = 10.0
+SHORTEST_INTERVAL = 0.1
+
+
+def progress_interval(environ):
+    """Seconds between two progress lines: ``AZUREML_FLEET_PROGRESS_INTERVAL`` within 0.1 to 10, else 5."""
+    try:
+        value = float(environ.get(INTERVAL_VARIABLE, DEFAULT_INTERVAL))
+    except ValueError:
+        return DEFAULT_INTERVAL
+    return min(LONGEST_INTERVAL, max(SHORTEST_INTERVAL, value)) if not math.isnan(value) else DEFAULT_INTERVAL
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp  # the module's temporary directory is the connection's
+        problems = self._entry_problems()
+        if problems:  # once per run, before the module starts: nothing is sent
+            return dict(result, failed=True, changed=False, msg="; ".join(problems))
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        if wrap_async or not self._shows_progress():
+            result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        else:
+            folder = tempfile.mkdtemp(prefix="azureml-fleet-")
+            try:
+                result = merge_hash(result, self._run_showing_progress(task_vars, os.path.join(folder, "progress.json")))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+            summary = result.get("summary")
+            if isinstance(summary, list) and summary and isinstance(summary[0], str):
+                display.display(summary[0])
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _entry_problems(self):
+        """The shape of each declared entry (``fleet_entries``), each message naming the entry as the caller knows it."""
+        option_names = self._task.args.get("option_names")
+        names = OptionNames(option_names if isinstance(option_names, dict) else None)
+        return entry_shape_problems(self._task.args.get("accounts"), names)
+
+    def _shows_progress(self):
+        """Only where the module's file is this controller's file, written by this user, and the user left it to us."""
+        local = getattr(self._connection, "transport", None) == "local"
+        return local and not self._play_context.become and not self._task.args.get("progress_file")
+
+    def _run_showing_progress(self, task_vars, path):
+        module_args = dict(self._task.args, progress_file=path)
+        outcome = {}
+        context = contextvars.copy_context()  # ansible-core 2.19 keeps its templating state in context variables
+
+        def work():
+            try:
+                outcome["result"] = context.run(self._execute_module, module_args=module_args, task_vars=task_vars)
+            except BaseException as exc:  # pylint: disable=broad-except  # raised again in the task's own thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="azureml-fleet-module")
+        worker.daemon = True
+        started = time.monotonic()
+        worker.start()
+        interval = progress_interval(os.environ)
+        while True:
+            worker.join(interval)
+            if not worker.is_alive():
+                break
+            display.display(progress_line(read_progress(path), time.monotonic() - started))
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
