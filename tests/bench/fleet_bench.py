@@ -154,9 +154,9 @@ def shared_principal(books, emulator, runs, accounts):
     emulator.configure(**{THROTTLING_KEY: False})
     floor = max(0, runs * accounts - BUCKET[0]) / BUCKET[1]
     ratio = (shared.seconds / floor, shared.span / floor) if floor else (0, 0)
+    figures = (shared.created, shared.accounts_failed, shared.throttled, shared.pauses, floor, ratio[0], shared.span, ratio[1])
     note = ('created %d, failed %d, 429 answers %d, pauses per run %s; joint floor %.0f s, %.2fx (target <= 1.2x); first to'
-            ' last write %.1f s, %.2fx' % (shared.created, shared.accounts_failed, shared.throttled, shared.pauses, floor,
-                                          ratio[0], shared.span, ratio[1]))
+            ' last write %.1f s, %.2fx' % figures)
     print(ROW % ('6. %d run%s at once, one principal' % (runs, '' if runs == 1 else 's'), '{:,}'.format(runs * accounts),
                  '%.2f' % shared.seconds, 'FAIL' if shared.failed else 'ok', '-', note))
     return shared.seconds, floor
@@ -195,8 +195,8 @@ def main():
 
     work = tempfile.mkdtemp(prefix='azureml-fleet-bench-')
     os.makedirs(os.path.join(work, 'emulator'))
-    emulator = Emulator(os.path.join(work, 'emulator'), extra_args=['--in-memory', '--log-level', 'WARNING',
-                                                                      '--subscription', SECOND_SUBSCRIPTION])
+    emulator_args = ['--in-memory', '--log-level', 'WARNING', '--subscription', SECOND_SUBSCRIPTION]
+    emulator = Emulator(os.path.join(work, 'emulator'), extra_args=emulator_args)
     try:
         books = Playbooks(emulator, work)
         print('== machine: %s; %d CPUs; load average at start %.1f; Python %s'
