@@ -98,8 +98,8 @@ def unhosted_outcome(fleet):
     if not isinstance(fleet, Mapping) or "accounts" not in fleet:
         return dict(changed=False, failed=bool(isinstance(fleet, Mapping) and fleet.get("failed")), accounts=[],
                     msg=fleet.get("msg", "the fleet run did not run") if isinstance(fleet, Mapping) else "the fleet run did not run")
-    results = [r for r in fleet["accounts"] if isinstance(r, Mapping) and r.get("in_restrict_to") is False
-               and (r.get("changed") or r.get("error") or r.get("skipped"))]
+    results = [r for r in fleet["accounts"] if isinstance(r, Mapping) and r.get("in_restrict_to") is False and (
+        r.get("changed") or r.get("error") or r.get("skipped"))]
     lines = ["%s (%s): %s" % (r.get("name"), r.get("resource_group"), _words(r)) for r in results]
     failed = any(r.get("error") for r in results)
     problems = [line for line in fleet.get("problems") or () if isinstance(line, str)]

@@ -451,8 +451,8 @@ def checked_request(azure):
     entries, problems = declared_entries(params["accounts"], params["resource_group"], params["append_tags"], names,
                                          azure.subscription_id)
     scopes, scope_problems = check_request(params, azure.subscription_id, entries, names)
-    subscriptions = subscriptions_in_order(azure.subscription_id, [entry.subscription_id for entry in entries]
-                                           + [scope.subscription_id for scope in (scopes or {}).values()])
+    elsewhere = [entry.subscription_id for entry in entries] + [scope.subscription_id for scope in (scopes or {}).values()]
+    subscriptions = subscriptions_in_order(azure.subscription_id, elsewhere)
     restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], subscriptions.values(), names)
     errors += problems + scope_problems + restrict_problems
     errors += [p for p in [nothing_declared_problem(params["accounts"], params["restrict_to"], params["purge"], names)] if p]
