@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import random
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response
+from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response, printable
+from ansible_collections.azureml.model_management.plugins.module_utils.account_scope import listed_account_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     ACCOUNT_MISSING_CODES,
@@ -571,19 +572,29 @@ def group_missing(err):
 
 
 def get_accounts(client, subscription_id, resource_group=None, name=None, tag_filters=None):
-    """The accounts for account_info: one account, a resource group's, or the subscription's.
+    """The accounts for account_info: one account, a resource group's, or the subscription's, each checked to lie in
+    the scope asked for (``account_scope``: an answer about another account fails the task).
 
     A missing account or resource group gives an empty list.
     """
     if name is not None:
-        account = _read(client, account_path(subscription_id, resource_group, name))
-        accounts = [account] if account is not None else []
+        path = account_path(subscription_id, resource_group, name)
+        account = client.get_or_none(path)
+        accounts = [_in_scope(account, "GET %s" % path, subscription_id, resource_group, name)] if account is not None else []
     else:
         where = "the list %s" % accounts_path(subscription_id, resource_group)
         try:
-            accounts = [_checked(item, where) for item in client.list_all(accounts_path(subscription_id, resource_group))]
+            accounts = [_in_scope(item, where, subscription_id, resource_group) for item in client.list_all(accounts_path(subscription_id, resource_group))]
         except ArmError as err:
             if not group_missing(err):
                 raise
             accounts = []
     return [a for a in accounts if matches_tag_filters(a, tag_filters)]
+
+
+def _in_scope(account, where, subscription_id, resource_group=None, name=None):
+    problem = listed_account_problem(account, subscription_id, resource_group, name)
+    if problem:
+        named = " (%s)" % printable(account["id"]) if isinstance(account, dict) and isinstance(account.get("id"), str) else ""
+        raise invalid_response("%s answered an account that cannot be trusted%s: %s" % (where, named, problem))
+    return account

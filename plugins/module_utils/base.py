@@ -13,15 +13,14 @@ import copy
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.validation import check_type_dict
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version, check_string_option
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.libraries import missing_libraries_message, missing_requirements
-from ansible_collections.azureml.model_management.plugins.module_utils.text import kind, shown
+from ansible_collections.azureml.model_management.plugins.module_utils.option_shapes import dict_shape_problems, string_option_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import TOKEN_CACHE_MODES
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
@@ -84,69 +83,6 @@ class _RawArgsModule(AnsibleModule):
         if self.shape_problems and not getattr(self, "validated", False):
             msg = "; ".join(self.shape_problems)
         super(_RawArgsModule, self).fail_json(msg=msg, **kwargs)
-
-
-def _dictionary(value):
-    """True when Ansible can read ``value`` as a dictionary (a dict, JSON text of one, or key=value text)."""
-    if isinstance(value, dict):
-        return True
-    try:
-        check_type_dict(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _with_keys(rules):
-    keys = list(rules.get("options") or {})
-    if len(keys) < 2:
-        return " with %s" % keys[0] if keys else ""
-    return " with %s and %s" % (", ".join(keys[:-1]), keys[-1])
-
-
-def dict_shape_problems(spec, raw, names=None, prefix=""):
-    """Messages for ``type: dict`` options and ``elements: dict`` entries given a value that is no dictionary, naming the
-    option (and the entry: ``accounts[0]``, or the caller's ``names`` for top-level options) and the keys it takes."""
-    problems = []
-    for option, rules in spec.items():
-        value = next((raw[key] for key in [option] + list(rules.get("aliases") or []) if key in raw), None)
-        label = prefix + option if prefix else (names or {}).get(option, option)
-        if value is None:
-            continue
-        if rules.get("type") == "dict" and not _dictionary(value):
-            problems.append("%s must be a dictionary%s; got %s" % (label, _with_keys(rules), _kind(value, prefix)))
-        elif rules.get("type") == "dict" and isinstance(value, dict) and rules.get("options"):
-            problems.extend(dict_shape_problems(rules["options"], value, prefix=label + "."))
-        elif rules.get("type") == "list" and rules.get("elements") == "dict" and isinstance(value, list):
-            for index, item in enumerate(value):
-                entry = "%s[%d]" % (label, index)
-                if not _dictionary(item):
-                    problems.append("%s: must be a dictionary%s; got %s" % (entry, _with_keys(rules), _kind(item, entry)))
-                elif isinstance(item, dict) and rules.get("options"):
-                    problems.extend(dict_shape_problems(rules["options"], item, prefix=entry + "."))
-    return problems
-
-
-def _kind(value, within):
-    """What a value is; text within an entry is shown too (short), so that the entry can be found."""
-    if isinstance(value, str) and within:
-        return "a string (%s)" % shown(value)
-    return "a string" if isinstance(value, str) else kind(value)
-
-
-def string_option_problems(spec, raw, prefix=""):
-    """Messages for the ``type: str``/``path`` options (suboptions and ``elements: str`` entries too) given a list, dict or boolean."""
-    problems = []
-    for option, rules in spec.items():
-        value = next((raw[key] for key in [option] + list(rules.get("aliases") or []) if key in raw), None)
-        kind = rules.get("type", "str")
-        if kind in ("str", "path"):
-            problems.append(check_string_option(value, prefix + option))
-        elif kind == "list" and rules.get("elements") == "str" and isinstance(value, list):
-            problems.extend(check_string_option(item, "each entry of %s%s" % (prefix, option)) for item in value)
-        elif kind == "dict" and rules.get("options") and isinstance(value, dict):
-            problems.extend(string_option_problems(rules["options"], value, prefix + option + "."))
-    return [problem for problem in problems if problem]
 
 
 def number_option_problems(spec, raw, ranges, prefix="", kinds_only=False):

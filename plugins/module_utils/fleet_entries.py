@@ -17,11 +17,17 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_OPTIONS
+from ansible_collections.azureml.model_management.plugins.module_utils.option_shapes import (
+    dict_shape_problems,
+    kind_shown,
+    string_option_problems,
+    with_keys,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.text import kind
 
 # name and resource_group first: a wrong-type entry's message lists the keys in this order ("must be a dictionary with ...").
-ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"), subscription_id=dict(type="str"))
-ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, append_tags=dict(type="bool"))
+ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"))
+ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, subscription_id=dict(type="str"), append_tags=dict(type="bool"))
 
 
 def entry_shape_problems(raw_entries, names):
@@ -37,11 +43,26 @@ def entry_shape_problems(raw_entries, names):
     problems = []
     for index, raw in enumerate(raw_entries):
         label = names.entry("accounts", index)
-        if not isinstance(raw, dict):
-            problems.append("%s must be a dictionary with name and the options of azureml.model_management.account, got %s"
-                            % (label, "a string" if isinstance(raw, str) else kind(raw)))
+        if not isinstance(raw, dict):  # the module's own words for it (option_shapes), as for any dictionary option
+            problems.append("%s: must be a dictionary%s; got %s" % (label, with_keys(dict(options=ENTRY_OPTIONS)), kind_shown(raw, label)))
             continue
-        errors = list(dict.fromkeys(str(error) for error in validator.validate(raw).errors))
+        shapes, rest = _shape_problems(raw, label)
+        problems.extend(shapes)
+        errors = list(dict.fromkeys(str(error) for error in validator.validate(rest).errors))
         # Ansible says some things twice ("dictionary requested" alone, then within "argument 'sku' is of type str ...")
         problems.extend("%s: %s" % (label, error) for error in errors if not any(error != other and error in other for other in errors))
     return problems
+
+
+def _shape_problems(raw, label):
+    """Our messages for the options of one entry that have the wrong shape (clearer than Ansible's "argument 'sku' is
+    of type <class 'str'> ...", and the same on every core), and the entry without them for Ansible's own checks."""
+    shapes, rest = [], dict(raw)
+    for option in ENTRY_OPTIONS:
+        if option in raw:
+            found = dict_shape_problems({option: ENTRY_OPTIONS[option]}, {option: raw[option]}, prefix=label + ".")
+            found += string_option_problems({option: ENTRY_OPTIONS[option]}, {option: raw[option]}, label + ".")
+            if found:
+                shapes.extend(found)
+                del rest[option]
+    return shapes, rest

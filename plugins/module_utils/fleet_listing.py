@@ -20,7 +20,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
 from ansible_collections.azureml.model_management.plugins.module_utils.account_service import group_missing
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response, printable
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of, listed_account_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.account_scope import listed_account_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of
 
 
 class Listing(object):

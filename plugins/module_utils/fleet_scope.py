@@ -51,30 +51,6 @@ def key_of(resource_group, name):
     return (resource_group.lower(), name.lower())
 
 
-def same_scope(account_id, subscription_id, resource_group):
-    """True when ``account_id`` lies in exactly this subscription and resource group (ignoring case)."""
-    if account_id is None:
-        return False
-    return account_id.subscription_id.lower() == subscription_id.lower() and account_id.resource_group.lower() == resource_group.lower()
-
-
-def listed_account_problem(account, subscription_id, resource_group):
-    """Why an item of the list of ``resource_group`` cannot be taken as one of its accounts, or None."""
-    problem = account_problem(account)
-    if problem:
-        return problem
-    account_id = parse_account_id(account.get("id"))
-    if account_id is None:
-        return "its id %s is not the id of a Model Management Account" % _shown(account.get("id"))
-    if not same_scope(account_id, subscription_id, resource_group):
-        return ("its id %s is not in the listed scope (subscription %s, resource group %s)"
-                % (account["id"], subscription_id, resource_group))
-    name = account.get("name")
-    if name is not None and name.lower() != account_id.name.lower():
-        return "its name %s is not the name in its id %s" % (_shown(name), account["id"])
-    return None
-
-
 def _shown(value, limit=300):
     return shown(value if isinstance(value, str) else repr(value), limit)
 

@@ -14,6 +14,8 @@ description:
   - Gets one Azure Machine Learning Model Management Account, or lists the accounts of a resource group or of the whole
     subscription, optionally only those with given tags.
   - An account or resource group that does not exist gives RV(accounts=[]), not a failure. Never changes anything.
+  - RV(entries) gives the same accounts as entries of the fleet module's O(azureml.model_management.accounts#module:accounts)
+    (the role's C(accounts_list)), to adopt accounts that exist by declaring them as they are.
 options:
   name:
     description:
@@ -68,18 +70,30 @@ EXAMPLES = r"""
     tags:
       - env:prod
       - owner
+
+- name: Adopt the accounts of a resource group, step 1 of 2; read them
+  azureml.model_management.account_info:
+    resource_group: ml-prod
+  register: found
+
+- name: Adopt them, step 2 of 2; write them down as the role's declared list (every string marked !unsafe)
+  ansible.builtin.copy:
+    dest: group_vars/all/accounts.yml
+    mode: "0644"
+    content: "{{ {'accounts_list': found.entries} | azureml.model_management.vars_yaml }}"
 """
 
 RETURN = r"""
 accounts:
   description:
-    - The accounts found, as Azure returned them. Empty when none matched.
+    - The accounts found, as Azure returned them, with C(resource_group) added. Empty when none matched.
   returned: always
   type: list
   elements: dict
   sample:
     - id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-prod/providers/Microsoft.MachineLearningModelManagement/accounts/mma-prod
       name: mma-prod
+      resource_group: ml-prod
       type: Microsoft.MachineLearningModelManagement/accounts
       location: eastus2
       tags:
@@ -101,6 +115,10 @@ accounts:
       type: str
     name:
       description: Name of the account.
+      returned: always
+      type: str
+    resource_group:
+      description: Resource group of the account, as its id gives it.
       returned: always
       type: str
     type:
@@ -127,9 +145,31 @@ accounts:
           always says V(Succeeded).
       returned: always
       type: dict
+entries:
+  description:
+    - The same accounts, in the same order, as entries of the fleet module's O(azureml.model_management.accounts#module:accounts)
+      and of the role's C(accounts_list), declaring each account as it is, C(name), C(resource_group), C(location),
+      C(sku), C(description) and C(tags) (a field Azure did not send is left out).
+    - A run of the fleet module or the role with these entries plans no change for these accounts.
+    - Write them to a variables file with the P(azureml.model_management.vars_yaml#filter) filter, which marks every
+      string C(!unsafe), so that no tag value or description becomes a template when the file is read.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: mma-prod
+      resource_group: ml-prod
+      location: eastus2
+      sku:
+        name: S1
+        capacity: 1
+      description: Production models
+      tags:
+        env: prod
 """
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import validate_info_params
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import parse_account_id, validate_info_params
+from ansible_collections.azureml.model_management.plugins.module_utils.account_scope import as_entry
 from ansible_collections.azureml.model_management.plugins.module_utils.account_service import as_reported, get_accounts
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
 
@@ -152,7 +192,8 @@ def run_module(azure):
         name=params["name"],
         tag_filters=params["tags"],
     )
-    azure.exit(changed=False, accounts=[as_reported(account) for account in accounts])
+    reported = [dict(as_reported(account), resource_group=parse_account_id(account["id"]).resource_group) for account in accounts]
+    azure.exit(changed=False, accounts=reported, entries=[as_entry(account) for account in accounts])
 
 
 def main():

@@ -389,7 +389,8 @@ problems:
   sample: ["this run deletes nothing because the listing of resource group ml-prod failed (2 deletes withheld)"]
 """
 
-from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule, string_option_problems
+from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
+from ansible_collections.azureml.model_management.plugins.module_utils.option_shapes import string_option_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import apply_plan, work_of
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import ENTRY_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate

@@ -5,7 +5,7 @@ account read afterwards shows it; a DELETE that found the account already gone i
 with 409 AnotherOperationInProgress waits for that operation (``wait: true``) or fails naming it.
 
 Races are made deterministic with the emulator's fault API: a ``delay`` fault holds the task's write before it is
-handled, and the test writes as "someone else" while it waits (once the task's GET is in the journal).
+handled, and the test writes as "someone else" while it waits (once the task's write has taken the fault).
 """
 import threading
 import time
@@ -19,14 +19,16 @@ def path_of(emulator):
     return emulator.account_path(NAME, RG)
 
 
-def run_while(ansible, emulator, args, meanwhile, after_method='GET'):
-    """Run the task in a thread; once its first ``after_method`` request is journaled, call ``meanwhile()``."""
+def run_while(ansible, emulator, args, meanwhile):
+    """Run the task in a thread; once its write has taken the test's ``delay`` fault (and is held by it), call
+    ``meanwhile()``. Waiting for the fault to be taken, not for the task's GET, keeps "someone else"'s write from
+    taking the fault itself on a loaded machine (it did: the task's write then went first and the test failed)."""
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.setdefault('result', ansible.module('account', args)))
     thread.start()
     deadline = time.monotonic() + 120
-    while not any(entry['method'] == after_method for entry in emulator.journal()):
-        assert time.monotonic() < deadline and thread.is_alive(), 'the task never sent its %s' % after_method
+    while any(fault['remaining'] > 0 for fault in emulator.control('GET', 'faults')['faults']):
+        assert time.monotonic() < deadline and thread.is_alive(), 'the task never sent the write the fault holds'
         time.sleep(0.05)
     meanwhile()
     thread.join(300)

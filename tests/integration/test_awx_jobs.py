@@ -11,8 +11,8 @@ from awx import (  # pylint: disable=import-error
 from test_role_accounts import ROLE_VARS, arrange_scope, writes  # pylint: disable=import-error
 
 SOURCE = {'resource_groups': ['it-rg', 'demo-rg']}
-HOSTS = ['elsewhere.demo-rg', 'hand-made.it-rg', 'keep-me.it-rg', 'stale.it-rg']
-WRITTEN_HOSTS = {'keep-me.it-rg': 1, 'stale.it-rg': 1}  # keep-me is updated, stale purged; new-one is no host
+HOSTS = ['elsewhere@demo-rg', 'hand-made@it-rg', 'keep-me@it-rg', 'stale@it-rg']
+WRITTEN_HOSTS = {'keep-me@it-rg': 1, 'stale@it-rg': 1}  # keep-me is updated, stale purged; new-one is no host
 
 
 @pytest.fixture
@@ -48,12 +48,12 @@ def test_check_job_then_run_job_each_host_carries_its_own_result(awx, emulator, 
     results = per_host_results(check)
     assert sorted(results) == HOSTS
     assert [(host, results[host][:2]) for host in HOSTS] == [
-        ('elsewhere.demo-rg', ('runner_on_ok', False)), ('hand-made.it-rg', ('runner_on_ok', False)),
-        ('keep-me.it-rg', ('runner_on_ok', True)), ('stale.it-rg', ('runner_on_ok', True))]
-    keep_me = results['keep-me.it-rg'][2]
+        ('elsewhere@demo-rg', ('runner_on_ok', False)), ('hand-made@it-rg', ('runner_on_ok', False)),
+        ('keep-me@it-rg', ('runner_on_ok', True)), ('stale@it-rg', ('runner_on_ok', True))]
+    keep_me = results['keep-me@it-rg'][2]
     assert keep_me['action'] == 'update' and keep_me['diff']['before']['sku'] == {'name': 'S1', 'capacity': 1}
     assert keep_me['diff']['after']['sku'] == {'name': 'S2', 'capacity': 2}
-    assert results['stale.it-rg'][2]['action'] == 'purge' and results['stale.it-rg'][2]['diff']['after'] == {}
+    assert results['stale@it-rg'][2]['action'] == 'purge' and results['stale@it-rg'][2]['diff']['after'] == {}
     assert writes(emulator) == []
 
     run = run_job(private_data_dir(str(tmp_path / 'run'), project, imported), env)
@@ -76,9 +76,9 @@ def test_an_accounts_failure_fails_its_host_only(awx, emulator, tmp_path):
                    body=json.dumps({'error': {'code': 'BadRequest', 'message': 'refused by the test'}}))
     run = run_job(private_data_dir(str(tmp_path / 'run'), project, imported), env)
     assert (run.status, run.rc) == ('failed', 2), run.stdout
-    assert run.stats('failures') == {'keep-me.it-rg': 1}
-    assert run.stats('changed') == {'stale.it-rg': 1}
-    event, changed, res = per_host_results(run)['keep-me.it-rg']
+    assert run.stats('failures') == {'keep-me@it-rg': 1}
+    assert run.stats('changed') == {'stale@it-rg': 1}
+    event, changed, res = per_host_results(run)['keep-me@it-rg']
     assert event == 'runner_on_failed' and not changed and 'refused by the test' in res['msg'], res
     assert sorted(writes(emulator)) == [('DELETE', 'it-rg/stale'), ('PATCH', 'it-rg/keep-me'), ('PUT', 'it-rg/new-one')]
 

@@ -1,5 +1,6 @@
-"""ansible-doc renders every module and the role from the installed collection, with the shared options."""
+"""ansible-doc renders every module, the role and the filter from the installed collection, with the shared options; user docs name no issue number."""
 import os
+import re
 import subprocess
 import sys
 
@@ -47,3 +48,22 @@ def test_inventory_plugin_documentation_renders():
                    'cache_plugin', 'AZURE_SUBSCRIPTION_ID', 'AZURE_SECRET'] + SHARED:
         assert option in text
     assert 'EXAMPLES' in text
+
+
+def test_the_filter_documentation_renders():
+    assert 'vars_yaml' in ansible_doc('-t', 'filter', 'azureml.model_management.vars_yaml')
+
+
+def test_user_docs_name_no_issue_number():
+    """Users' pages say what is true now: the history of issues goes to docs/dev/ and the changelog."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    pages = [os.path.join(root, 'README.md')] + [os.path.join(root, 'docs', name) for name in os.listdir(os.path.join(root, 'docs'))
+                                                 if name.endswith('.md')]
+    found = []
+    for page in pages:
+        with open(page, encoding='utf-8') as handle:
+            for number, line in enumerate(handle, 1):
+                # another project's issues cited as a source ("terraform-provider-azurerm issues 7026") are not ours
+                if re.search(r'\bissues? \d', line, re.I) and not re.search(r'[\w-]+/[\w-]+ issues? \d', line):
+                    found.append('%s:%d: %s' % (os.path.relpath(page, root), number, line.strip()[:100]))
+    assert not found, '\n'.join(found)

@@ -203,7 +203,7 @@ def test_a_purge_group_that_cannot_be_listed_fails_the_task_even_with_nothing_el
     assert result['msg'] == ('cannot list resource group demo-rg of purge_resource_groups: 403 AuthorizationFailed: no read access '
                              '(on page 2 of the list, after 1 page was read)'), result['msg']
     assert writes_sent(emulator) == []
-    assert result['summary'][2] == result['msg']  # after the headline and the counts
+    assert result['summary'][2] == result['msg']  # after the two lines of counts
 
 
 def test_a_purge_group_that_does_not_exist_fails_before_anything_is_written_unless_allowed(ansible, emulator):

@@ -130,9 +130,9 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
 BAD_ENTRIES = [
     ({'location': 'eastus'}, 'accounts_list[0]: missing required arguments: name'),
     ({'name': 'b', 'colour': 'red'}, 'accounts_list[1]: colour. Supported parameters include'),
-    ({'name': 'c', 'sku': 'S1'}, "accounts_list[2]: argument 'sku' is of type str"),
+    ({'name': 'c', 'sku': 'S1'}, "accounts_list[2].sku must be a dictionary with name and capacity"),
     ({'name': 'd', 'state': 'gone'}, 'accounts_list[3]: value of state must be one of: present, absent, got: gone'),
-    ('notadict', 'accounts_list[4] must be a dictionary with name and the options of azureml.model_management.account, got a string'),
+    ('notadict', "accounts_list[4]: must be a dictionary with name, resource_group, location, sku"),
 ]
 
 

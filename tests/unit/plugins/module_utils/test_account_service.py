@@ -104,9 +104,10 @@ class FakeClient(object):
 
 
 def account(**over):
+    name = over.get("name", "mma")
     base = {
-        "id": "/subscriptions/%s/resourceGroups/rg/providers/%s/mma" % (SUB, m.RESOURCE_TYPE),
-        "name": "mma",
+        "id": "/subscriptions/%s/resourceGroups/rg/providers/%s/%s" % (SUB, m.RESOURCE_TYPE, name),
+        "name": name,
         "type": m.RESOURCE_TYPE,
         "location": "eastus2",
         "tags": {"env": "prod"},
@@ -532,6 +533,20 @@ def test_list_filters_by_tags():
     a, b = account(), account(name="other", tags={"Env": "dev"})
     client = FakeClient(lists={SUB_PATH: [a, b]})
     assert svc.get_accounts(client, SUB, tag_filters=["ENV:dev"]) == [b]
+
+
+@pytest.mark.parametrize("group, name, answered, words", [
+    ("rg", None, dict(id="/subscriptions/%s/resourceGroups/other/providers/%s/mma" % (SUB, m.RESOURCE_TYPE)), "not in the listed scope"),
+    (None, None, dict(id="/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Other/things/mma" % SUB), "is not the id of"),
+    ("rg", "mma", dict(id="/subscriptions/%s/resourceGroups/rg/providers/%s/victim" % (SUB, m.RESOURCE_TYPE), name="victim"), "account mma"),
+])
+def test_an_answer_about_an_account_outside_the_scope_asked_for_fails(group, name, answered, words):
+    """account_info trusts no id: an item of another group, another type, or another account is an InvalidResponse."""
+    item = account(**answered)
+    client = FakeClient(gets=[item], lists={RG_PATH: [item], SUB_PATH: [item]})
+    with pytest.raises(ArmError) as caught:
+        svc.get_accounts(client, SUB, group, name)
+    assert caught.value.code == "InvalidResponse" and words in str(caught.value), str(caught.value)
 
 
 def test_list_in_missing_group_is_empty():

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
+from ansible_collections.azureml.model_management.plugins.module_utils import account_scope
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_scope as fs
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER
 
@@ -61,12 +62,12 @@ NAME = st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=1,
 @given(sub=st.uuids().map(str), group=NAME, name=NAME, other_group=NAME)
 def test_a_listed_account_is_in_scope_exactly_when_its_subscription_and_group_match_ignoring_case(sub, group, name, other_group):
     body = account(name, group, sub)
-    assert fs.listed_account_problem(body, sub.upper(), group.swapcase()) is None
-    problem = fs.listed_account_problem(body, sub, other_group)
+    assert account_scope.listed_account_problem(body, sub.upper(), group.swapcase()) is None
+    problem = account_scope.listed_account_problem(body, sub, other_group)
     assert (problem is None) == (group.lower() == other_group.lower())
     if problem:
         assert "not in the listed scope" in problem and body["id"] in problem
-    assert "not in the listed scope" in fs.listed_account_problem(body, OTHER_SUB if sub != OTHER_SUB else SUB, group)
+    assert "not in the listed scope" in account_scope.listed_account_problem(body, OTHER_SUB if sub != OTHER_SUB else SUB, group)
 
 
 @SETTINGS
@@ -75,19 +76,19 @@ def test_no_text_outside_the_listed_scope_passes_as_an_account_of_it(text):
     """Whatever the id says, it passes only if it parses as an account of exactly SUB/rg."""
     body = account(id=text)
     body.pop("name")
-    problem = fs.listed_account_problem(body, SUB, "rg")
+    problem = account_scope.listed_account_problem(body, SUB, "rg")
     parsed = m.parse_account_id(text)
     if problem is None:
         assert parsed is not None and parsed.subscription_id.lower() == SUB and parsed.resource_group.lower() == "rg"
 
 
 def test_a_listed_account_whose_name_is_not_the_name_in_its_id_is_refused():
-    assert "not the name in its id" in fs.listed_account_problem(account(name="a1", id=account_id("victim")), SUB, "rg")
-    assert fs.listed_account_problem(account(name="A1"), SUB, "rg") is None
+    assert "not the name in its id" in account_scope.listed_account_problem(account(name="a1", id=account_id("victim")), SUB, "rg")
+    assert account_scope.listed_account_problem(account(name="A1"), SUB, "rg") is None
 
 
 def test_an_unusable_answer_is_refused_before_its_id_is_read():
-    assert "tags" in fs.listed_account_problem(account(tags=["x"]), SUB, "rg")
+    assert "tags" in account_scope.listed_account_problem(account(tags=["x"]), SUB, "rg")
 
 
 # -- purge tags --------------------------------------------------------------------------------------------------------
@@ -190,6 +191,25 @@ def test_option_names_map_the_module_options_to_the_callers_names():
     names = fs.OptionNames({"accounts": "accounts_list"})
     assert names("accounts") == "accounts_list" and names("purge") == "purge"
     assert names.entry("accounts", 3) == "accounts_list[3]"
+
+
+def test_a_subscription_wide_list_takes_any_group_and_one_account_only_its_name():
+    body = account("a1", "rg")
+    assert account_scope.listed_account_problem(body, SUB) is None
+    assert "not in the listed scope (subscription %s)" % OTHER_SUB in account_scope.listed_account_problem(body, OTHER_SUB)
+    assert account_scope.listed_account_problem(body, SUB, "RG", "A1") is None
+    assert "account other" in account_scope.listed_account_problem(body, SUB, "rg", "other")
+
+
+def test_an_account_as_an_entry_declares_what_azure_sent_and_nothing_else():
+    body = account("a1", "ML-Prod", tags={"env": "prod"})
+    body.update(location="eastus", sku={"name": "S1", "capacity": 2, "tier": "x"}, properties={"description": "d", "createdOn": "t"})
+    assert account_scope.as_entry(body) == dict(name="a1", resource_group="ML-Prod", location="eastus", sku={"name": "S1", "capacity": 2},
+                                        description="d", tags={"env": "prod"})
+    bare = account("a2", "rg")
+    for field in ("location", "sku", "properties", "tags"):
+        bare.pop(field, None)
+    assert account_scope.as_entry(bare) == dict(name="a2", resource_group="rg", tags={})
 
 
 # -- subscriptions: of an entry, of a purge group ---------------------------------------------------------------------

@@ -33,6 +33,9 @@ ACCOUNT = {
 }
 # What the modules return for it (issue 14.5): Azure omits provisioningState when it is Succeeded; results say it.
 REPORTED = dict(ACCOUNT, properties=dict(ACCOUNT["properties"], provisioningState="Succeeded"))
+LISTED = dict(REPORTED, resource_group="rg")  # account_info adds the resource group
+ENTRY = dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "S1", "capacity": 1}, description="models",
+             tags={"env": "prod"})
 
 
 class Response(object):
@@ -283,7 +286,7 @@ def test_account_info_bad_input(client, capsys, args, fragment):
 def test_account_info_one(client, capsys):
     client.current = ACCOUNT
     result = run(account_info_module, dict(name="mma", resource_group="rg"), capsys, check_mode=True)
-    assert result["changed"] is False and result["accounts"] == [REPORTED]
+    assert result["changed"] is False and result["accounts"] == [LISTED] and result["entries"] == [ENTRY]
     assert client.calls == [("GET", PATH)]
 
 
@@ -293,10 +296,12 @@ def test_account_info_one_missing(client, capsys):
 
 
 def test_account_info_lists(client, capsys):
-    other = dict(ACCOUNT, name="other", tags={}, properties={"provisioningState": "Failed"})
+    other = dict(ACCOUNT, id=ACCOUNT["id"][:-3] + "other", name="other", tags={}, properties={"provisioningState": "Failed"})
     client.lists = {m.accounts_path(SUB, "rg"): [ACCOUNT, other], m.accounts_path(SUB): [ACCOUNT, other]}
-    assert run(account_info_module, dict(resource_group="rg"), capsys)["accounts"] == [REPORTED, other]
-    assert run(account_info_module, dict(tags=["ENV:prod"]), capsys)["accounts"] == [REPORTED]
+    listed = run(account_info_module, dict(resource_group="rg"), capsys)
+    assert listed["accounts"] == [LISTED, dict(other, resource_group="rg")]
+    assert listed["entries"] == [ENTRY, dict(name="other", resource_group="rg", location="eastus2", sku={"name": "S1", "capacity": 1}, tags={})]
+    assert run(account_info_module, dict(tags=["ENV:prod"]), capsys)["accounts"] == [LISTED]
     assert client.calls == [("LIST", m.accounts_path(SUB, "rg")), ("LIST", m.accounts_path(SUB))]
 
 
@@ -348,7 +353,7 @@ def test_documented_options_match_argspec(module):
 # ---------------------------------------------------------------------------------------------------------------------
 # issue 20.9: entries of the wrong type name the option and the entry, not only "dictionary requested"
 
-ENTRY_KEYS = "name, resource_group, subscription_id, location, sku, description, tags, state and append_tags"
+ENTRY_KEYS = "name, resource_group, location, sku, description, tags, state, subscription_id and append_tags"
 
 
 @pytest.mark.parametrize("args, message", [
