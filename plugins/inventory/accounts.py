@@ -48,7 +48,8 @@ options:
     description:
       - Only add accounts that have all of these tags.
       - Each entry is V(name) (the tag exists, with any value) or V(name:value) (the tag has exactly this value),
-        split on the first C(:). Tag names are compared ignoring case, values exactly.
+        split on the first C(:), spaces around the name and the value dropped. Tag names are compared ignoring case,
+        values exactly.
     type: list
     elements: str
   exclude_tags:

@@ -22,14 +22,11 @@ subscription has its own ``PurgeScope``: an account is only ever purged within i
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, check_resource_group, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import GUID_RE
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tag_name, lower_tags
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TagFilter, check_tag_name, split_tag_filter, tags_match
 from ansible_collections.azureml.model_management.plugins.module_utils.text import coerce_text, kind, shown
-
-TagFilter = namedtuple("TagFilter", ["name", "value"])  # value None: the tag exists, with any value
 
 
 class OptionNames(object):
@@ -109,7 +106,7 @@ def _from_dict(value, option):
         if not isinstance(tag_name, str) or not isinstance(tag_value, str):
             return None, ("%s: each tag of the dictionary needs a name and a text value (got %s: %s); %s"
                           % (option, _shown(tag_name, 60), _kind(tag_value), "use the list form 'name' to match any value"))
-        filters.append(TagFilter(tag_name.strip(), tag_value.strip()))
+        filters.append(TagFilter(tag_name.strip(" "), tag_value.strip(" ")))
     return _checked(filters, option)
 
 
@@ -118,8 +115,7 @@ def _from_list(value, option):
     for item in value:
         if not isinstance(item, str):
             return None, "%s: each entry must be a 'name' or 'name:value' string, got %s" % (option, _kind(item))
-        tag_name, sep, tag_value = item.partition(":")
-        filters.append(TagFilter(tag_name.strip(), tag_value.strip() if sep else None))
+        filters.append(split_tag_filter(item))
     return _checked(filters, option)
 
 
@@ -143,17 +139,6 @@ def _kind(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return "a number"
     return kind(value)
-
-
-def tags_match(account, filters):
-    """Every filter matches: the tag's name ignoring case; its value, when given, exactly."""
-    tags = lower_tags((account or {}).get("tags"))
-    for tag in filters:
-        if tag.name.lower() not in tags:
-            return False
-        if tag.value is not None and tags[tag.name.lower()] != tag.value:
-            return False
-    return True
 
 
 def describe_tags(filters):

@@ -18,6 +18,8 @@ a tag that the task does not list: the task can set them, not lose them. See doc
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 from ansible_collections.azureml.model_management.plugins.module_utils.text import (
     CONTROL_RULE,
     coerce_text,
@@ -113,12 +115,16 @@ def coerce_tags(tags):
 # filters: 'name' (the tag exists) or 'name:value' (it has exactly this value)
 
 
+TagFilter = namedtuple("TagFilter", ["name", "value"])  # value None: the tag exists, with any value
+
+
 def split_tag_filter(item):
-    """'env:prod:eu' → ('env', 'prod:eu'); 'env' → ('env', None)."""
-    if ":" in item:
-        tag_name, value = item.split(":", 1)
-        return tag_name, value
-    return item, None
+    """The one syntax of a tag filter (account_info's ``tags``, the fleet's ``purge_tags``, the inventory's
+    ``include_tags``/``exclude_tags``): 'env:prod:eu' → ('env', 'prod:eu'); 'env' → ('env', None). Spaces around the
+    name and the value are dropped ('env: prod' is env:prod, as a YAML reader expects); other whitespace (tabs, line
+    breaks) is kept, so that the rules of tag names refuse it in a name instead of matching something unexpected."""
+    tag_name, sep, value = item.partition(":")
+    return TagFilter(tag_name.strip(" "), value.strip(" ") if sep else None)
 
 
 def check_tag_filters(filters, option="tags"):
@@ -135,13 +141,17 @@ def check_tag_filters(filters, option="tags"):
 
 
 def matches_tag_filters(resource, filters):
-    """All filters match the resource's tags: names ignoring case; values, when given, exactly."""
+    """All filters (strings, ``split_tag_filter``) match the resource's tags."""
+    return tags_match(resource, [split_tag_filter(item) for item in filters or []])
+
+
+def tags_match(resource, filters):
+    """Every ``TagFilter`` matches: the tag's name ignoring case; its value, when given, exactly."""
     tags = lower_tags((resource or {}).get("tags"))
-    for item in filters or []:
-        tag_name, value = split_tag_filter(item)
-        if tag_name.lower() not in tags:
+    for tag in filters:
+        if tag.name.lower() not in tags:
             return False
-        if value is not None and tags[tag_name.lower()] != value:
+        if tag.value is not None and tags[tag.name.lower()] != tag.value:
             return False
     return True
 

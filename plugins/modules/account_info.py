@@ -28,8 +28,9 @@ options:
   tags:
     description:
       - Only return accounts that have all of these tags.
-      - Each entry is V(name) (the tag exists, with any value) or V(name:value) (the tag has exactly this value),
-        split on the first C(:); V(name:) matches an empty value.
+      - "Each entry is V(name) (the tag exists, with any value) or V(name:value) (the tag has exactly this value),
+        split on the first C(:); V(name:) matches an empty value. Spaces around the name and the value are dropped
+        (V(env: prod) is V(env:prod)), as in the fleet module's O(azureml.model_management.accounts#module:purge_tags)."
       - Tag names are compared ignoring case, values exactly.
     type: list
     elements: str

@@ -204,8 +204,9 @@ def test_a_subscription_wide_list_takes_any_group_and_one_account_only_its_name(
 def test_an_account_as_an_entry_declares_what_azure_sent_and_nothing_else():
     body = account("a1", "ML-Prod", tags={"env": "prod"})
     body.update(location="eastus", sku={"name": "S1", "capacity": 2, "tier": "x"}, properties={"description": "d", "createdOn": "t"})
-    assert account_scope.as_entry(body) == dict(name="a1", resource_group="ML-Prod", location="eastus", sku={"name": "S1", "capacity": 2},
-                                        description="d", tags={"env": "prod"})
+    expected = dict(name="a1", resource_group="ML-Prod", location="eastus", sku={"name": "S1", "capacity": 2}, description="d",
+                    tags={"env": "prod"})
+    assert account_scope.as_entry(body) == expected
     bare = account("a2", "rg")
     for field in ("location", "sku", "properties", "tags"):
         bare.pop(field, None)

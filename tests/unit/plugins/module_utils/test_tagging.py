@@ -93,6 +93,7 @@ def test_check_merged_tags():
 
 @pytest.mark.parametrize("item, expected", [
     ("env", ("env", None)), ("env:prod", ("env", "prod")), ("env:", ("env", "")), ("url:http://x:1", ("url", "http://x:1")),
+    ("env: prod", ("env", "prod")), (" env :prod ", ("env", "prod")),  # one syntax everywhere: purge_tags trimmed already
 ])
 def test_split_tag_filter(item, expected):
     assert t.split_tag_filter(item) == expected
@@ -109,6 +110,7 @@ def test_split_tag_filter(item, expected):
     ({"Env": "prod"}, ["env", "owner"], False),
     ({"Env": "prod", "owner": "me"}, ["env:prod", "owner"], True),
     ({"url": "http://x:1"}, ["url:http://x:1"], True),
+    ({"Env": "prod"}, ["env: prod"], True),  # account_info matched nothing here: it kept the space
     (None, ["env"], False),
 ])
 def test_matches_tag_filters(tags, filters, match):
@@ -190,11 +192,15 @@ def test_tags_to_merge_sends_only_what_changes():
 
 
 @pytest.mark.parametrize("filters, fragment", [
-    (["env\n"], "line breaks"), ([" env:prod"], "whitespace"), (["env :prod"], "whitespace"), (["e\u2028nv"], "line breaks"),
+    (["env\n"], "line breaks"), (["\tenv:prod"], "control characters"), (["\u00a0env:prod"], "whitespace"), (["e\u2028nv"], "line breaks"),
 ])
 def test_tag_filter_names_follow_the_rules_of_tag_names(filters, fragment):
     msg = t.check_tag_filters(filters)
     assert msg and msg.startswith("tags: the tag name of entry ") and fragment in msg
+
+
+def test_spaces_around_a_filters_name_and_value_are_dropped_as_for_purge_tags():
+    assert t.check_tag_filters([" env : prod "]) is None and t.split_tag_filter(" env : prod ") == ("env", "prod")
 
 
 @pytest.mark.parametrize("filters", [["env:prod "], ["env: prod"], ["env:line\nbreak"], ["a:b:c"]])
