@@ -17,6 +17,7 @@ exception, message or result ever carries one.
 
 from __future__ import annotations
 
+import copy
 import json
 import platform
 import re
@@ -280,9 +281,11 @@ class ArmClient(object):
     """One Resource Manager endpoint, one token provider, one ``requests`` session (connections are reused).
 
     ``retry`` is the ``RetryPolicy`` (built from ``sleep``, ``clock``, ``random`` and the retry limits when not
-    given). ``gate``, when set, is shared by every client of a fleet run: ``gate.before_send(method)`` blocks
-    until a request may go (pacing to Resource Manager's buckets, or a pause everyone observes), and
-    ``gate.throttled(seconds)`` tells every worker that a 429 asked for that pause.
+    given). ``gate``, when set, is shared by every client of a fleet run (``fleet_gate.PacingGate``):
+    ``before_send(method)`` blocks until a request may go (pacing to Resource Manager's buckets, or a pause everyone
+    observes), ``answered(method, headers)`` shows it the remaining-tokens headers of each answer, and a 429 is
+    ``throttled(method, seconds, admission)``: every worker pauses, and the request is sent again without counting
+    against its retry limit for as long as the run's time budget allows.
     """
 
     def __init__(self, endpoint, token_provider, api_version, timeout=30, verify=True, user_agent=None,
@@ -302,6 +305,13 @@ class ArmClient(object):
         self.retry = retry
         self.gate = gate
         self._session = session if session is not None else requests.Session()
+
+    def with_gate(self, gate):
+        """This client (endpoint, token, connections, retry policy) paced by ``gate``: a fleet run gives each
+        subscription its own, as Resource Manager keeps a bucket per subscription and principal."""
+        twin = copy.copy(self)
+        twin.gate = gate
+        return twin
 
     # -- URLs ---------------------------------------------------------------------------------------------------
 
@@ -394,12 +404,19 @@ class ArmClient(object):
         refreshed = False
         lost = False
         while True:
-            if self.gate is not None:
-                self.gate.before_send(method)
+            admission = self._admitted(method, attempts)
             sent = self._headers(headers, data is not None, request_id)
             response = self._send(method, url, data, sent)
+            if self.gate is not None and not isinstance(response, ArmError) and response.status_code not in (401, 429):
+                self.gate.answered(method, Headers(response.headers), admission)  # its remaining-tokens headers pace the run
             if isinstance(response, ArmError):
                 error, hint_headers = response, None
+            elif self.gate is not None and response.status_code == 429:
+                error = self._throttled(method, admission, attempts, response)
+                if error is None:
+                    continue
+                error.answer_lost = lost
+                raise error
             elif response.status_code == 401 and not refreshed:
                 refreshed = True
                 self.token_provider.refresh(rejected=sent["Authorization"][len("Bearer "):])
@@ -424,10 +441,25 @@ class ArmClient(object):
                 if attempts.asked_too_long:
                     error.message = "%s (%s)" % (error.message, attempts.gave_up)
                 raise error
-            if self.gate is not None and error.status == 429:
-                self.gate.throttled(delay)  # every worker waits, not only this one (before_send blocks)
-            else:
-                self.retry.sleep(delay)
+            self.retry.sleep(delay)
+
+    def _admitted(self, method, attempts):
+        """With a gate: wait until it lets this request go (that wait is not counted against the retry budget)."""
+        if self.gate is None:
+            return None
+        admission = self.gate.before_send(method)
+        attempts.discount(admission.waited)
+        return admission
+
+    def _throttled(self, method, admission, attempts, response):
+        """A 429 under a gate means "later": every worker pauses (the gate) and None says to send it again. Only when
+        the pause would outlast the run's time budget is it the error to raise, saying so."""
+        headers = Headers(response.headers)
+        if self.gate.throttled(method, attempts.later(headers), admission):
+            return None
+        error = ArmError.from_http(response.status_code, response.reason, _text(response), headers)
+        error.message = "%s (%s)" % (error.message, self.gate.spent())
+        return error
 
     def _checked(self, method, url, response, success, objects):
         """An ``ArmResponse`` for a documented success status with a body of the right shape; else InvalidResponse."""

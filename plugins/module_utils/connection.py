@@ -106,23 +106,12 @@ def ca_bundle_problem(env):
     return None
 
 
-def pooled_session(pool_size, gate=None):
-    """A ``requests.Session`` keeping up to ``pool_size`` connections to Resource Manager open (one per fleet worker).
-
-    With a ``gate`` that has ``observed(method, headers)``, every answer's headers are shown to it (the
-    ``x-ms-ratelimit-remaining-subscription-*`` headers pace a fleet run).
-    """
+def pooled_session(pool_size):
+    """A ``requests.Session`` keeping up to ``pool_size`` connections to Resource Manager open (one per fleet worker)."""
     import requests
     from requests.adapters import HTTPAdapter
 
-    class _Session(requests.Session):
-        def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
-            response = super(_Session, self).request(method, url, *args, **kwargs)
-            if gate is not None and hasattr(gate, "observed"):
-                gate.observed(method, response.headers)
-            return response
-
-    session = _Session()
+    session = requests.Session()
     adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -174,6 +163,6 @@ def build_client(source, params, env=None, warn=None, gate=None, pool_size=None)
     token_cache = cache if source.kind in CACHEABLE_KINDS else CACHE_OFF
     tokens = TokenProvider(credential_factory(source, cloud, verify, token_cache), cloud.scope, source.describe(), source.secrets,
                            cache=token_cache, warn=warn, cached=cached_token_reader(source, cloud, token_cache))
-    session = pooled_session(pool_size, gate) if pool_size else None
+    session = pooled_session(pool_size) if pool_size else None
     return ArmClient(cloud.resource_manager, tokens, params.get("api_version") or DEFAULT_API_VERSION,
                      timeout=timeout, verify=verify, gate=gate, session=session)
