@@ -201,12 +201,14 @@ def restricted_keys(raw_accounts, subscriptions, names):
 
 class Plan(list):
     """The planned items, in order, and what the whole run withholds (``run_rules``): ``problems``, each said once and
-    each failing the task, and ``withheld``, the one line that says which writes are not sent and why (or None)."""
+    each failing the task, and ``withheld``, the one line that says which writes are not sent and why (or None);
+    ``unmanaged``: the accounts listed that are neither declared nor purge candidates (``unmanaged_accounts``)."""
 
-    def __init__(self, items, problems=(), withheld=None):
+    def __init__(self, items, problems=(), withheld=None, unmanaged=()):
         super(Plan, self).__init__(items)
         self.problems = list(problems)
         self.withheld = withheld
+        self.unmanaged = list(unmanaged)
 
 
 def plan_fleet(entries, listings, scopes, restrict=None):
@@ -227,7 +229,20 @@ def plan_fleet(entries, listings, scopes, restrict=None):
     withheld = None
     if held:  # hold is "writes" or "deletes": "this run deletes nothing because ... (2 deletes withheld)"
         withheld = "this run %s nothing because %s (%d %s%s withheld)" % (hold, why, len(held), hold[:-1], "s" if len(held) > 1 else "")
-    return Plan(items, problems, withheld)
+    return Plan(items, problems, withheld, unmanaged_accounts(items, listings))
+
+
+def unmanaged_accounts(items, listings):
+    """The accounts of the groups read that the run neither declares nor may purge, as listed (Terraform's "not in the
+    configuration"): what adopting an estate starts from. Sorted by subscription, group and name; a listing that
+    failed shows nothing (its failure is said elsewhere)."""
+    planned = set(((item.subscription_id or "").lower(),) + key_of(item.resource_group, item.name) for item in items)
+    found = {}
+    for (subscription_key, _group), listing in listings.items():
+        for key, account in listing.accounts.items():
+            if (subscription_key,) + key not in planned:
+                found[(subscription_key,) + key] = account
+    return [found[key] for key in sorted(found)]
 
 
 def _restriction(restrict, subscription_key):

@@ -14,7 +14,7 @@ added``). Declared accounts that are not this run's (``restrict_to``: another jo
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import WRITE_ACTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of
 from ansible_collections.azureml.model_management.plugins.module_utils.text import shown
@@ -157,7 +157,20 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0, run_li
         if result["busy"]:
             body.append(("busy", order, "busy: %s is %s" % (where, result.get("provisioning_state"))))
     body.sort(key=lambda line: (LINE_ORDER.index(line[0]), line[1]))
-    return lines + [line[2] for line in body]
+    return lines + [line[2] for line in body] + unmanaged_lines(getattr(items, "unmanaged", ()))
+
+
+UNMANAGED_SHOWN = 20  # names in the summary line; the result's ``unmanaged`` has them all
+
+
+def unmanaged_lines(accounts):
+    """[] or the one line naming the accounts of the groups read that the run neither declares nor may purge."""
+    if not accounts:
+        return []
+    names = ["%s (%s)" % (account_id.name, account_id.resource_group) for account_id in map(parse_account_id, (a["id"] for a in accounts))]
+    more = " and %d more" % (len(names) - UNMANAGED_SHOWN) if len(names) > UNMANAGED_SHOWN else ""
+    return ["not managed: %d account(s) of the groups read are not declared and not in the purge scope: %s%s"
+            % (len(names), ", ".join(names[:UNMANAGED_SHOWN]), more)]
 
 
 def _headline(where, counts, check_mode):

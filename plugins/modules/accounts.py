@@ -379,6 +379,14 @@ throttled:
   description: How many times Resource Manager answered C(429) and every worker paused.
   returned: always
   type: int
+unmanaged:
+  description:
+    - The ids of the accounts of the resource groups the run listed that are neither declared nor in the purge scope
+      (accounts made by hand, or by another tool), sorted. The summary names them too (the first 20). To adopt them,
+      see P(azureml.model_management.account_info#module)'s RV(azureml.model_management.account_info#module:entries).
+  returned: always
+  type: list
+  elements: str
 problems:
   description:
     - The run's own failures, each once, that belong to no account, such as a purge group that could not be listed, and
@@ -492,6 +500,7 @@ def run_module(azure):
         busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
         throttled=gates.pauses,
         problems=run_lines,
+        unmanaged=[account["id"] for account in items.unmanaged],
     )
     if azure.diff_mode:
         diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]

@@ -176,3 +176,26 @@ def test_diffs_have_headers_naming_the_account_and_only_changes_have_one():
     assert bigger["before"]["sku"]["capacity"] == 1 and bigger["after"]["sku"]["capacity"] == 2
     assert diffs[3]["after"] == {} and diffs[2]["before"] == {}
     assert fr.diff_of(items[0], Applied(diff={"before": {"a": 1}, "after": {"a": 1}})) is None
+
+
+def test_the_accounts_neither_declared_nor_purgeable_are_named_as_not_managed():
+    """Adopting an estate: a hand-made account in a declared group appeared in no plan at all."""
+    hand_made = [account("hand-%02d" % index, tags={"owner": "someone"}) for index in range(22)]
+    listed = [account("same"), account("stale")] + hand_made
+    args = _plan_args([dict(name="same")], listed)
+    items = fp.plan_fleet(*args)
+    assert [a["name"] for a in items.unmanaged] == ["hand-%02d" % index for index in range(22)]  # stale is purged, same declared
+    lines = fr.summary_lines(SUB, items, report(Planned(items, args[2][SUB])), True)
+    assert lines[-1] == ("not managed: 22 account(s) of the groups read are not declared and not in the purge scope: %s and 2 more"
+                         % ", ".join("hand-%02d (rg)" % index for index in range(20)))
+    args = _plan_args([dict(name="same")], [account("same")])
+    quiet = fp.plan_fleet(*args)
+    assert quiet.unmanaged == [] and not fr.summary_lines(SUB, quiet, report(Planned(quiet, args[2][SUB])), True)[-1].startswith("not")
+
+
+def _plan_args(raw, listed):
+    entries, _errors = fp.declared_entries(raw, "rg", True, OptionNames(), SUB)
+    params = dict(accounts=raw, purge=True, purge_resource_groups=["rg"], purge_tags=["managed-by:ansible"], purge_allow_empty=True)
+    scopes, _errors = fp.check_request(params, SUB, entries, OptionNames())
+    listing = Listing("rg", OrderedDict((key_of("rg", a["name"]), a) for a in listed))
+    return entries, {fp.listing_key(SUB, "rg"): listing}, scopes
