@@ -7,7 +7,8 @@
 Everything a module needs from Resource Manager goes through ``ArmClient`` so that retries, token refresh,
 error shapes and the checks on answers are handled in one place. ``sleep``, ``clock`` and ``random`` are
 injectable so the unit tests run instantly and deterministically. Asynchronous operations are followed by
-``arm_wait`` (imported only when a write answers asynchronously).
+``arm_wait`` (imported only when a write answers asynchronously). The errors and the reading of error bodies are in
+``arm_errors``, below both.
 
 Every answer is untrusted input: a status outside the ones Resource Manager documents for the method, a body
 that is not the JSON it must be, or a link that leads anywhere but the Resource Manager endpoint is an
@@ -17,13 +18,13 @@ exception, message or result ever carries one.
 
 from __future__ import annotations
 
+import copy
 import json
 import platform
 import re
 import time
 import traceback
 import uuid
-from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, urlsplit
 
 try:
@@ -39,12 +40,19 @@ else:
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import (
+    ArmError,
+    Headers,
+    _loads,
+    _text_or_none,
+    invalid_response,
+    printable,
+    shorten,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
 from ansible_collections.azureml.model_management.plugins.module_utils.text import header_value_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
-MESSAGE_MAX = 500
 DEFAULT_PORTS = {"https": 443, "http": 80}
 MAX_PAGES = 100000
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -77,43 +85,6 @@ def default_user_agent():
     return " ".join(parts)
 
 
-def shorten(text, limit=MESSAGE_MAX):
-    """At most ``limit`` characters of ``text`` for a message, whitespace runs folded to one space."""
-    text = re.sub(r"\s+", " ", text or "").strip()
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def printable(value, limit=200):
-    """A link or value as it may appear in a message, without its query; control characters shown escaped."""
-    if not isinstance(value, str):
-        return shorten(repr(value), limit)
-    text = value.split("?", 1)[0]
-    if any(ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in text):
-        text = repr(text)
-    return shorten(text, limit)
-
-
-class Headers(Mapping):
-    """A read-only, case-insensitive view of response headers (HTTP header names ignore case)."""
-
-    def __init__(self, headers=None):
-        self._items = {}
-        for key, value in (headers or {}).items():
-            self._items[key.lower()] = (key, value)
-
-    def __getitem__(self, key):
-        return self._items[key.lower()][1]
-
-    def __iter__(self):
-        return (original for original, _value in self._items.values())
-
-    def __len__(self):
-        return len(self._items)
-
-    def __repr__(self):
-        return "Headers(%r)" % dict(self.items())
-
-
 class ArmResponse(object):
     """A successful answer: status, case-insensitive headers, parsed JSON body (None when empty).
 
@@ -133,69 +104,6 @@ class ArmResponse(object):
         return "ArmResponse(%s %s -> %s)" % (self.method, self.url, self.status)
 
 
-class ArmError(AzureMLError):
-    """An error from Resource Manager (status >= 400), from the transport or a bad answer (status 0), or from waiting.
-
-    ``answer_lost`` is true when the request may have been applied although no definite answer came back: this
-    attempt or an earlier one failed in transport after sending, was answered 5xx, or was answered with something
-    unusable. A 4xx with ``answer_lost`` false is a definite refusal: nothing was applied.
-    """
-
-    def __init__(self, status, code, message, details=None, request_id=None, target=None):
-        super(ArmError, self).__init__(message, code=code, status=status, details=details, request_id=request_id, target=target)
-        self.answer_lost = False
-
-    def __str__(self):
-        return "%s %s: %s" % (self.status, self.code, self.message)
-
-    @classmethod
-    def from_http(cls, status, reason, text, headers):
-        """Read ARM's ``{"error": {...}}`` and the provider's flat ``{"code", "message"}``; fall back to the reason and text."""
-        headers = headers if isinstance(headers, Headers) else Headers(headers)
-        request_id = _text_or_none(headers.get("x-ms-request-id"))
-        fallback_code = (reason or "").replace(" ", "") or "HTTP%d" % status
-        data = _loads(text)
-        if isinstance(data, dict):
-            error = data.get("error") if isinstance(data.get("error"), dict) else data
-            code, message = _text_or_none(error.get("code")), _text_or_none(error.get("message"))
-            if code or message:
-                details = error.get("details")
-                return cls(status, code or fallback_code, shorten(message or reason or ""),
-                           details=details if isinstance(details, list) else [],
-                           request_id=request_id, target=_text_or_none(error.get("target")))
-        message = shorten(text) if data is None else shorten(json.dumps(data))
-        return cls(status, fallback_code, message or reason or "HTTP %d" % status, request_id=request_id)
-
-
-class OperationFailed(ArmError):
-    """An asynchronous operation (or the resource it provisions) ended Failed or Canceled.
-
-    ``str()`` names the operation, its state and its own error code, not the status of the request that started it.
-    """
-
-    def __init__(self, operation, state, error, request_id=None):
-        error = error if isinstance(error, dict) else {}
-        code = _text_or_none(error.get("code")) or state
-        message = _text_or_none(error.get("message")) or "no error message was given"
-        super(OperationFailed, self).__init__(0, code, shorten(message),
-                                              details=error.get("details") if isinstance(error.get("details"), list) else [],
-                                              request_id=request_id, target=_text_or_none(error.get("target")))
-        self.operation = operation
-        self.state = state
-
-    def __str__(self):
-        return "%s ended %s: %s: %s" % (self.operation, self.state, self.code, self.message)
-
-    def to_dict(self):
-        result = super(OperationFailed, self).to_dict()
-        result["state"] = self.state
-        return result
-
-
-def invalid_response(message, request_id=None):
-    return ArmError(0, "InvalidResponse", message, request_id=request_id)
-
-
 def _lost(error):
     error.answer_lost = True
     return error
@@ -207,20 +115,6 @@ def _never_sent(exc):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, NewConnectionError)
-
-
-def _text_or_none(value):
-    return value if isinstance(value, str) and value else None
-
-
-def _loads(text):
-    """Parsed JSON, or None when ``text`` is empty or not JSON (however deeply nested)."""
-    if not text or not text.strip():
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
 
 
 # -- links --------------------------------------------------------------------------------------------------------------
@@ -280,9 +174,11 @@ class ArmClient(object):
     """One Resource Manager endpoint, one token provider, one ``requests`` session (connections are reused).
 
     ``retry`` is the ``RetryPolicy`` (built from ``sleep``, ``clock``, ``random`` and the retry limits when not
-    given). ``gate``, when set, is shared by every client of a fleet run: ``gate.before_send(method)`` blocks
-    until a request may go (pacing to Resource Manager's buckets, or a pause everyone observes), and
-    ``gate.throttled(seconds)`` tells every worker that a 429 asked for that pause.
+    given). ``gate``, when set, is shared by every client of a fleet run (``fleet_gate.PacingGate``):
+    ``before_send(method)`` blocks until a request may go (pacing to Resource Manager's buckets, or a pause everyone
+    observes), ``answered(method, headers)`` shows it the remaining-tokens headers of each answer, and a 429 is
+    ``throttled(method, seconds, admission)``: every worker pauses, and the request is sent again without counting
+    against its retry limit for as long as the run's time budget allows.
     """
 
     def __init__(self, endpoint, token_provider, api_version, timeout=30, verify=True, user_agent=None,
@@ -302,6 +198,13 @@ class ArmClient(object):
         self.retry = retry
         self.gate = gate
         self._session = session if session is not None else requests.Session()
+
+    def with_gate(self, gate):
+        """This client (endpoint, token, connections, retry policy) paced by ``gate``: a fleet run gives each
+        subscription its own, as Resource Manager keeps a bucket per subscription and principal."""
+        twin = copy.copy(self)
+        twin.gate = gate
+        return twin
 
     # -- URLs ---------------------------------------------------------------------------------------------------
 
@@ -394,12 +297,19 @@ class ArmClient(object):
         refreshed = False
         lost = False
         while True:
-            if self.gate is not None:
-                self.gate.before_send(method)
+            admission = self._admitted(method, attempts)
             sent = self._headers(headers, data is not None, request_id)
             response = self._send(method, url, data, sent)
+            if self.gate is not None and not isinstance(response, ArmError) and response.status_code not in (401, 429):
+                self.gate.answered(method, Headers(response.headers), admission)  # its remaining-tokens headers pace the run
             if isinstance(response, ArmError):
                 error, hint_headers = response, None
+            elif self.gate is not None and response.status_code == 429:
+                error = self._throttled(method, admission, attempts, response)
+                if error is None:
+                    continue
+                error.answer_lost = lost
+                raise error
             elif response.status_code == 401 and not refreshed:
                 refreshed = True
                 self.token_provider.refresh(rejected=sent["Authorization"][len("Bearer "):])
@@ -424,10 +334,25 @@ class ArmClient(object):
                 if attempts.asked_too_long:
                     error.message = "%s (%s)" % (error.message, attempts.gave_up)
                 raise error
-            if self.gate is not None and error.status == 429:
-                self.gate.throttled(delay)  # every worker waits, not only this one (before_send blocks)
-            else:
-                self.retry.sleep(delay)
+            self.retry.sleep(delay)
+
+    def _admitted(self, method, attempts):
+        """With a gate: wait until it lets this request go (that wait is not counted against the retry budget)."""
+        if self.gate is None:
+            return None
+        admission = self.gate.before_send(method)
+        attempts.discount(admission.waited)
+        return admission
+
+    def _throttled(self, method, admission, attempts, response):
+        """A 429 under a gate means "later": every worker pauses (the gate) and None says to send it again. Only when
+        the pause would outlast the run's time budget is it the error to raise, saying so."""
+        headers = Headers(response.headers)
+        if self.gate.throttled(method, attempts.later(headers), admission):
+            return None
+        error = ArmError.from_http(response.status_code, response.reason, _text(response), headers)
+        error.message = "%s (%s)" % (error.message, self.gate.spent())
+        return error
 
     def _checked(self, method, url, response, success, objects):
         """An ``ArmResponse`` for a documented success status with a body of the right shape; else InvalidResponse."""

@@ -27,7 +27,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.text impo
 
 # name and resource_group first: a wrong-type entry's message lists the keys in this order ("must be a dictionary with ...").
 ENTRY_OPTIONS = dict(name=ACCOUNT_OPTIONS["name"], resource_group=dict(type="str"))
-ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, append_tags=dict(type="bool"))
+ENTRY_OPTIONS.update(ACCOUNT_OPTIONS, subscription_id=dict(type="str"), append_tags=dict(type="bool"))
 
 
 def entry_shape_problems(raw_entries, names):

@@ -75,10 +75,10 @@ def host_outcome(fleet, account):
     if account_id is None:
         return dict(changed=False, failed=True,
                     msg="this host's azureml_account has no id (or subscription_id, resource_group and name)")
-    run_subscription = fleet.get("subscription_id") or ""
-    if account_id.subscription_id.lower() != run_subscription.lower():
+    run_subscriptions = [s for s in fleet.get("subscriptions") or [fleet.get("subscription_id") or ""] if isinstance(s, str)]
+    if account_id.subscription_id.lower() not in [s.lower() for s in run_subscriptions]:
         return dict(changed=False, action="none", msg="left alone: the account is in subscription %s, the run in %s"
-                    % (account_id.subscription_id, run_subscription))
+                    % (account_id.subscription_id, ", ".join(run_subscriptions)))
     result = find_result(fleet, account_id)
     if result is None:
         return dict(changed=False, action="none", msg="left alone: not declared, and not in the purge scope")
@@ -98,8 +98,8 @@ def unhosted_outcome(fleet):
     if not isinstance(fleet, Mapping) or "accounts" not in fleet:
         return dict(changed=False, failed=bool(isinstance(fleet, Mapping) and fleet.get("failed")), accounts=[],
                     msg=fleet.get("msg", "the fleet run did not run") if isinstance(fleet, Mapping) else "the fleet run did not run")
-    results = [r for r in fleet["accounts"] if isinstance(r, Mapping) and r.get("in_restrict_to") is False
-               and (r.get("changed") or r.get("error") or r.get("skipped"))]
+    results = [r for r in fleet["accounts"] if isinstance(r, Mapping) and r.get("in_restrict_to") is False and (
+        r.get("changed") or r.get("error") or r.get("skipped"))]
     lines = ["%s (%s): %s" % (r.get("name"), r.get("resource_group"), _words(r)) for r in results]
     failed = any(r.get("error") for r in results)
     problems = [line for line in fleet.get("problems") or () if isinstance(line, str)]

@@ -14,7 +14,7 @@ added``). Declared accounts that are not this run's (``restrict_to``: another jo
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import WRITE_ACTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import key_of
 from ansible_collections.azureml.model_management.plugins.module_utils.text import shown
@@ -31,9 +31,13 @@ def account_id(subscription_id, resource_group, name):
 
 
 def account_result(item, applied, subscription_id, restrict=None):
-    """One account's result: name, resource_group, id, action, changed, busy, error; the fields that change and the
-    diff when it changes; why nothing was done, when told; ``in_restrict_to`` when the run was restricted."""
-    result = dict(name=item.name, resource_group=item.resource_group, id=account_id(subscription_id, item.resource_group, item.name),
+    """One account's result: name, resource_group, subscription_id, id, action, changed, busy, error; the fields that
+    change and the diff when it changes; why nothing was done, when told; ``in_restrict_to`` when the run was
+    restricted (``restrict``: ``fleet_plan.restricted_keys``' {lower subscription id: keys}). The account is in its
+    item's subscription, or else in ``subscription_id`` (the task's)."""
+    subscription_id = getattr(item, "subscription_id", None) or subscription_id
+    result = dict(name=item.name, resource_group=item.resource_group, subscription_id=subscription_id,
+                  id=account_id(subscription_id, item.resource_group, item.name),
                   action=item.action, changed=False, busy=item.busy, error=None)
     if item.error is not None:
         result["error"] = dict(status=0, code="NotPlanned", message=item.error)
@@ -51,7 +55,7 @@ def account_result(item, applied, subscription_id, restrict=None):
     if item.note:
         result["note"] = item.note
     if restrict is not None:
-        result["in_restrict_to"] = key_of(item.resource_group, item.name) in restrict
+        result["in_restrict_to"] = key_of(item.resource_group, item.name) in restrict.get(subscription_id.lower(), ())
     return result
 
 
@@ -133,10 +137,13 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0, run_li
     why, each once), then one line per account that was (or would be) written, failed, was skipped, withheld or is
     busy, grouped in ``LINE_ORDER`` and sorted by resource group and name."""
     counts = counts_of(items, results)
-    lines = [_headline(subscription_id, counts, check_mode), _counts_line(counts, outside)] + list(run_lines)
+    others = list(dict((item.subscription_id.lower(), item.subscription_id) for item in items if _elsewhere(item, subscription_id)).values())
+    where = "subscriptions %s" % ", ".join([subscription_id] + others) if others else "subscription %s" % subscription_id
+    lines = [_headline(where, counts, check_mode), _counts_line(counts, outside)] + list(run_lines)
     body = []
     for item, result in zip(items, results):
-        where = "%s (%s)" % (item.name, item.resource_group)
+        where = "%s (%s%s)" % (item.name, item.resource_group,
+                               ", subscription %s" % item.subscription_id if _elsewhere(item, subscription_id) else "")
         order = (item.resource_group.lower(), item.name.lower())
         kind = category(item, result)
         if kind == "failed":
@@ -150,15 +157,29 @@ def summary_lines(subscription_id, items, results, check_mode, outside=0, run_li
         if result["busy"]:
             body.append(("busy", order, "busy: %s is %s" % (where, result.get("provisioning_state"))))
     body.sort(key=lambda line: (LINE_ORDER.index(line[0]), line[1]))
-    return lines + [line[2] for line in body]
+    return lines + [line[2] for line in body] + unmanaged_lines(getattr(items, "unmanaged", ()))
 
 
-def _headline(subscription_id, counts, check_mode):
+UNMANAGED_SHOWN = 20  # names in the summary line; the result's ``unmanaged`` has them all
+
+
+def unmanaged_lines(accounts):
+    """[] or the one line naming the accounts of the groups read that the run neither declares nor may purge."""
+    if not accounts:
+        return []
+    names = ["%s (%s)" % (account_id.name, account_id.resource_group) for account_id in map(parse_account_id, (a["id"] for a in accounts))]
+    more = " and %d more" % (len(names) - UNMANAGED_SHOWN) if len(names) > UNMANAGED_SHOWN else ""
+    return ["not managed: %d account(s) of the groups read are not declared and not in the purge scope: %s%s"
+            % (len(names), ", ".join(names[:UNMANAGED_SHOWN]), more)]
+
+
+def _headline(where, counts, check_mode):
+    """``where``: "subscription S", or "subscriptions S, T" when the plan has accounts in several."""
     added, changed, destroyed = (sum(counts[kind] for kind in kinds) for kinds in (ADDED, CHANGED, DESTROYED))
     if check_mode:
-        return "Plan for subscription %s: %d to add, %d to change, %d to destroy (check mode: nothing was written)" % (
-            subscription_id, added, changed, destroyed)
-    return "Done for subscription %s: %d added, %d changed, %d destroyed" % (subscription_id, added, changed, destroyed)
+        return "Plan for %s: %d to add, %d to change, %d to destroy (check mode: nothing was written)" % (
+            where, added, changed, destroyed)
+    return "Done for %s: %d added, %d changed, %d destroyed" % (where, added, changed, destroyed)
 
 
 def _counts_line(counts, outside_hosts):
@@ -176,6 +197,11 @@ def _counts_line(counts, outside_hosts):
 def _write_line(kind, where, changes):
     words = "" if kind in ("create", "update") else " " + kind
     return "%s %s%s%s" % (SYMBOLS[kind], where, words, ": " + ", ".join(changes) if changes else "")
+
+
+def _elsewhere(item, subscription_id):
+    """True when ``item`` is in another subscription than the first line's (the task's): its lines name it."""
+    return bool(getattr(item, "subscription_id", None)) and item.subscription_id.lower() != (subscription_id or "").lower()
 
 
 def counts_of(items, results):

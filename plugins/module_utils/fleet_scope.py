@@ -12,11 +12,19 @@ the same rule is checked again on the account as it is right before its DELETE (
 Purge tags are given as a dictionary (``{managed-by: ansible}``, as ``tags`` everywhere in Azure collections) or as a
 list of ``name`` / ``name:value`` strings, spaces around the name and the value trimmed; anything else is refused with
 a message that names the option as the caller knows it (``option_names``: a role passes its own variable names).
+
+A run may span subscriptions: each declared entry is in its ``subscription_id`` (the task's by default), and a purge
+group is named by its resource group name (in the task's subscription) or by its resource group id
+(``/subscriptions/<id>/resourceGroups/<name>``, as the portal and ``az group show`` give it), parsed exactly. Each
+subscription has its own ``PurgeScope``: an account is only ever purged within its own subscription's listed groups.
 """
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, parse_account_id
+import re
+
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, check_resource_group, parse_account_id
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import GUID_RE
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TagFilter, check_tag_name, split_tag_filter, tags_match
 from ansible_collections.azureml.model_management.plugins.module_utils.text import coerce_text, kind, shown
 
@@ -42,6 +50,36 @@ def key_of(resource_group, name):
 
 def _shown(value, limit=300):
     return shown(value if isinstance(value, str) else repr(value), limit)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# subscriptions: of an entry, of a purge group
+
+GROUP_ID_RE = re.compile(r"/subscriptions/([^/]*)/resourcegroups/([^/]*)", re.IGNORECASE)
+GROUP_ID_FORM = "/subscriptions/<subscription id>/resourceGroups/<name>"
+
+
+def subscription_id_problem(value, option):
+    """None when ``value`` is a subscription id (a GUID), else the message naming ``option``."""
+    if isinstance(value, str) and GUID_RE.fullmatch(value):
+        return None
+    return "%s must be a subscription id, a GUID like 00000000-0000-0000-0000-000000000000; got %s" % (
+        option, shown(value, 80) if isinstance(value, str) else kind(value))
+
+
+def parse_purge_group(value, default_subscription, option):
+    """``((subscription_id, resource_group), None)`` or ``(None, message)`` for one entry of the purge groups: a name
+    (in ``default_subscription``) or exactly a resource group id; nothing around it, no trailing slash."""
+    if isinstance(value, str) and value.startswith("/"):
+        match = GROUP_ID_RE.fullmatch(value)
+        if match is None:
+            return None, "%s: %s is neither a resource group name nor a resource group id (%s)" % (
+                option, shown(value, 200), GROUP_ID_FORM)
+        subscription_id, resource_group = match.groups()
+        problem = subscription_id_problem(subscription_id, "its subscription") or check_resource_group(resource_group, "its resource group")
+        return (None, "%s: %s: %s" % (option, shown(value, 200), problem)) if problem else ((subscription_id, resource_group), None)
+    problem = check_resource_group(value, option)
+    return (None, problem) if problem else ((default_subscription, value), None)
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -87,8 +87,21 @@ class Attempts(object):
         self.policy = policy
         self.started = policy.clock()
         self.attempt = 0
+        self.throttles = 0
         self.gave_up = None
         self.asked_too_long = False
+
+    def later(self, headers=None):
+        """The pause after a 429 that a run-wide gate (``fleet_gate``) will wait for: the server's Retry-After, else the
+        backoff by how often this request was throttled. Not an attempt: under a gate a 429 means "later", and the
+        run's time budget, not this request's retry limit, decides when it fails."""
+        hinted = retry_after_seconds(headers) if headers is not None else None
+        self.throttles += 1
+        return hinted if hinted is not None and hinted > 0 else self.policy.backoff(min(self.throttles - 1, 5))
+
+    def discount(self, seconds):
+        """Time spent waiting at a run-wide gate (pacing, another worker's 429) does not count against this budget."""
+        self.started += max(0.0, seconds)
 
     def next_delay(self, headers=None):
         policy = self.policy

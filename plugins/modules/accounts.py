@@ -19,11 +19,18 @@ description:
     a page carries 100 accounts with their etags), instead of one GET per account. Every declared entry and every
     purge candidate is planned with the rules of M(azureml.model_management.account) against the account as its list
     showed it.
-  - B(Apply.) Sends only the writes, at most O(concurrency) at a time, over one connection pool with one token. Each
+  - B(Subscriptions.) An entry is in its O(accounts[].subscription_id), the task's subscription by default, and a group
+    of O(purge_resource_groups) may be named by its resource group id in another subscription. Each subscription is
+    listed and applied at the same time as the others, with a pace of its own (Resource Manager's throttling buckets
+    are per subscription and principal); the plan is one, so its rules hold across them.
+  - B(Apply.) Sends only the writes, at most O(concurrency) at a time in each subscription, over one connection pool
+    with one token. Each
     write is conditional on what was listed, C(If-None-Match) V(*) for a create and C(If-Match) with the listed etag
     for a change or a delete; a C(412) reads that one account again and plans it again. Requests are paced to Resource
     Manager's throttling buckets (reads 250, refilled at 25 per second; writes and deletes 200, refilled at 10 per
-    second), and a C(429) pauses every worker for its C(Retry-After).
+    second); the C(x-ms-ratelimit-remaining-*) headers of the answers lower the pace when others spend the same
+    budget. A C(429) pauses every worker for its C(Retry-After), slows the run down, and is sent again for as long as
+    O(throttling_timeout) allows; throttling alone never fails an account before that.
   - B(Purge.) An account is deleted only when its C(id) is an account of exactly the subscription and resource group
     that was listed (compared ignoring case), it is not declared, and it has all of O(purge_tags); the same is checked
     again on the account right before its DELETE (the C(If-Match) of the listed etag, or without an etag a new GET
@@ -51,6 +58,11 @@ options:
         required: true
       resource_group:
         description: Resource group of the account; defaults to O(resource_group).
+        type: str
+      subscription_id:
+        description:
+          - Subscription of the account, a GUID; defaults to the task's subscription (O(subscription_id), the
+            environment or the profile). The same name may be declared once in each subscription.
         type: str
       location:
         description: Azure region, needed when the account is created; cannot change afterwards.
@@ -94,8 +106,12 @@ options:
     default: false
   purge_resource_groups:
     description:
-      - The resource groups of the purge scope, in the task's subscription. Required with O(purge=true); accounts of
-        other resource groups are never purged.
+      - The resource groups of the purge scope. Required with O(purge=true); accounts of other resource groups are
+        never purged.
+      - A name is a resource group of the task's subscription; a resource group id
+        (V(/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ml-prod)) names one of any subscription.
+        An account is purged only within its own subscription's groups, even where another subscription has a group
+        of the same name.
     type: list
     elements: str
     default: []
@@ -126,15 +142,15 @@ options:
         exist are created in any case.
       - Each entry is an account as the host variable C(azureml_account) of the inventory plugin
         P(azureml.model_management.accounts#inventory) has it, with C(id), or with C(subscription_id),
-        C(resource_group) and C(name). Accounts of other subscriptions than the task's (compared ignoring case) are
-        never touched.
+        C(resource_group) and C(name). Accounts of a subscription that the run does not reconcile (compared ignoring
+        case; the subscriptions of O(accounts) and of O(purge_resource_groups)) are never touched.
       - The role P(azureml.model_management.accounts#role) passes the accounts of the play's hosts here.
       - A non-empty O(restrict_to) with an empty O(accounts) is refused unless O(purge=true), because that run would do
         nothing, and is what a misplaced variables file looks like.
     type: list
     elements: dict
   concurrency:
-    description: How many writes are in flight at once (and the size of the connection pool), from 1 to 64.
+    description: How many writes are in flight at once in each subscription, from 1 to 64.
     type: int
     default: 10
   wait:
@@ -148,6 +164,16 @@ options:
     description: How long to wait, in seconds, for each account when O(wait=true); from 1 to 86400.
     type: int
     default: 600
+  throttling_timeout:
+    description:
+      - How long, in seconds from the start of the task, requests that Resource Manager throttles are sent again. A
+        C(429) means later, not failed. Every worker pauses for its C(Retry-After), the run goes on at a lower pace, and
+        the request is sent again however often, as long as the pause ends within this time; after that the account
+        fails with the C(429). From 1 to 86400.
+      - Runs under the same principal (AWX slices, other jobs with the same credential) share its buckets, so their
+        writes add up; 1,000 writes alone take at least 80 seconds.
+    type: int
+    default: 3600
   progress_file:
     description:
       - Where to write the run's progress while it runs (a small JSON file of counts and throttling pauses, replaced
@@ -225,10 +251,16 @@ changed:
   returned: always
   type: bool
 subscription_id:
-  description: The subscription that was reconciled.
+  description: The task's subscription (the default of O(accounts[].subscription_id)).
   returned: always
   type: str
   sample: 00000000-0000-0000-0000-000000000000
+subscriptions:
+  description: Every subscription the run listed and applied, the task's first.
+  returned: always
+  type: list
+  elements: str
+  sample: [00000000-0000-0000-0000-000000000000]
 accounts:
   description: One result per declared account and per purge candidate, declared accounts first, in their order.
   returned: always
@@ -243,9 +275,13 @@ accounts:
       description: Resource group of the account.
       type: str
       returned: always
+    subscription_id:
+      description: Subscription of the account.
+      type: str
+      returned: always
     id:
       description:
-        - The account's Resource Manager id (in the task's subscription), to match results to the inventory plugin's
+        - The account's Resource Manager id (in its own subscription), to match results to the inventory plugin's
           C(azureml_account.id) host variables (compare ignoring case).
       type: str
       returned: always
@@ -343,6 +379,14 @@ throttled:
   description: How many times Resource Manager answered C(429) and every worker paused.
   returned: always
   type: int
+unmanaged:
+  description:
+    - The ids of the accounts of the resource groups the run listed that are neither declared nor in the purge scope
+      (accounts made by hand, or by another tool), sorted. The summary names them too (the first 20). To adopt them,
+      see P(azureml.model_management.account_info#module)'s RV(azureml.model_management.account_info#module:entries).
+  returned: always
+  type: list
+  elements: str
 problems:
   description:
     - The run's own failures, each once, that belong to no account, such as a purge group that could not be listed, and
@@ -359,12 +403,12 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_app
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import ENTRY_OPTIONS
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import PacingGate
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_hosts import nothing_declared_problem
-from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import list_groups
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import ApplyProgress, ProgressFile
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import (
     INT_RANGES,
     check_request,
     declared_entries,
+    listing_key,
     plan_fleet,
     restricted_keys,
 )
@@ -376,6 +420,13 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_rep
     summary_lines,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_subscriptions import (
+    Gates,
+    apply_subscriptions,
+    clients_for,
+    list_subscriptions,
+    subscriptions_in_order,
+)
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
@@ -390,13 +441,15 @@ ARGUMENT_SPEC = dict(
     concurrency=dict(type="int", default=10),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
+    throttling_timeout=dict(type="int", default=3600),
     option_names=dict(type="dict"),
     progress_file=dict(type="path"),
 )
 
 
 def checked_request(azure):
-    """Everything that needs no network, or the task fails naming each problem: entries, purge scope, restriction."""
+    """Everything that needs no network, or the task fails naming each problem: entries, purge scopes, restriction.
+    Returns the entries, the purge scopes, the restriction, the hosts outside the run and its subscriptions."""
     params = azure.params
     names = OptionNames(params["option_names"])
     raw_entries = azure.module.raw_params.get("accounts") or []
@@ -404,41 +457,50 @@ def checked_request(azure):
     for index, raw in enumerate(raw_entries if isinstance(raw_entries, list) else []):
         if isinstance(raw, dict):
             errors.extend(string_option_problems(ENTRY_OPTIONS, raw, names.entry("accounts", index) + "."))
-    entries, problems = declared_entries(params["accounts"], params["resource_group"], params["append_tags"], names)
-    scope, scope_problems = check_request(params, azure.subscription_id, entries, names)
-    restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], azure.subscription_id, names)
+    entries, problems = declared_entries(params["accounts"], params["resource_group"], params["append_tags"], names,
+                                         azure.subscription_id)
+    scopes, scope_problems = check_request(params, azure.subscription_id, entries, names)
+    elsewhere = [entry.subscription_id for entry in entries] + [scope.subscription_id for scope in (scopes or {}).values()]
+    subscriptions = subscriptions_in_order(azure.subscription_id, elsewhere)
+    restrict, outside, restrict_problems = restricted_keys(params["restrict_to"], subscriptions.values(), names)
     errors += problems + scope_problems + restrict_problems
     errors += [p for p in [nothing_declared_problem(params["accounts"], params["restrict_to"], params["purge"], names)] if p]
     if errors:
         azure.fail("; ".join(errors))
-    return entries, scope, restrict, outside
+    return entries, scopes, restrict, outside, subscriptions
 
 
 def run_module(azure):
     params = azure.params
-    entries, scope, restrict, outside = checked_request(azure)
-    gate = PacingGate()
-    azure.client_options.update(gate=gate, pool_size=params["concurrency"])
-    groups = [entry.resource_group for entry in entries] + (list(scope.resource_groups.values()) if scope else [])
+    entries, scopes, restrict, outside, subscriptions = checked_request(azure)
+    gates = Gates(lambda: PacingGate(budget=params["throttling_timeout"],
+                                     budget_name=OptionNames(params["option_names"])("throttling_timeout")))
+    azure.client_options.update(pool_size=params["concurrency"] * len(subscriptions))
+    clients = clients_for(azure.client, subscriptions, gates.new)
+    wanted = [(entry.subscription_id, entry.resource_group) for entry in entries] + \
+        [(scope.subscription_id, group) for scope in (scopes or {}).values() for group in scope.resource_groups.values()]
     progress = ProgressFile(params["progress_file"])
-    progress.update(phase="listing", check_mode=azure.check_mode, groups=len(set(group.lower() for group in groups)))
-    listings = list_groups(azure.client, azure.subscription_id, groups, params["concurrency"])
-    items = plan_fleet(entries, listings, scope, restrict)
+    progress.update(phase="listing", check_mode=azure.check_mode, groups=len(set(listing_key(*where) for where in wanted)))
+    listings = list_subscriptions(clients, wanted, params["concurrency"])
+    items = plan_fleet(entries, listings, scopes, restrict)
     run_lines = ([items.withheld] if items.withheld else []) + items.problems
-    apply_progress = ApplyProgress(progress, len(work_of(items)), gate, azure.check_mode)
-    applied = apply_plan(azure.client, azure.subscription_id, items, scope, params["concurrency"], azure.check_mode,
-                         params["wait"], params["wait_timeout"], on_done=apply_progress.done)
+    apply_progress = ApplyProgress(progress, len(work_of(items)), gates, azure.check_mode)
+    applied = apply_subscriptions(clients, items, scopes, lambda client, subscription_id, part, scope: apply_plan(
+        client, subscription_id, part, scope, params["concurrency"], azure.check_mode, params["wait"], params["wait_timeout"],
+        on_done=apply_progress.done))
     apply_progress.close()
     results = [account_result(item, applied.get(index), azure.subscription_id, restrict) for index, item in enumerate(items)]
     result = dict(
         changed=any(r["changed"] for r in results),
         subscription_id=azure.subscription_id,
+        subscriptions=list(subscriptions.values()),
         accounts=results,
         counts=counts_of(items, results),
         summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside, run_lines),
         busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
-        throttled=gate.pauses,
+        throttled=gates.pauses,
         problems=run_lines,
+        unmanaged=[account["id"] for account in items.unmanaged],
     )
     if azure.diff_mode:
         diffs = [diff_of(item, applied.get(index)) for index, item in enumerate(items)]

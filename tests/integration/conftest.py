@@ -1,6 +1,7 @@
 """Fixtures for integration tests: one emulator per session, reset before every test."""
 import pytest
 
+from fleet import SECOND_SUBSCRIPTION  # pylint: disable=import-error
 from harness import Ansible, Emulator  # pylint: disable=import-error
 from matrix import record_bad_input  # pylint: disable=import-error
 
@@ -12,13 +13,26 @@ def emulator_process(tmp_path_factory):
     emulator.stop()
 
 
+def fresh(emulator):
+    """``emulator`` back to its start state: seeded resource groups only, default config, empty journal."""
+    emulator.reset()
+    emulator.configure(retry_after=0)
+    emulator.clear_journal()
+    return emulator
+
+
 @pytest.fixture
 def emulator(emulator_process):
     """The emulator, back to its start state: seeded resource groups only, default config, empty journal."""
-    emulator_process.reset()
-    emulator_process.configure(retry_after=0)
-    emulator_process.clear_journal()
-    return emulator_process
+    return fresh(emulator_process)
+
+
+@pytest.fixture(scope='session')
+def two_subscriptions(tmp_path_factory):
+    """An emulator of its own that also knows SECOND_SUBSCRIPTION (fleet.py): runs across subscriptions."""
+    emulator = Emulator(str(tmp_path_factory.mktemp('two-subscriptions')), ['--subscription', SECOND_SUBSCRIPTION])
+    yield emulator
+    emulator.stop()
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ def test_exported_entries_declare_the_accounts_as_they_are_and_no_tag_runs(ansib
     emulator.put_account('scoring', 'it-rg', sku={'name': 'S2', 'capacity': 2}, tags={'owner': payload, 'env': 'prod'},
                          description='made by {{ hand }}')
     emulator.put_account('batch', 'it-rg', location='westeurope')
+    before = ansible.module('accounts', {'resource_group': 'it-rg', 'accounts': [{'name': 'scoring'}]}, check=True)
+    assert before['unmanaged'] == [emulator.account_path('batch', 'it-rg')], before  # the plan names what no one manages
+    assert before['summary'][-1].startswith('not managed: 1 account(s) of the groups read'), before['summary']
     project = tmp_path / 'project'
     (project / 'group_vars' / 'all').mkdir(parents=True)
     (project / 'hosts').write_text('localhost ansible_connection=local\n')

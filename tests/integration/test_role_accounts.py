@@ -52,6 +52,9 @@ def arrange_scope(emulator):
     emulator.clear_journal()
 
 
+# hand-made is in the declared group, untagged: neither declared nor purgeable, named once at the end of the plan
+NOT_MANAGED = 'not managed: 1 account(s) of the groups read are not declared and not in the purge scope: hand-made (it-rg)'
+
 ROLE_VARS = {
     'accounts_resource_group': 'it-rg',
     'accounts_list': [
@@ -71,7 +74,7 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
     check = ansible.playbook(play, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
     assert summary(check.stdout) == plan_lines(emulator, True, create=1, update=1, purge=1) + [
-        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge']
+        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge', NOT_MANAGED]
     assert writes(emulator) == []
 
     real = ansible.playbook(play)
@@ -85,7 +88,7 @@ def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_pat
     emulator.clear_journal()
     again = ansible.playbook(play)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert summary(again.stdout) == plan_lines(emulator, False, unchanged=2)
+    assert summary(again.stdout) == plan_lines(emulator, False, unchanged=2) + [NOT_MANAGED]
     assert writes(emulator) == []
 
 
@@ -118,7 +121,7 @@ def test_per_host_with_the_inventory_plugin(ansible, emulator, tmp_path):
     check = ansible.playbook(play, '-i', source, '--check')
     assert check.returncode == 0, check.stdout + check.stderr
     assert summary(check.stdout) == plan_lines(emulator, True, create=1, update=1, purge=1) + [
-        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge']
+        '+ new-one (it-rg)', '~ keep-me (it-rg): sku.name S1 → S2, sku.capacity 1 → 2', '- stale (it-rg) purge', NOT_MANAGED]
     assert writes(emulator) == []
 
     real = ansible.playbook(play, '-i', source)

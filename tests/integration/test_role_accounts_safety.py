@@ -12,7 +12,7 @@ import time
 import pytest
 
 from fleet import PLUGIN, SECOND_SUBSCRIPTION, add_resource_groups  # pylint: disable=import-error
-from harness import PROVIDER, API_VERSION, Ansible, Emulator  # pylint: disable=import-error
+from harness import PROVIDER, API_VERSION, Ansible  # pylint: disable=import-error
 from test_role_accounts import summary, write_play  # pylint: disable=import-error
 
 MANAGED = {'managed-by': 'ansible'}
@@ -145,13 +145,6 @@ def test_2_purge_rechecks_the_tags_at_the_delete(ansible, emulator, tmp_path, et
 
 
 # -- 3. per host: the run's subscription only, compared ignoring case, named in the summary --------------------------
-
-@pytest.fixture(scope='module')
-def two_subscriptions(tmp_path_factory):
-    emulator = Emulator(str(tmp_path_factory.mktemp('two-subscriptions')), ['--subscription', SECOND_SUBSCRIPTION])
-    yield emulator
-    emulator.stop()
-
 
 @pytest.fixture
 def twins(two_subscriptions, tmp_path):

@@ -15,7 +15,9 @@ import pytest
 import requests
 
 from ansible_collections.azureml.model_management.plugins.module_utils import arm
+from ansible_collections.azureml.model_management.plugins.module_utils import arm_errors
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError, ArmResponse, Headers
+from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import Admission
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
@@ -416,7 +418,7 @@ def test_wait_async_operation_delete_returns_none_and_polls_every_5_seconds_by_d
 ])
 def test_wait_async_operation_failed_or_canceled_reports_the_operation_not_the_first_status(operation, code, message):
     client, session, _time, _tokens = make(ok(operation, headers={"x-ms-request-id": "req-9"}), ok())
-    with pytest.raises(arm.OperationFailed) as info:
+    with pytest.raises(arm_errors.OperationFailed) as info:
         client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
     err = info.value
     assert (err.code, err.message, err.request_id, err.state) == (code, message, "req-9", operation["status"])
@@ -468,14 +470,14 @@ def test_wait_202_without_headers_for_a_delete_that_never_happens_times_out():
 def test_wait_provisioning_state_failed():
     client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Failed",
                                                                "error": {"code": "NoCapacity", "message": "none left"}}}))
-    with pytest.raises(arm.OperationFailed) as info:
+    with pytest.raises(arm_errors.OperationFailed) as info:
         client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, resource_path=PATH)
     assert (info.value.state, info.value.code, info.value.message) == ("Failed", "NoCapacity", "none left")
 
 
 def test_wait_final_get_of_a_failed_resource_fails():
     client, _session, _time, _tokens = make(ok({"status": "Succeeded"}), ok({"properties": {"provisioningState": "Canceled"}}))
-    with pytest.raises(arm.OperationFailed) as info:
+    with pytest.raises(arm_errors.OperationFailed) as info:
         client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
     assert info.value.state == "Canceled"
 
@@ -693,23 +695,71 @@ def test_a_retry_after_of_zero_does_not_make_a_busy_polling_loop(hint, pause):
 
 
 class RecordingGate(object):
-    def __init__(self):
+    """Lets everything through after ``waits`` seconds each; says yes to a pause while ``allow`` pauses are left."""
+
+    def __init__(self, waits=0.0, allow=100, fake_time=None):
         self.events = []
+        self.waits = waits
+        self.fake_time = fake_time
+        self.allow = allow
+        self.budget = 30
 
     def before_send(self, method):
         self.events.append(("send", method))
+        if self.fake_time is not None:
+            self.fake_time.now += self.waits
+        return Admission(len(self.events), self.waits, len(self.events))
 
-    def throttled(self, seconds):
-        self.events.append(("throttled", seconds))
+    def answered(self, method, headers, admission):
+        self.events.append(("answered", method, headers.get("x-ms-ratelimit-remaining-subscription-reads"), admission.ordinal))
+
+    def throttled(self, method, seconds, admission):
+        self.events.append(("throttled", method, seconds, admission.sent_at))
+        self.allow -= 1
+        return self.allow >= 0
+
+    def spent(self):
+        return "the budget is spent"
 
 
-def test_gate_sees_every_send_and_takes_the_429_pause_instead_of_the_worker():
+def test_gate_sees_every_send_and_answer_and_takes_the_429_pause_instead_of_the_worker():
     gate = RecordingGate()
     client, _session, fake_time, _tokens = make(FakeResponse(429, {}, {"Retry-After": "3"}), FakeResponse(503, {}, {"Retry-After": "2"}),
-                                                ok({"id": "x"}), gate=gate)
+                                                ok({"id": "x"}, headers={"x-ms-ratelimit-remaining-subscription-reads": "7"}), gate=gate)
     assert client.request("GET", PATH).body == {"id": "x"}
-    assert gate.events == [("send", "GET"), ("throttled", 3.0), ("send", "GET"), ("send", "GET")]
+    assert gate.events == [("send", "GET"), ("throttled", "GET", 3.0, 1), ("send", "GET"), ("answered", "GET", None, 3),
+                           ("send", "GET"), ("answered", "GET", "7", 5)]
     assert fake_time.sleeps == [2.0]  # a 5xx is this worker's own retry; the 429 pause belongs to the gate
+
+
+def test_under_a_gate_429s_are_not_attempts_the_gate_decides_when_they_fail():
+    """Seven 429s in a row exhaust the retries of a lone request (6), not those of a fleet request: it is sent again."""
+    throttled = [FakeResponse(429, {"error": {"code": "SubscriptionRequestsThrottled", "message": "slow"}}, {"Retry-After": "1"})] * 12
+    client, session, fake_time, _tokens = make(*(throttled + [ok({"id": "x"})]), gate=RecordingGate())
+    assert client.request("PUT", PATH, body={}).body == {"id": "x"} and len(session.sent) == 13
+    assert fake_time.sleeps == []
+
+    client, session, _time, _tokens = make(*throttled, gate=RecordingGate(allow=2))
+    with pytest.raises(ArmError) as info:
+        client.request("PUT", PATH, body={})
+    assert len(session.sent) == 3 and info.value.status == 429
+    assert str(info.value) == "429 SubscriptionRequestsThrottled: slow (the budget is spent)"
+
+
+def test_under_a_gate_a_429_without_retry_after_backs_off_by_how_often_it_was_throttled():
+    gate = RecordingGate()
+    client, _session, _time, _tokens = make(*([FakeResponse(429, {})] * 3 + [ok()]), gate=gate, random=lambda: 1.0)
+    client.request("GET", PATH)
+    assert [event[2] for event in gate.events if event[0] == "throttled"] == [1.0, 2.0, 4.0]
+
+
+def test_time_waiting_at_the_gate_does_not_count_against_the_retry_budget():
+    """A request that waited 100 s at the gate (pacing, others' pauses) still has its whole budget for a 503."""
+    gate = RecordingGate(waits=100.0)
+    client, session, fake_time, _tokens = make(FakeResponse(503, {}, {"Retry-After": "5"}), ok(), gate=gate, retry_budget=10)
+    gate.fake_time = fake_time  # the clock moves while the gate holds a request
+    client.request("GET", PATH)
+    assert len(session.sent) == 2 and fake_time.sleeps == [5.0]
 
 
 def test_a_rejected_token_is_named_when_refreshing():
@@ -847,6 +897,17 @@ def test_waits_sharing_one_deadline_stop_at_it():
     assert info.value.code == "WaitTimeout" and sum(fake_time.sleeps) == 10
     with pytest.raises(ArmError):
         arm_wait.settle(client, PATH, deadline)  # the same deadline: no more time
+
+
+def test_with_gate_shares_the_connections_and_token_but_not_the_gate():
+    """One client per subscription of a fleet run: each paced by its own gate (Resource Manager's buckets are per
+    subscription), all over the same session and token."""
+    first, second = RecordingGate(), RecordingGate()
+    client, session, _time, tokens = make(ok({"a": 1}), ok({"b": 2}), gate=first)
+    twin = client.with_gate(second)
+    assert twin.request("GET", PATH).body == {"a": 1} and client.request("GET", PATH).body == {"b": 2}
+    assert [event[0] for event in first.events] == ["send", "answered"] and [event[0] for event in second.events] == ["send", "answered"]
+    assert twin.token_provider is tokens and len(session.sent) == 2 and client.gate is first
 
 
 # ---------------------------------------------------------------------------------------------------------------------

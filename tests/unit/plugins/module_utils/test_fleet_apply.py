@@ -139,14 +139,15 @@ NEW = {"name": "new", "location": "eastus", "sku": {"name": "S1", "capacity": 1}
 
 
 def run(arm, raw_entries, purge=True, concurrency=4, check_mode=False, wait=True, between=None):
-    entries, errors = fp.declared_entries(raw_entries, "rg", True, NAMES)
+    entries, errors = fp.declared_entries(raw_entries, "rg", True, NAMES, SUB)
     assert errors == []
     params = dict(accounts=raw_entries, purge=purge, purge_resource_groups=["rg"], purge_tags={"managed-by": "ansible"},
                   purge_allow_empty=True, concurrency=concurrency, wait_timeout=600)
-    scope, errors = fp.check_request(params, SUB, entries, NAMES)
+    scopes, errors = fp.check_request(params, SUB, entries, NAMES)
     assert errors == []
+    scope = (scopes or {}).get(SUB)
     listings = fl.list_groups(arm, SUB, [e.resource_group for e in entries] + ["RG"], concurrency)
-    items = fp.plan_fleet(entries, listings, scope)
+    items = fp.plan_fleet(entries, dict((fp.listing_key(SUB, group), found) for group, found in listings.items()), scopes)
     if between:
         between(arm)
     outcomes = fa.apply_plan(arm, SUB, items, scope, concurrency, check_mode, wait, 600)
@@ -337,8 +338,8 @@ def test_each_write_that_ends_is_told_to_the_runs_progress_once():
     failures = {("PUT", "bad"): [ArmError(400, "InvalidSkuName", "no such sku")]}
     arm = FakeArm(accounts=[account("same")], failures=failures)
     raw = [dict(NEW, name="n%02d" % i) for i in range(6)] + [dict(NEW, name="bad"), dict(name="same")]
-    entries, _errors = fp.declared_entries(raw, "rg", True, NAMES)
-    items = fp.plan_fleet(entries, fl.list_groups(arm, SUB, ["rg"], 4), None)
+    entries, _errors = fp.declared_entries(raw, "rg", True, NAMES, SUB)
+    items = fp.plan_fleet(entries, {fp.listing_key(SUB, "rg"): fl.list_groups(arm, SUB, ["rg"], 4)["rg"]}, None)
     told = []
     outcomes = fa.apply_plan(arm, SUB, items, None, 4, False, True, 600, on_done=told.append)
     assert len(told) == len(outcomes) == len(fa.work_of(items)) == 7  # the unchanged account is no work

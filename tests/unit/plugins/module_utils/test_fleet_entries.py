@@ -11,7 +11,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_ent
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 
 ROLE = OptionNames({"accounts": "accounts_list"})
-KEYS = "name, resource_group, location, sku, tags, description, state and append_tags"  # the order of account_model.FIELDS
+KEYS = "name, resource_group, location, sku, tags, description, state, subscription_id and append_tags"  # the order of account_model.FIELDS
 
 
 @pytest.mark.parametrize("entry, problems", [
@@ -19,7 +19,7 @@ KEYS = "name, resource_group, location, sku, tags, description, state and append
       "resource_group": "rg", "append_tags": False, "description": "d"}, []),
     ({"location": "eastus"}, ["accounts_list[0]: missing required arguments: name"]),
     ({"name": "a", "colour": "red"}, ["accounts_list[0]: colour. Supported parameters include: append_tags, description, location, "
-                                      "name, resource_group, sku, state, tags."]),
+                                      "name, resource_group, sku, state, subscription_id, tags."]),
     ({"name": "a", "state": "gone"}, ["accounts_list[0]: value of state must be one of: present, absent, got: gone"]),
     ("acc1", ["accounts_list[0]: must be a dictionary with %s; got a string ('acc1')" % KEYS]),
     (["a"], ["accounts_list[0]: must be a dictionary with %s; got a list" % KEYS]),

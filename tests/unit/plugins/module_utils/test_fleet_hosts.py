@@ -45,6 +45,15 @@ def test_each_host_gets_its_own_accounts_result_matched_by_id_ignoring_case():
     assert by_parts["changed"] is True
 
 
+def test_a_host_of_any_subscription_the_run_reconciled_gets_its_result():
+    """A run over two subscriptions (``subscriptions``): the second one's hosts are matched, not left alone."""
+    fleet = dict(FLEET, subscriptions=[SUB, OTHER_SUB], accounts=FLEET["accounts"] + [
+        dict(result("away", "update", True), id=account_id("away", "rg", OTHER_SUB))])
+    outcome = fh.host_outcome(fleet, host("away", sub=OTHER_SUB.upper()))
+    assert (outcome["changed"], outcome["failed"], outcome["action"]) == (True, False, "update")
+    assert fh.host_outcome(fleet, host("bigger", sub=OTHER_SUB))["msg"] == "left alone: not declared, and not in the purge scope"
+
+
 def test_a_failed_account_fails_its_host_and_only_its_host():
     outcome = fh.host_outcome(FLEET, host("broken"))
     assert (outcome["changed"], outcome["failed"]) == (False, True)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_apply as fa
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames, key_of
@@ -29,13 +30,18 @@ NEW = {"name": "new", "location": "eastus", "sku": {"name": "S1", "capacity": 1}
 
 
 def entries(*raw, group="rg", names=NAMES):
-    found, errors = fp.declared_entries(list(raw), group, True, names)
+    found, errors = fp.declared_entries(list(raw), group, True, names, SUB)
     assert errors == []
     return found
 
 
 def listing(group="rg", *accounts, **kwargs):
     return Listing(group, OrderedDict((key_of(group, a["name"]), a) for a in accounts), **kwargs)
+
+
+def at(listings, sub=SUB):
+    """Listings by resource group, as the plan keys them: by (subscription, resource group)."""
+    return dict((fp.listing_key(sub, group), found) for group, found in listings.items())
 
 
 def request(**params):
@@ -64,10 +70,27 @@ def test_entries_take_the_default_group_and_append_tags():
     ([{"name": "a", "sku": {"capacity": 99}}], "rg", "accounts_list[0]: sku.capacity must be from 1 to 16"),
     ([{"name": "a/b"}], "rg", "accounts_list[0]: name must not contain"),
     ([{"name": "a"}, {"name": "A", "resource_group": "RG"}], "rg", "accounts_list[0] and accounts_list[1] both declare"),
+    ([{"name": "a", "subscription_id": "prod"}], "rg", "accounts_list[0]: subscription_id must be a subscription id, a GUID like"),
+    ([{"name": "a", "subscription_id": OTHER_SUB}, {"name": "A", "subscription_id": OTHER_SUB.upper()}], "rg",
+     "accounts_list[0] and accounts_list[1] both declare rg/A in subscription %s" % OTHER_SUB.upper()),
 ])
 def test_bad_entries_are_refused_naming_the_entry_as_the_caller_knows_it(raw, group, words):
     _found, errors = fp.declared_entries(raw, group, True, ROLE_NAMES)
     assert any(words in error for error in errors), errors
+
+
+def test_one_name_may_be_declared_once_in_each_subscription():
+    found = entries({"name": "a"}, {"name": "a", "subscription_id": OTHER_SUB}, {"name": "b", "subscription_id": SUB.upper()})
+    assert [(e.subscription_id, e.name, e.listing) for e in found] == [
+        (SUB, "a", (SUB, "rg")), (OTHER_SUB, "a", (OTHER_SUB, "rg")), (SUB.upper(), "b", (SUB, "rg"))]
+
+
+def test_each_subscription_has_its_own_purge_scope_with_its_own_declared_accounts():
+    found = entries(dict(NEW, name="a"), dict(NEW, name="b", subscription_id=OTHER_SUB))
+    scopes = scope_for(request(purge_resource_groups=["rg", "/subscriptions/%s/resourceGroups/ml" % OTHER_SUB.upper(), "other"]), found)
+    assert [(key, scope.subscription_id, sorted(scope.resource_groups.values()), sorted(scope.declared_keys))
+            for key, scope in scopes.items()] == [(SUB, SUB, ["other", "rg"], [("rg", "a")]),
+                                                  (OTHER_SUB, OTHER_SUB.upper(), ["ml"], [("rg", "b")])]
 
 
 @pytest.mark.parametrize("params, words", [
@@ -92,7 +115,7 @@ def test_purge_tags_are_checked_even_with_purge_off():
 
 def test_an_empty_list_with_purge_and_the_opt_in_purges_the_whole_scope():
     scope = scope_for(request(accounts=[], purge_allow_empty=True), [])
-    items = fp.plan_fleet([], {"rg": listing("rg", account("x"), account("y"))}, scope)
+    items = fp.plan_fleet([], at({"rg": listing("rg", account("x"), account("y"))}), scope)
     assert [(i.name, i.action) for i in items] == [("x", "purge"), ("y", "purge")]
 
 
@@ -105,7 +128,7 @@ def test_without_purge_there_is_no_scope():
 def plan(raw_entries, listings, params=None, restrict=None, names=NAMES):
     found = entries(*raw_entries)
     scope = scope_for(params or request(), found, names) if (params or {}).get("purge", True) else None
-    return fp.plan_fleet(found, listings, scope, restrict)
+    return fp.plan_fleet(found, at(listings), scope, None if restrict is None else {SUB: restrict})
 
 
 def test_each_entry_is_planned_against_its_listed_account_with_the_account_modules_rules():
@@ -269,8 +292,47 @@ def test_busy_accounts_are_marked_with_their_state():
 def test_restrict_to_takes_ids_or_parts_and_compares_the_subscription_ignoring_case():
     raw = [{"id": account("a")["id"]}, {"subscription_id": SUB.upper(), "resource_group": "RG", "name": "B"},
            {"id": account("c", sub=OTHER_SUB)["id"]}]
-    keys, outside, errors = fp.restricted_keys(raw, SUB, NAMES)
-    assert keys == {("rg", "a"), ("rg", "b")} and outside == 1 and errors == []
-    _keys, _outside, errors = fp.restricted_keys([{"name": "x"}], SUB, NAMES)
+    keys, outside, errors = fp.restricted_keys(raw, [SUB], NAMES)
+    assert keys == {SUB: {("rg", "a"), ("rg", "b")}} and outside == 1 and errors == []
+    _keys, _outside, errors = fp.restricted_keys([{"name": "x"}], [SUB], NAMES)
     assert errors == ["restrict_to[0]: an account needs its id, or subscription_id, resource_group and name"]
-    assert fp.restricted_keys(None, SUB, NAMES) == (None, 0, [])
+    assert fp.restricted_keys(None, [SUB], NAMES) == (None, 0, [])
+
+
+# -- several subscriptions: one plan, its rules across all, each purge scope exact --------------------------------------
+
+SUBS = (SUB, OTHER_SUB)
+PLACES = [(sub, group) for sub in SUBS for group in ("g0", "g1")]  # the same group names in both subscriptions
+
+
+def _group_id(sub, group):
+    return "/subscriptions/%s/resourceGroups/%s" % (sub, group)
+
+
+@given(states=st.tuples(*[LISTING_STATES] * len(PLACES)), listed=st.sets(st.sampled_from(["a", "b", "c"])),
+       raw=st.lists(st.fixed_dictionaries({"name": st.sampled_from(["a", "b", "x"]), "place": st.sampled_from(PLACES),
+                                           "absent": st.booleans()}), max_size=4, unique_by=lambda e: (e["name"], e["place"])),
+       purge_places=st.sets(st.sampled_from(PLACES), min_size=1))
+@PROPERTIES
+def test_across_subscriptions_a_failed_listing_anywhere_deletes_nothing_anywhere_and_purges_stay_in_their_own_scope(
+        states, listed, raw, purge_places):
+    entries_raw = [dict(name=e["name"], resource_group=e["place"][1], subscription_id=e["place"][0], state="absent") if e["absent"]
+                   else dict(NEW, name=e["name"], resource_group=e["place"][1], subscription_id=e["place"][0]) for e in raw]
+    found = entries(*entries_raw)
+    params = request(accounts=entries_raw, purge_allow_empty=True, purge_allow_missing_groups=True,
+                     purge_resource_groups=[group if sub == SUB else _group_id(sub, group) for sub, group in sorted(purge_places)])
+    listings = {}
+    for (sub, group), state in zip(PLACES, states):
+        accounts = [account(name, group=group, sub=sub) for name in listed] if state == "ok" else []
+        listings[fp.listing_key(sub, group)] = listing(group, *accounts, missing=state == "missing",
+                                                       error=ArmError(500, "InternalServerError", "x") if state == "error" else None)
+    items = fp.plan_fleet(found, listings, scope_for(params, found))
+    deletes = [i for i in items if fa.needs_service(i) and i.action in ("delete", "purge")]
+    if "error" in states:
+        assert deletes == []
+    declared = set((e["place"][0], e["place"][1], e["name"]) for e in raw)
+    for item in items:
+        if item.action == "purge":
+            assert (item.subscription_id, item.resource_group) in purge_places
+            assert (item.subscription_id, item.resource_group, item.name) not in declared
+            assert item.account_id() == parse_account_id(item.current["id"])

@@ -13,19 +13,19 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_app
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames, key_of
 
-from test_fleet_scope import SUB, account  # pylint: disable=import-error
+from test_fleet_scope import OTHER_SUB, SUB, account  # pylint: disable=import-error
 
 NEW = {"name": "new", "location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"managed-by": "ansible"}}
 
 
 def planned(raw, listed, purge=True, restrict=None):
-    entries, errors = fp.declared_entries(raw, "rg", True, OptionNames())
+    entries, errors = fp.declared_entries(raw, "rg", True, OptionNames(), SUB)
     assert errors == []
     params = dict(accounts=raw, purge=purge, purge_resource_groups=["rg"], purge_tags=["managed-by:ansible"], purge_allow_empty=True)
-    scope, errors = fp.check_request(params, SUB, entries, OptionNames())
+    scopes, errors = fp.check_request(params, SUB, entries, OptionNames())
     assert errors == []
     listing = Listing("rg", OrderedDict((key_of("rg", a["name"]), a) for a in listed))
-    return Planned(fp.plan_fleet(entries, {"rg": listing}, scope, restrict), scope)
+    return Planned(fp.plan_fleet(entries, {fp.listing_key(SUB, "rg"): listing}, scopes, restrict), (scopes or {}).get(SUB))
 
 
 class Planned(list):
@@ -107,7 +107,7 @@ def test_a_restricted_run_counts_only_its_own_accounts_and_says_how_many_are_out
     """A job slice (restrict_to: its hosts) declares 4 accounts but owns 1: the other 3 are not "unchanged"."""
     listed = [account("a"), account("b"), account("c"), account("d")]
     raw = [dict(name="a", sku={"capacity": 2}), dict(name="b"), dict(name="c"), dict(name="d", sku={"capacity": 3})]
-    restrict = {key_of("rg", "a")}
+    restrict = {SUB.lower(): {key_of("rg", "a")}}  # as fleet_plan.restricted_keys gives it: per subscription
     items = planned(raw, listed, purge=False, restrict=restrict)
     results = report(items, restrict=restrict)
     counts = fr.counts_of(items, results)
@@ -148,6 +148,16 @@ def test_two_accounts_of_the_same_name_and_group_are_two_lines():
     assert fr.summary_lines(SUB, items, results, True)[2:] == ["+ new (rg)", "+ new (rg)"]
 
 
+def test_accounts_of_another_subscription_than_the_tasks_are_named_with_it():
+    items = planned([NEW], []) + planned([NEW], [])
+    items[1].subscription_id = OTHER_SUB  # as a run over two subscriptions plans it
+    lines = fr.summary_lines(SUB, items, report(items), True)
+    assert lines[0] == "Plan for subscriptions %s, %s: 2 to add, 0 to change, 0 to destroy (check mode: nothing was written)" % (SUB, OTHER_SUB)
+    assert lines[2:] == ["+ new (rg)", "+ new (rg, subscription %s)" % OTHER_SUB]
+    results = report(items)
+    assert [(r["subscription_id"], r["id"].split("/")[2]) for r in results] == [(SUB, SUB), (OTHER_SUB, OTHER_SUB)]
+
+
 def test_plan_errors_fail_the_task_naming_the_account():
     items = planned([dict(name="moved", location="westus")], [account("moved")], purge=False)
     results = report(items)
@@ -166,3 +176,26 @@ def test_diffs_have_headers_naming_the_account_and_only_changes_have_one():
     assert bigger["before"]["sku"]["capacity"] == 1 and bigger["after"]["sku"]["capacity"] == 2
     assert diffs[3]["after"] == {} and diffs[2]["before"] == {}
     assert fr.diff_of(items[0], Applied(diff={"before": {"a": 1}, "after": {"a": 1}})) is None
+
+
+def test_the_accounts_neither_declared_nor_purgeable_are_named_as_not_managed():
+    """Adopting an estate: a hand-made account in a declared group appeared in no plan at all."""
+    hand_made = [account("hand-%02d" % index, tags={"owner": "someone"}) for index in range(22)]
+    listed = [account("same"), account("stale")] + hand_made
+    args = _plan_args([dict(name="same")], listed)
+    items = fp.plan_fleet(*args)
+    assert [a["name"] for a in items.unmanaged] == ["hand-%02d" % index for index in range(22)]  # stale is purged, same declared
+    lines = fr.summary_lines(SUB, items, report(Planned(items, args[2][SUB])), True)
+    assert lines[-1] == ("not managed: 22 account(s) of the groups read are not declared and not in the purge scope: %s and 2 more"
+                         % ", ".join("hand-%02d (rg)" % index for index in range(20)))
+    args = _plan_args([dict(name="same")], [account("same")])
+    quiet = fp.plan_fleet(*args)
+    assert quiet.unmanaged == [] and not fr.summary_lines(SUB, quiet, report(Planned(quiet, args[2][SUB])), True)[-1].startswith("not")
+
+
+def _plan_args(raw, listed):
+    entries, _errors = fp.declared_entries(raw, "rg", True, OptionNames(), SUB)
+    params = dict(accounts=raw, purge=True, purge_resource_groups=["rg"], purge_tags=["managed-by:ansible"], purge_allow_empty=True)
+    scopes, _errors = fp.check_request(params, SUB, entries, OptionNames())
+    listing = Listing("rg", OrderedDict((key_of("rg", a["name"]), a) for a in listed))
+    return entries, {fp.listing_key(SUB, "rg"): listing}, scopes

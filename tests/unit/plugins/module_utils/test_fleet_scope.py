@@ -211,3 +211,44 @@ def test_an_account_as_an_entry_declares_what_azure_sent_and_nothing_else():
     for field in ("location", "sku", "properties", "tags"):
         bare.pop(field, None)
     assert account_scope.as_entry(bare) == dict(name="a2", resource_group="rg", tags={})
+
+
+# -- subscriptions: of an entry, of a purge group ---------------------------------------------------------------------
+
+TASK = "00000000-0000-0000-0000-00000000000a"
+OTHER = "00000000-0000-0000-0000-00000000000b"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("ml-prod", (TASK, "ml-prod")),
+    ("/subscriptions/%s/resourceGroups/ml-prod" % OTHER, (OTHER, "ml-prod")),
+    ("/SUBSCRIPTIONS/%s/resourcegroups/ml.prod(1)" % OTHER.upper(), (OTHER.upper(), "ml.prod(1)")),
+])
+def test_a_purge_group_is_a_name_in_the_tasks_subscription_or_a_resource_group_id(value, expected):
+    assert fs.parse_purge_group(value, TASK, "purge_resource_groups[0]") == (expected, None)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("/subscriptions/%s/resourceGroups/ml-prod/" % OTHER, "is neither a resource group name nor a resource group id"),
+    ("/subscriptions/%s/resourceGroups/ml-prod/providers/x" % OTHER, "is neither a resource group name nor"),
+    ("/subscriptions/%s/resourceGroups/" % OTHER, "purge_resource_groups[0]: '/subscriptions/%s/resourceGroups/': its resource group must"
+                                                  " be a non-empty string" % OTHER),
+    ("/subscriptions/not-a-guid/resourceGroups/ml-prod", "purge_resource_groups[0]: '/subscriptions/not-a-guid/resourceGroups/ml-prod': its"
+                                                         " subscription must be a subscription id, a GUID like"),
+    ("/subscriptions/%s\n/resourceGroups/ml-prod" % OTHER, "its subscription must be a subscription id"),
+    (" /subscriptions/%s/resourceGroups/ml-prod" % OTHER, "purge_resource_groups[0] may contain only letters"),
+    ("/resourceGroups/ml-prod", "is neither a resource group name nor a resource group id"),
+    ("ml prod", "purge_resource_groups[0] may contain only letters"),
+    ("", "purge_resource_groups[0] must be a non-empty string"),
+])
+def test_anything_else_is_refused_naming_the_entry(value, words):
+    parsed, problem = fs.parse_purge_group(value, TASK, "purge_resource_groups[0]")
+    assert parsed is None and words in problem, problem
+
+
+@pytest.mark.parametrize("value, ok", [(OTHER, True), (OTHER.upper(), True), (OTHER + "\n", False), ("x", False), (["a"], False), (None, False)])
+def test_a_subscription_id_is_a_guid(value, ok):
+    problem = fs.subscription_id_problem(value, "accounts[2].subscription_id")
+    assert (problem is None) is ok
+    if not ok:
+        assert problem.startswith("accounts[2].subscription_id must be a subscription id")

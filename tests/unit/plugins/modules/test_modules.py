@@ -62,6 +62,10 @@ class FakeClient(object):
         self.calls.append(("LIST", path))
         return self.lists.get(path, [])
 
+    def with_gate(self, gate):
+        """The fleet module paces each subscription through a client of its own; here one fake serves them all."""
+        return self
+
     def wait(self, response, timeout, resource_path=None, deleting=False):
         """A synchronous answer: nothing to wait for (as the real client), anything else is not expected here."""
         assert response.status in (200, 201, 204) and not response.headers, "no asynchronous answer expected"
@@ -349,7 +353,7 @@ def test_documented_options_match_argspec(module):
 # ---------------------------------------------------------------------------------------------------------------------
 # issue 20.9: entries of the wrong type name the option and the entry, not only "dictionary requested"
 
-ENTRY_KEYS = "name, resource_group, location, sku, tags, description, state and append_tags"
+ENTRY_KEYS = "name, resource_group, location, sku, tags, description, state, subscription_id and append_tags"
 
 
 @pytest.mark.parametrize("args, message", [
