@@ -7,7 +7,8 @@
 Everything a module needs from Resource Manager goes through ``ArmClient`` so that retries, token refresh,
 error shapes and the checks on answers are handled in one place. ``sleep``, ``clock`` and ``random`` are
 injectable so the unit tests run instantly and deterministically. Asynchronous operations are followed by
-``arm_wait`` (imported only when a write answers asynchronously).
+``arm_wait`` (imported only when a write answers asynchronously). The errors and the reading of error bodies are in
+``arm_errors``, below both.
 
 Every answer is untrusted input: a status outside the ones Resource Manager documents for the method, a body
 that is not the JSON it must be, or a link that leads anywhere but the Resource Manager endpoint is an
@@ -24,7 +25,6 @@ import re
 import time
 import traceback
 import uuid
-from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, urlsplit
 
 try:
@@ -40,12 +40,19 @@ else:
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import (
+    ArmError,
+    Headers,
+    _loads,
+    _text_or_none,
+    invalid_response,
+    printable,
+    shorten,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import RETRY_STATUSES, RetryPolicy
 from ansible_collections.azureml.model_management.plugins.module_utils.text import header_value_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
 
-MESSAGE_MAX = 500
 DEFAULT_PORTS = {"https": 443, "http": 80}
 MAX_PAGES = 100000
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -78,43 +85,6 @@ def default_user_agent():
     return " ".join(parts)
 
 
-def shorten(text, limit=MESSAGE_MAX):
-    """At most ``limit`` characters of ``text`` for a message, whitespace runs folded to one space."""
-    text = re.sub(r"\s+", " ", text or "").strip()
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def printable(value, limit=200):
-    """A link or value as it may appear in a message, without its query; control characters shown escaped."""
-    if not isinstance(value, str):
-        return shorten(repr(value), limit)
-    text = value.split("?", 1)[0]
-    if any(ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in text):
-        text = repr(text)
-    return shorten(text, limit)
-
-
-class Headers(Mapping):
-    """A read-only, case-insensitive view of response headers (HTTP header names ignore case)."""
-
-    def __init__(self, headers=None):
-        self._items = {}
-        for key, value in (headers or {}).items():
-            self._items[key.lower()] = (key, value)
-
-    def __getitem__(self, key):
-        return self._items[key.lower()][1]
-
-    def __iter__(self):
-        return (original for original, _value in self._items.values())
-
-    def __len__(self):
-        return len(self._items)
-
-    def __repr__(self):
-        return "Headers(%r)" % dict(self.items())
-
-
 class ArmResponse(object):
     """A successful answer: status, case-insensitive headers, parsed JSON body (None when empty).
 
@@ -134,69 +104,6 @@ class ArmResponse(object):
         return "ArmResponse(%s %s -> %s)" % (self.method, self.url, self.status)
 
 
-class ArmError(AzureMLError):
-    """An error from Resource Manager (status >= 400), from the transport or a bad answer (status 0), or from waiting.
-
-    ``answer_lost`` is true when the request may have been applied although no definite answer came back: this
-    attempt or an earlier one failed in transport after sending, was answered 5xx, or was answered with something
-    unusable. A 4xx with ``answer_lost`` false is a definite refusal: nothing was applied.
-    """
-
-    def __init__(self, status, code, message, details=None, request_id=None, target=None):
-        super(ArmError, self).__init__(message, code=code, status=status, details=details, request_id=request_id, target=target)
-        self.answer_lost = False
-
-    def __str__(self):
-        return "%s %s: %s" % (self.status, self.code, self.message)
-
-    @classmethod
-    def from_http(cls, status, reason, text, headers):
-        """Read ARM's ``{"error": {...}}`` and the provider's flat ``{"code", "message"}``; fall back to the reason and text."""
-        headers = headers if isinstance(headers, Headers) else Headers(headers)
-        request_id = _text_or_none(headers.get("x-ms-request-id"))
-        fallback_code = (reason or "").replace(" ", "") or "HTTP%d" % status
-        data = _loads(text)
-        if isinstance(data, dict):
-            error = data.get("error") if isinstance(data.get("error"), dict) else data
-            code, message = _text_or_none(error.get("code")), _text_or_none(error.get("message"))
-            if code or message:
-                details = error.get("details")
-                return cls(status, code or fallback_code, shorten(message or reason or ""),
-                           details=details if isinstance(details, list) else [],
-                           request_id=request_id, target=_text_or_none(error.get("target")))
-        message = shorten(text) if data is None else shorten(json.dumps(data))
-        return cls(status, fallback_code, message or reason or "HTTP %d" % status, request_id=request_id)
-
-
-class OperationFailed(ArmError):
-    """An asynchronous operation (or the resource it provisions) ended Failed or Canceled.
-
-    ``str()`` names the operation, its state and its own error code, not the status of the request that started it.
-    """
-
-    def __init__(self, operation, state, error, request_id=None):
-        error = error if isinstance(error, dict) else {}
-        code = _text_or_none(error.get("code")) or state
-        message = _text_or_none(error.get("message")) or "no error message was given"
-        super(OperationFailed, self).__init__(0, code, shorten(message),
-                                              details=error.get("details") if isinstance(error.get("details"), list) else [],
-                                              request_id=request_id, target=_text_or_none(error.get("target")))
-        self.operation = operation
-        self.state = state
-
-    def __str__(self):
-        return "%s ended %s: %s: %s" % (self.operation, self.state, self.code, self.message)
-
-    def to_dict(self):
-        result = super(OperationFailed, self).to_dict()
-        result["state"] = self.state
-        return result
-
-
-def invalid_response(message, request_id=None):
-    return ArmError(0, "InvalidResponse", message, request_id=request_id)
-
-
 def _lost(error):
     error.answer_lost = True
     return error
@@ -208,20 +115,6 @@ def _never_sent(exc):
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, NewConnectionError)
-
-
-def _text_or_none(value):
-    return value if isinstance(value, str) and value else None
-
-
-def _loads(text):
-    """Parsed JSON, or None when ``text`` is empty or not JSON (however deeply nested)."""
-    if not text or not text.strip():
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
 
 
 # -- links --------------------------------------------------------------------------------------------------------------

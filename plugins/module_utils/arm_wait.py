@@ -17,7 +17,7 @@ else's operation must end first). Every link is checked by ``ArmClient.url_for``
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import (
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import (
     ArmError,
     OperationFailed,
     invalid_response,

@@ -30,9 +30,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils.connectio
     default_subscription,
     environment_secrets,
     find_source,
-    number_problem,
     subscription_problem,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import number_problem
 
 AUTH_ARGUMENT_SPEC = dict(
     subscription_id=dict(type="str"),

@@ -11,13 +11,13 @@ same sources in the same order, against the same cloud, with the same client.
 from __future__ import annotations
 
 import os
-import re
 from urllib.parse import urlsplit
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient
 from ansible_collections.azureml.model_management.plugins.module_utils.cached_token import TokenQuery, cached_token
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import MetadataCache, resolve_cloud
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import CREDENTIALS_PATH, select_source, setting
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import GUID_RE, number_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, CACHEABLE_KINDS, cache_settings, prepare_cache_dir
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import TokenProvider
@@ -26,7 +26,6 @@ DEFAULT_API_VERSION = "2017-09-01-preview"
 # (low, high, unit) of the per-request timeout: Resource Manager answers or gives up (504) within about 60 s, so
 # ten minutes is already generous; far larger values only crash the transport ("timestamp too large to convert").
 TIMEOUT_RANGE = (1, 600, "seconds")
-GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: "$" allows a final "\n"
 INSECURE_WARNING = ("validate_certs is false: the TLS certificates of Resource Manager and of the identity endpoints are not"
                     " verified, so anyone on the network path can impersonate them and receive the bearer token and the"
                     " credentials this task sends. Keep it true and set REQUESTS_CA_BUNDLE to trust a private CA.")
@@ -40,27 +39,6 @@ def subscription_problem(subscription_id):
                 "or add subscription_id to the profile in %s" % CREDENTIALS_PATH)
     if not GUID_RE.fullmatch(subscription_id):
         return "subscription_id must be a GUID like 00000000-0000-0000-0000-000000000000, got %r" % subscription_id
-    return None
-
-
-def number_problem(value, option, allowed):
-    """None when ``value`` is a whole number within ``allowed`` (low, high, unit), else the message to fail with.
-
-    Booleans are refused: Ansible's ``type: int`` lets ``true`` through (it is 1 to Python), and YAML turns
-    ``yes``/``no``/``on``/``off`` into booleans behind the user's back. Numbers given as text (``"45"``) count.
-    """
-    low, high, unit = allowed
-    unit = " " + unit if unit else ""
-    if isinstance(value, bool):
-        return "%s must be a whole number from %d to %d%s, got a boolean" % (option, low, high, unit)
-    try:
-        number = int(value) if isinstance(value, str) else value
-    except ValueError:
-        number = None
-    if not isinstance(number, int):
-        return "%s must be a whole number from %d to %d%s" % (option, low, high, unit)
-    if not low <= number <= high:
-        return "%s must be from %d to %d%s, got %d" % (option, low, high, unit, number)
     return None
 
 

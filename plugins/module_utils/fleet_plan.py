@@ -28,7 +28,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     parse_account_id,
     validate_account_params,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.connection import number_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import number_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import (
     PurgeScope,
     describe_tags,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, check_resource_group, parse_account_id
-from ansible_collections.azureml.model_management.plugins.module_utils.connection import GUID_RE
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import GUID_RE
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TagFilter, check_tag_name, split_tag_filter, tags_match
 from ansible_collections.azureml.model_management.plugins.module_utils.text import coerce_text, kind, shown
 

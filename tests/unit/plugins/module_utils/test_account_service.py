@@ -606,7 +606,7 @@ def test_a_failed_account_in_another_location_fails_naming_the_state(check_mode)
 
 
 def test_a_repair_that_fails_again_reports_the_operation_state():
-    from ansible_collections.azureml.model_management.plugins.module_utils.arm import OperationFailed
+    from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import OperationFailed
 
     client = FakeClient(gets=[failed(), failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
                         wait_result=None)

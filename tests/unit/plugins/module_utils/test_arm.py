@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from ansible_collections.azureml.model_management.plugins.module_utils import arm
+from ansible_collections.azureml.model_management.plugins.module_utils import arm_errors
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError, ArmResponse, Headers
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_gate import Admission
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
@@ -417,7 +418,7 @@ def test_wait_async_operation_delete_returns_none_and_polls_every_5_seconds_by_d
 ])
 def test_wait_async_operation_failed_or_canceled_reports_the_operation_not_the_first_status(operation, code, message):
     client, session, _time, _tokens = make(ok(operation, headers={"x-ms-request-id": "req-9"}), ok())
-    with pytest.raises(arm.OperationFailed) as info:
+    with pytest.raises(arm_errors.OperationFailed) as info:
         client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
     err = info.value
     assert (err.code, err.message, err.request_id, err.state) == (code, message, "req-9", operation["status"])
@@ -469,14 +470,14 @@ def test_wait_202_without_headers_for_a_delete_that_never_happens_times_out():
 def test_wait_provisioning_state_failed():
     client, _session, _time, _tokens = make(ok({"properties": {"provisioningState": "Failed",
                                                                "error": {"code": "NoCapacity", "message": "none left"}}}))
-    with pytest.raises(arm.OperationFailed) as info:
+    with pytest.raises(arm_errors.OperationFailed) as info:
         client.wait(response(201, {}, {"properties": {"provisioningState": "Creating"}}), 600, resource_path=PATH)
     assert (info.value.state, info.value.code, info.value.message) == ("Failed", "NoCapacity", "none left")
 
 
 def test_wait_final_get_of_a_failed_resource_fails():
     client, _session, _time, _tokens = make(ok({"status": "Succeeded"}), ok({"properties": {"provisioningState": "Canceled"}}))
-    with pytest.raises(arm.OperationFailed) as info:
+    with pytest.raises(arm_errors.OperationFailed) as info:
         client.wait(response(201, {"Azure-AsyncOperation": OPERATION}), 600, resource_path=PATH)
     assert info.value.state == "Canceled"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import AccountError
-from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, OperationFailed, invalid_response
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import ArmError, OperationFailed, invalid_response
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
 
 KEYS = {"status", "code", "message", "details", "request_id", "target"}
