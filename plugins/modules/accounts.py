@@ -370,12 +370,12 @@ summary:
     - "+ batch (ml-prod)"
     - "~ scoring (ml-prod): sku.capacity 1 → 2, tags.owner added"
     - "- old-scoring (ml-prod) purge"
-busy:
+busy_accounts:
   description: The accounts (C(resource group/name)) that the lists showed running someone else's operation.
   returned: always
   type: list
   elements: str
-throttled:
+throttle_pauses:
   description: How many times Resource Manager answered C(429) and every worker paused.
   returned: always
   type: int
@@ -497,8 +497,8 @@ def run_module(azure):
         accounts=results,
         counts=counts_of(items, results),
         summary=summary_lines(azure.subscription_id, items, results, azure.check_mode, outside, run_lines),
-        busy=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
-        throttled=gates.pauses,
+        busy_accounts=["%s/%s" % (item.resource_group, item.name) for item in items if item.busy],
+        throttle_pauses=gates.pauses,
         problems=run_lines,
         unmanaged=[account["id"] for account in items.unmanaged],
     )

@@ -123,7 +123,7 @@ def test_a_429_pauses_the_run_and_every_write_still_lands(ansible, emulator):
     emulator.fault(method='PUT', path='/accounts/fleet-0[0-2]$', status=429, count=3, headers={'Retry-After': '1'},
                    body={'error': {'code': 'TooManyRequests', 'message': 'Throttled'}})
     result = ansible.module('accounts', {'resource_group': 'it-rg', 'accounts': [spec(i) for i in range(10)], 'concurrency': 5})
-    assert not result['failed'] and result['counts']['create'] == 10 and result['throttled'] >= 1
+    assert not result['failed'] and result['counts']['create'] == 10 and result['throttle_pauses'] >= 1
     assert len([1 for m, _w, _a, _b, status in sent(emulator) if m == 'PUT' and status == 201]) == 10
 
 
@@ -151,7 +151,7 @@ def test_check_mode_names_busy_accounts_without_waiting(ansible, emulator):
                                                     'settle_to': 'Succeeded', 'after_seconds': 60})
     emulator.clear_journal()
     result = ansible.module('accounts', {'resource_group': 'it-rg', 'accounts': [spec(1), spec(2)]}, check=True)
-    assert result['busy'] == ['it-rg/fleet-01']
+    assert result['busy_accounts'] == ['it-rg/fleet-01']
     assert [r['provisioning_state'] for r in result['accounts'] if r['busy']] == ['Deleting']
     assert [m for m, _w, _a, _b, _s in sent(emulator)] == ['GET']
 
@@ -312,7 +312,7 @@ def test_with_wait_false_an_account_that_matches_but_is_updating_is_unchanged_in
     for check in (True, False):
         result = ansible.module('accounts', args, check=check)
         assert not result['failed'] and result['changed'] is False, result.get('msg')
-        assert result['counts']['unchanged'] == 1 and result['busy'] == ['it-rg/fleet-01']
+        assert result['counts']['unchanged'] == 1 and result['busy_accounts'] == ['it-rg/fleet-01']
     assert writes_sent(emulator) == []  # (an account that needs a write fails in both: test_fleet_apply.py)
 
 

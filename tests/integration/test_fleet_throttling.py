@@ -55,7 +55,7 @@ def test_three_runs_sharing_one_principal_create_every_account(ansible, emulator
         assert failures(result) == [] and not result['failed'], result.get('msg')
         assert result['counts']['create'] == 20
     throttled = assert_all_created_once(emulator, [e['name'] for run in range(3) for e in entries('run%d' % run, 20)])
-    assert throttled >= 1 and sum(result['throttled'] for result in results) >= 1  # the runs did collide
+    assert throttled >= 1 and sum(result['throttle_pauses'] for result in results) >= 1  # the runs did collide
 
 
 def test_a_long_storm_of_429s_fails_no_account(ansible, emulator):
@@ -64,7 +64,7 @@ def test_a_long_storm_of_429s_fails_no_account(ansible, emulator):
                    body={'error': {'code': 'SubscriptionRequestsThrottled', 'message': 'Throttled'}})
     result = ansible.module('accounts', {'resource_group': GROUP, 'accounts': entries('storm', 10), 'concurrency': 2})
     assert failures(result) == [] and not result['failed'], result.get('msg')
-    assert result['counts']['create'] == 10 and result['throttled'] == 14
+    assert result['counts']['create'] == 10 and result['throttle_pauses'] == 14
     assert assert_all_created_once(emulator, [e['name'] for e in entries('storm', 10)]) == 14
 
 

@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright: azureml.model_management contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Two test modules may not share a basename: pytest imports them by it (rootdir-relative, no __init__.py), and the
+second is an 'import file mismatch' error in the leg that collects both (it stopped make test's 2.16 leg once)."""
+
+from __future__ import annotations
+
+import collections
+import os
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_no_two_test_modules_share_a_basename():
+    seen = collections.defaultdict(list)
+    for folder, _dirs, files in os.walk(TESTS):
+        for name in files:
+            if name.startswith("test_") and name.endswith(".py"):
+                seen[name].append(os.path.relpath(os.path.join(folder, name), TESTS))
+    assert sorted(paths for paths in seen.values() if len(paths) > 1) == []
