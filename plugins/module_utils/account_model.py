@@ -4,15 +4,18 @@
 
 """The Model Management Account resource: validation, normalization, diff, plan, request bodies.
 
-Pure logic, no I/O. Everything here is a function of plain dicts so that it can be tested table-driven.
+Pure logic, no I/O. Everything here is a function of plain dicts so that it can be tested table-driven. The fields
+the collection manages are described once, in ``FIELDS``; everything that handles a field is derived from it.
 
 Shapes used throughout:
 
-- ``desired``: ``{"location": str|None, "sku": {"name": str|None, "capacity": int|None}|None,
-  "description": str|None, "tags": dict|None, "append_tags": bool}``; ``None`` means "not managed".
+- ``desired``: each field's option as the task gave it, normalized (``{"location": str|None, "sku": {"name":
+  str|None, "capacity": int|None}|None, "tags": dict|None, "description": str|None}``) plus ``append_tags``;
+  ``None`` means "not managed".
 - ``current``: the account as Resource Manager returned it (``None`` when absent).
-- ``Plan``: ``action`` is one of ``none``, ``create``, ``update``, ``delete``, ``error``;
-  ``body`` is the PUT (create) or PATCH (update) body; ``message`` explains an error.
+- ``changes`` (``diff``): what each changed write unit becomes (``sku`` and ``tags`` whole, ``description``).
+- ``Plan``: ``action`` is one of ``none``, ``create``, ``update``, ``delete``, ``error`` (``repair``: see
+  ``plan_present``); ``body`` is the PUT (create, repair) or PATCH (update) body; ``message`` explains an error.
 """
 
 from __future__ import annotations
@@ -23,15 +26,18 @@ from collections import namedtuple
 
 from urllib.parse import quote
 
-from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import (  # tags are their own concern
-    check_merged_tags,
-    check_tag_filters,
-    check_tags,
-    coerce_tags,
-    merge_tags,
-    same_tags,
+from ansible_collections.azureml.model_management.plugins.module_utils.account_fields import (
+    Field,
+    FieldTable,
+    TagsField,
+    as_is,
+    drop_in,
+    get_in,
+    has_in,
+    set_in,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tag_filters
 from ansible_collections.azureml.model_management.plugins.module_utils.text import (
     CONTROL_RULE,
     coerce_text,
@@ -68,17 +74,6 @@ ACCOUNT_MISSING_CODES = ("ResourceNotFound", "NotFound")
 RESOURCE_GROUP_MISSING_CODE = "ResourceGroupNotFound"
 
 Plan = namedtuple("Plan", ["action", "body", "message"])
-
-# The options that describe one account: the account module's, and each entry of the fleet module's ``accounts``
-# (which differ only in resource_group, append_tags and waiting; each module adds those).
-ACCOUNT_OPTIONS = dict(
-    name=dict(type="str", required=True),
-    location=dict(type="str"),
-    sku=dict(type="dict", options=dict(name=dict(type="str"), capacity=dict(type="int"))),
-    description=dict(type="str"),
-    tags=dict(type="dict"),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-)
 
 
 class AccountError(AzureMLError):
@@ -204,46 +199,20 @@ def check_location(location, option="location"):
     return utf8_problem(location, option)
 
 
-def check_sku(sku, option="sku"):
-    if not isinstance(sku, dict):
-        return "%s must be a dictionary with name and capacity" % option
-    name = sku.get("name")
-    if name is not None and not isinstance(name, str):
-        return check_string_option(name, option + ".name")
-    if name is not None and canonical_sku_name(name) is None:
-        return "%s.name must be one of %s (case-insensitive), got %r" % (option, ", ".join(SKU_NAMES), name)
-    capacity = sku.get("capacity")
-    if capacity is not None:
-        if isinstance(capacity, bool) or not isinstance(capacity, int):
-            return "%s.capacity must be an integer from %d to %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX)
-        if not SKU_CAPACITY_MIN <= capacity <= SKU_CAPACITY_MAX:
-            return "%s.capacity must be from %d to %d, got %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, capacity)
+def check_sku_name(name, option="sku.name"):
+    if not isinstance(name, str) and check_string_option(name, option):
+        return check_string_option(name, option)
+    if canonical_sku_name(name) is None:
+        return "%s must be one of %s (case-insensitive), got %r" % (option, ", ".join(SKU_NAMES), name)
     return None
 
 
-def validate_account_params(params):
-    """Return the error messages for the account module's options (empty when all are valid)."""
-    checks = [check_name(params.get("name")), check_resource_group(params.get("resource_group"))]
-    if params.get("location") is not None:
-        checks.append(check_location(params["location"]))
-    if params.get("sku") is not None:
-        checks.append(check_sku(params["sku"]))
-    if params.get("description") is not None:
-        checks.append(check_string_option(params["description"], "description"))
-    if params.get("tags") is not None:
-        checks.append(check_tags(coerce_tags(params["tags"])))
-    return [msg for msg in checks if msg]
-
-
-def validate_info_params(params):
-    """Return the error messages for the account_info module's options."""
-    checks = []
-    if params.get("name") is not None:
-        checks.append(check_name(params["name"]))
-    if params.get("resource_group") is not None:
-        checks.append(check_resource_group(params["resource_group"]))
-    checks.append(check_tag_filters(params.get("tags")))
-    return [msg for msg in checks if msg]
+def check_sku_capacity(capacity, option="sku.capacity"):
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        return "%s must be an integer from %d to %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX)
+    if not SKU_CAPACITY_MIN <= capacity <= SKU_CAPACITY_MAX:
+        return "%s must be from %d to %d, got %d" % (option, SKU_CAPACITY_MIN, SKU_CAPACITY_MAX, capacity)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -267,92 +236,115 @@ def canonical_sku_name(name):
     return None
 
 
-def same_sku_name(a, b):
-    return (a or "").lower() == (b or "").lower()
+def _lower(text):
+    return (text or "").lower()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the fields this collection manages: the one place that knows them (account_fields.Field says what each part means)
+
+
+FIELDS = FieldTable(
+    # the option, where Resource Manager keeps it, how a task's value is checked; then what differs from a plain text field
+    Field("location", ("location",), check_location, normalize=normalize_location, compare=normalize_location, required=True,
+          mutable=False, fixed_because="Azure cannot move a Model Management Account"),
+    Field("sku.name", ("sku", "name"), check_sku_name, normalize=canonical_sku_name, compare=_lower, show=as_is, required=True),
+    Field("sku.capacity", ("sku", "capacity"), check_sku_capacity, kind=int, required=True),
+    TagsField(),
+    Field("description", ("properties", "description"), check_string_option, normalize=coerce_text, empty=""),
+)
+REQUIRED_OBJECTS = ("properties",)  # in every PUT and PATCH body, {} when nothing of it is written (the API marks it required)
+READ_TEXT = (("etag",), ("name",), ("id",), ("properties", "provisioningState"))  # read, never written: checked as text
+
+# The options that describe one account: the account module's, and each entry of the fleet module's ``accounts``
+# (which differ only in resource_group, append_tags and waiting; each module adds those).
+ACCOUNT_OPTIONS = dict(
+    dict(name=dict(type="str", required=True), **FIELDS.options()),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
+def validate_account_params(params):
+    """Return the error messages for the account module's options (empty when all are valid)."""
+    checks = [check_name(params.get("name")), check_resource_group(params.get("resource_group"))]
+    return [msg for msg in checks if msg] + FIELDS.option_problems(params)
+
+
+def validate_info_params(params):
+    """Return the error messages for the account_info module's options."""
+    checks = []
+    if params.get("name") is not None:
+        checks.append(check_name(params["name"]))
+    if params.get("resource_group") is not None:
+        checks.append(check_resource_group(params["resource_group"]))
+    checks.append(check_tag_filters(params.get("tags")))
+    return [msg for msg in checks if msg]
 
 
 def desired_from_params(params):
     """The desired state from module params (validated first). None means "not managed"."""
-    sku = params.get("sku")
-    if sku is not None:
-        sku = {
-            "name": canonical_sku_name(sku["name"]) if sku.get("name") is not None else None,
-            "capacity": sku.get("capacity"),
-        }
-        if sku["name"] is None and sku["capacity"] is None:
-            sku = None
-    tags = params.get("tags")
-    return {
-        "location": normalize_location(params.get("location")) if params.get("location") is not None else None,
-        "sku": sku,
-        "description": coerce_text(params.get("description")),
-        "tags": coerce_tags(tags) if tags is not None else None,
-        "append_tags": params.get("append_tags", True) is not False,
-    }
+    desired = {}
+    for field in FIELDS:
+        value = field.wanted(params)
+        set_in(desired, field.option_path, field.normalize(value) if value is not None else None)
+    for unit, fields in FIELDS.objects.items():
+        if all(field.wanted(desired) is None for field in fields):
+            desired[unit] = None
+    desired["append_tags"] = params.get("append_tags", True) is not False
+    return desired
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # comparison
 
 
-def current_description(current):
-    return ((current or {}).get("properties") or {}).get("description") or ""
-
-
-def merge_sku(current_sku, desired_sku):
-    """The whole sku after applying the given fields; None when nothing changes."""
-    current_sku = current_sku or {}
-    merged = dict((k, current_sku[k]) for k in ("name", "capacity") if k in current_sku)
-    changed = False
-    if desired_sku.get("name") is not None and not same_sku_name(desired_sku["name"], current_sku.get("name")):
-        merged["name"] = desired_sku["name"]
-        changed = True
-    if desired_sku.get("capacity") is not None and desired_sku["capacity"] != current_sku.get("capacity"):
-        merged["capacity"] = desired_sku["capacity"]
-        changed = True
-    return merged if changed else None
-
-
-def location_conflict(desired, current):
-    """The error message when the task asks for a different location than the account has, else None."""
-    wanted = desired.get("location")
-    have = normalize_location(current.get("location"))
-    if wanted is None or wanted == have:
-        return None
-    return ("location cannot be changed (current %r, requested %r); Azure cannot move a Model Management Account"
-            " — delete it and create it again" % (have, wanted))
+def fixed_field_conflict(desired, current):
+    """The error message when the task asks to change a field Azure cannot change (location), else None."""
+    for field in FIELDS:
+        wanted, have = field.wanted(desired), field.read(current)
+        if not field.mutable and wanted is not None and not field.same(wanted, have):
+            return "%s cannot be changed (current %r, requested %r); %s — delete it and create it again" % (
+                field.option, field.key(have), field.key(wanted), field.fixed_because)
+    return None
 
 
 def diff(desired, current):
-    """The managed fields that differ on an existing account: ``{"sku"?, "tags"?, "description"?}``.
+    """The write units that differ on an existing account: ``{"sku"?, "tags"?, "description"?}``.
 
-    Each value is what the field becomes (sku and tags as the whole resulting value). Location is
-    not part of it: see location_conflict.
+    Each value is what the unit becomes: an object of suboptions (sku) whole, merged from the current account; tags
+    as the whole resulting set. Fields that cannot change are not part of it: see fixed_field_conflict.
     """
     changes = {}
-    if desired.get("sku") is not None:
-        merged = merge_sku(current.get("sku"), desired["sku"])
-        if merged is not None:
-            changes["sku"] = merged
-    if desired.get("tags") is not None:
-        merged_tags = merge_tags(current.get("tags"), desired["tags"], desired.get("append_tags", True))
-        if not same_tags(merged_tags, current.get("tags")):
-            changes["tags"] = merged_tags
-    if desired.get("description") is not None and desired["description"] != current_description(current):
-        changes["description"] = desired["description"]
+    for field in FIELDS.mutable:
+        wanted, have = field.wanted(desired), field.read(current)
+        if wanted is None:
+            continue
+        after = field.after(have, wanted, desired)
+        if field.same(after, have):
+            continue
+        if field.unit == field.option:
+            changes[field.unit] = after
+        else:
+            changes.setdefault(field.unit, _present_parts(current, field.unit))[field.path[-1]] = after
     return changes
 
 
+def _present_parts(account, unit):
+    """The fields of an object of suboptions as the account has them (only those it has)."""
+    return dict((field.path[-1], field.read(account)) for field in FIELDS.objects[unit] if has_in(account, field.path))
+
+
 def missing_for_create(desired):
-    missing = []
-    if desired.get("location") is None:
-        missing.append("location")
-    sku = desired.get("sku") or {}
-    if sku.get("name") is None:
-        missing.append("sku.name")
-    if sku.get("capacity") is None:
-        missing.append("sku.capacity")
-    return missing
+    return [field.option for field in FIELDS if field.required and field.wanted(desired) is None]
+
+
+def _result_problem(values):
+    """Why the values a write would leave (one per write unit) cannot be written (tags over Azure's limit), or None."""
+    for field in FIELDS:
+        problem = field.result_problem(values[field.unit]) if field.unit == field.option and values.get(field.unit) is not None else None
+        if problem:
+            return problem
+    return None
 
 
 def plan(desired, current, state, name="account"):
@@ -369,13 +361,13 @@ def plan(desired, current, state, name="account"):
     problem = account_problem(current)
     if problem:
         return Plan("error", None, "Resource Manager's answer for account %r is unusable: %s" % (name, problem))
-    conflict = location_conflict(desired, current)
+    conflict = fixed_field_conflict(desired, current)
     if conflict:
         return Plan("error", None, conflict)
     changes = diff(desired, current)
     if not changes:
         return Plan("none", None, None)
-    too_many = check_merged_tags(changes["tags"]) if "tags" in changes else None
+    too_many = _result_problem(changes)
     if too_many:
         return Plan("error", None, too_many)
     return Plan("update", patch_body(changes), None)
@@ -385,53 +377,59 @@ def plan(desired, current, state, name="account"):
 # request bodies and predictions
 
 
-def put_body(desired):
-    """The create body. Only sent after a GET answered 404 (PUT overwrites the whole resource)."""
-    body = {
-        "location": desired["location"],
-        "sku": {"name": desired["sku"]["name"], "capacity": desired["sku"]["capacity"]},
-    }
-    if desired.get("tags") is not None:
-        body["tags"] = dict(desired["tags"])
-    body["properties"] = {"description": desired["description"]} if desired.get("description") is not None else {}
+def _with_required_objects(body):
+    for name in REQUIRED_OBJECTS:
+        body.setdefault(name, {})
     return body
+
+
+def put_body(desired):
+    """The create body: every field the desired state gives. Only sent after a GET answered 404 (PUT overwrites the
+    whole resource), and for a repair (``repair_plan``)."""
+    body = {}
+    for field in FIELDS:
+        value = field.wanted(desired)
+        if value is not None:
+            set_in(body, field.path, copy.deepcopy(value))
+    return _with_required_objects(body)
 
 
 def patch_body(changes):
-    """The PATCH body: properties always; sku and tags whole, and only when they change."""
+    """The PATCH body: each changed write unit (sku and tags whole), and properties always."""
     body = {}
-    if "tags" in changes:
-        body["tags"] = dict(changes["tags"])
-    if "sku" in changes:
-        body["sku"] = dict(changes["sku"])
-    body["properties"] = {"description": changes["description"]} if "description" in changes else {}
-    return body
+    for unit, path in FIELDS.mutable_units:
+        if unit in changes:
+            set_in(body, path, copy.deepcopy(changes[unit]))
+    return _with_required_objects(body)
+
+
+def written_units(body):
+    """The write units a PATCH or PUT body writes that a task can change (``sku``, ``tags``, ``description``)."""
+    return [unit for unit, path in FIELDS.mutable_units if has_in(body, path)]
 
 
 def apply_patch(current, body):
-    """The account after a PATCH: tags replaced, sku replaced by the merged sku, properties merged."""
+    """The account after a PATCH: each write unit in the body replaced (properties merged, as Resource Manager does)."""
     result = copy.deepcopy(current)
-    if "tags" in body:
-        result["tags"] = dict(body["tags"])
-    if "sku" in body:
-        result["sku"] = dict(body["sku"])
-    properties = dict(result.get("properties") or {})
-    properties.update(body.get("properties") or {})
-    result["properties"] = properties
+    for name in REQUIRED_OBJECTS:
+        result[name] = dict(result.get(name) or {})
+    for _unit, path in FIELDS.mutable_units:
+        if has_in(body, path):
+            set_in(result, path, copy.deepcopy(get_in(body, path)))
     return result
 
 
 def predicted_create(subscription_id, resource_group, name, body):
-    """The account Azure would return for a create with this PUT body (read-only timestamps left out)."""
-    return {
+    """The account Azure would return for a create with this PUT body (read-only timestamps left out): the body,
+    with tags and properties ({} when the body has none)."""
+    result = {
         "id": "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (subscription_id, resource_group, RESOURCE_TYPE, name),
         "name": name,
         "type": RESOURCE_TYPE,
-        "location": body["location"],
-        "tags": dict(body.get("tags") or {}),
-        "sku": dict(body["sku"]),
-        "properties": dict(body.get("properties") or {}),
     }
+    result.update(copy.deepcopy(body))
+    result.setdefault("tags", {})
+    return _with_required_objects(result)
 
 
 def predicted_after(the_plan, current, subscription_id, resource_group, name):
@@ -446,18 +444,13 @@ def predicted_after(the_plan, current, subscription_id, resource_group, name):
 
 
 def managed_view(account):
-    """Only the fields this collection manages, in a stable order, for --diff output."""
+    """Only the fields this collection manages (and the name), in a stable order, for --diff output."""
     if not account:
         return {}
-    sku = account.get("sku") or {}
-    tags = account.get("tags") or {}
-    return {
-        "name": account.get("name"),
-        "location": normalize_location(account.get("location")),
-        "sku": {"name": sku.get("name"), "capacity": sku.get("capacity")},
-        "tags": dict((k, tags[k]) for k in sorted(tags, key=lambda k: (k.lower(), k))),
-        "description": current_description(account),
-    }
+    view = {"name": account.get("name")}
+    for field in FIELDS:
+        set_in(view, field.option_path, field.view(field.read(account)))
+    return view
 
 
 def diff_output(before, after):
@@ -493,74 +486,65 @@ def account_problem(account):
     """Why an answer cannot be an account (a message naming the field), or None. Checked before any use."""
     if not isinstance(account, dict):
         return "the account is not a JSON object"
-    for field, kinds in (("location", str), ("etag", str), ("name", str), ("id", str)):
-        if account.get(field) is not None and not isinstance(account[field], kinds):
-            return "the account's %s is not a string" % field
+    for path in FIELDS.containers(READ_TEXT):
+        if get_in(account, path) is not None and not isinstance(get_in(account, path), dict):
+            where = ".".join(path)
+            return "the account's %s %s not an object" % (where, "are" if where.endswith("s") else "is")
+    for path in READ_TEXT:
+        if get_in(account, path) is not None and not isinstance(get_in(account, path), str):
+            return "the account's %s is not a string" % ".".join(path)
     problem = header_value_problem(account["etag"]) if account.get("etag") is not None else None
     if problem:  # it goes back in If-Match: a value that cannot be sent is refused before any write
         return "the account's etag cannot be sent in an If-Match header (%s)" % problem
-    tags = account.get("tags")
-    if tags is not None and (not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())):
-        return "the account's tags are not an object of string values"
-    sku = account.get("sku")
-    if sku is not None:
-        if not isinstance(sku, dict):
-            return "the account's sku is not an object"
-        if sku.get("name") is not None and not isinstance(sku["name"], str):
-            return "the account's sku.name is not a string"
-        capacity = sku.get("capacity")
-        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)):
-            return "the account's sku.capacity is not an integer"
-    properties = account.get("properties")
-    if properties is not None:
-        if not isinstance(properties, dict):
-            return "the account's properties are not an object"
-        for field in ("description", "provisioningState"):
-            if properties.get(field) is not None and not isinstance(properties[field], str):
-                return "the account's properties.%s is not a string" % field
+    for field in FIELDS:
+        problem = field.answer_problem(field.read(account))
+        if problem:
+            return problem
     return None
+
+
+def state_after(desired, current):
+    """The whole account after the task, shaped as a desired state: each field the task gives applied to the current
+    account (tags merged as ``append_tags`` says), a field it does not give as the account has it (absent when it has
+    none); a field Azure cannot change as the current one, as compared."""
+    after = {}
+    for field in FIELDS:
+        have = field.read(current)
+        value = field.after(have, field.wanted(desired), desired) if field.mutable else field.key(have)
+        set_in(after, field.option_path, value)
+    return after
 
 
 def repair_plan(desired, current, name="account"):
     """The PUT that re-provisions a Failed or Canceled account: the current account merged with the task.
 
-    PUT replaces the whole resource, so the body carries every field the account has (location, sku, tags,
-    description), with the task's values applied on top. A location change is refused as for an update.
+    PUT replaces the whole resource, so the body carries every field the account has (``state_after``), with the
+    task's values applied on top. A location change is refused as for an update.
     """
     state = provisioning_state_of(current)
-    conflict = location_conflict(desired, current)
+    conflict = fixed_field_conflict(desired, current)
     if conflict:
         return Plan("error", None, "account %r is %s and cannot be repaired as asked: %s" % (name, state, conflict))
-    sku = dict(current.get("sku") or {})
-    if desired.get("sku") is not None:
-        sku = merge_sku(sku, desired["sku"]) or sku
-    tags = current.get("tags") or {}
-    if desired.get("tags") is not None:
-        tags = merge_tags(tags, desired["tags"], desired.get("append_tags", True))
-    too_many = check_merged_tags(tags)
+    after = state_after(desired, current)
+    too_many = _result_problem(after)
     if too_many:
         return Plan("error", None, too_many)
-    description = desired["description"] if desired.get("description") is not None else current_description(current)
-    missing = [field for field, value in (("location", current.get("location")), ("sku.name", sku.get("name")),
-                                          ("sku.capacity", sku.get("capacity"))) if value in (None, "")]
+    missing = [field.option for field in FIELDS if field.required and field.wanted(after) in (None, "")]
     if missing:
         return Plan("error", None, "account %r is %s and cannot be repaired: it has no %s (give them in the task)"
                     % (name, state, " and ".join(missing)))
-    body = {"location": normalize_location(current["location"]), "sku": {"name": sku["name"], "capacity": sku["capacity"]},
-            "tags": dict(tags), "properties": {"description": description} if description else {}}
-    return Plan("repair", body, None)
+    return Plan("repair", put_body(after), None)
 
 
 def predicted_repair(current, body):
     """The account after a repair PUT: the body's fields, read-only fields kept, provisioningState Succeeded."""
     result = copy.deepcopy(current)
-    result["sku"] = dict(body["sku"])
-    result["tags"] = dict(body["tags"])
-    properties = dict(result.get("properties") or {})
-    properties.pop("description", None)
-    properties.update(body["properties"])
-    properties["provisioningState"] = "Succeeded"
-    result["properties"] = properties
+    for _unit, path in FIELDS.mutable_units:
+        if has_in(body, path):
+            set_in(result, path, copy.deepcopy(get_in(body, path)))
+        else:
+            drop_in(result, path)
+    set_in(result, ("properties", "provisioningState"), "Succeeded")
     return result
 
 
@@ -595,11 +579,3 @@ def diff_view(before, after):
             if account:
                 result[side]["provisioning_state"] = state or "Succeeded"
     return result
-
-
-def same_account(a, b):
-    """True when two answers describe the same account state (existence, managed fields, provisioningState)."""
-    if not a or not b:
-        return not a and not b
-    return managed_view(a) == managed_view(b) and same_tags(a.get("tags"), b.get("tags")) \
-        and (provisioning_state_of(a) or "Succeeded").lower() == (provisioning_state_of(b) or "Succeeded").lower()

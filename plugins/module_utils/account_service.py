@@ -34,27 +34,28 @@ read afterwards shows any part of what the task meant to write. Other writers' c
 from __future__ import annotations
 
 import random
+from collections import namedtuple
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response, printable
 from ansible_collections.azureml.model_management.plugins.module_utils.account_scope import listed_account_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     ACCOUNT_MISSING_CODES,
+    FIELDS,
     RESOURCE_GROUP_MISSING_CODE,
     AccountError,
     account_path,
     account_problem,
     accounts_path,
-    current_description,
     diff_view,
     is_running,
     needs_repair,
     plan_present,
     predicted,
     provisioning_state_of,
-    same_sku_name,
+    written_units,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import lower_tags, matches_tag_filters, tags_path, tags_to_merge
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import matches_tag_filters, tags_path, tags_to_merge
 
 MAX_ROUNDS = 5
 NOT_READ = object()  # ``listed`` default: no list answer, the task reads the account itself
@@ -137,9 +138,10 @@ def _busy(err):
 def shows_write(before, expected, now):
     """True when ``now`` shows any part of the write that was to turn ``before`` into ``expected``.
 
-    Only the fields the write changes count, each compared as the plan compares it: existence (create, delete), the
-    SKU, the description, each tag added, changed or removed, and the provisioning state (a repair, or an operation
-    this write may have started: running, or ended Failed). What someone else changed alongside does not count.
+    Only the fields the write changes count, each compared as the plan compares it (``Field.shows``): existence
+    (create, delete), each managed field (each tag added, changed or removed), and the provisioning state (a repair,
+    or an operation this write may have started: running, or ended Failed). What someone else changed alongside does
+    not count.
     """
     if not before or not expected:
         if bool(before) == bool(expected):
@@ -150,17 +152,7 @@ def shows_write(before, expected, now):
         return not now or (provisioning_state_of(now) or "").lower() == "deleting" or _replaced(before, now)
     if not now:
         return False
-    sku_b, sku_e, sku_n = before.get("sku") or {}, expected.get("sku") or {}, now.get("sku") or {}
-    if not same_sku_name(sku_e.get("name"), sku_b.get("name")) and same_sku_name(sku_n.get("name"), sku_e.get("name")):
-        return True
-    if sku_e.get("capacity") != sku_b.get("capacity") and sku_n.get("capacity") == sku_e.get("capacity"):
-        return True
-    if current_description(expected) != current_description(before) and current_description(now) == current_description(expected):
-        return True
-    tags_b, tags_e, tags_n = lower_tags(before.get("tags")), lower_tags(expected.get("tags")), lower_tags(now.get("tags"))
-    if any(tags_b.get(k) != v and tags_n.get(k) == v for k, v in tags_e.items()):
-        return True
-    if any(k not in tags_e and k not in tags_n for k in tags_b):
+    if any(field.shows(field.read(before), field.read(expected), field.read(now)) for field in FIELDS.mutable):
         return True
     state_b, state_n = (provisioning_state_of(before) or "Succeeded").lower(), (provisioning_state_of(now) or "Succeeded").lower()
     return state_n != state_b and (is_running(now) or needs_repair(now) or needs_repair(before))
@@ -269,39 +261,39 @@ class _Writes(object):
         return err
 
 
-# -- waiting for someone else's operation -------------------------------------------------------------------------------
+# -- how a task runs ---------------------------------------------------------------------------------------------------
 
-class _Others(object):
-    """Someone else's operation on the account: waited for (GETs only, within ``wait_timeout``) or refused."""
+# Where the account is travels as an ``account_model.AccountId``; how the task runs, as one of these.
+RunOptions = namedtuple("RunOptions", ["check_mode", "wait", "wait_timeout"])
 
-    def __init__(self, client, path, name, wait, wait_timeout):
+
+# -- waiting for someone else's operation (and for this task's own) ----------------------------------------------------
+
+class _Settle(object):
+    """``wait: true``, a real run: someone else's operation is waited for (GETs only, within ``wait_timeout``) before
+    planning, and this task's own asynchronous writes to their end."""
+
+    waits = True
+
+    def __init__(self, client, path, name, wait_timeout):
         self.client = client
         self.path = path
         self.name = name
-        self.wait = wait
         self.wait_timeout = wait_timeout
         self.deadline = None  # one deadline for every 409 of the task, from the first
 
-    def refusal(self, current):
-        """Why a write cannot be sent now (``wait: false``): someone else's operation is running on the account."""
-        return AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
-                            "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
-
     def running(self, current):
-        """The account once it is no longer Creating / Updating / Deleting (None if it went away)."""
-        if not self.wait:
-            raise self.refusal(current)
+        """``(account, None)``: the account once it is no longer Creating / Updating / Deleting (None if it went away)."""
         from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
 
-        return _checked(arm_wait.settle(self.client, self.path, self.wait_timeout), "GET %s" % self.path)
+        return _checked(arm_wait.settle(self.client, self.path, self.wait_timeout), "GET %s" % self.path), None
+
+    def may_write(self, current):
+        """Nothing to refuse: the operation was waited for."""
 
     def refused(self, err):
         """A write refused with 409 AnotherOperationInProgress: the account once that operation has ended, to plan
-        again; or ``err`` raised (with ``wait: false``, or when ``wait_timeout`` is spent)."""
-        if not self.wait:
-            err.message = "%s (another operation is in progress on account %r; run again later or with wait: true to wait for it)" \
-                % (err.message, self.name)
-            raise err
+        again; or ``err`` raised when ``wait_timeout`` is spent."""
         from ansible_collections.azureml.model_management.plugins.module_utils import arm_wait
 
         if self.deadline is None:
@@ -315,73 +307,51 @@ class _Others(object):
                 % (err.message, self.name, self.wait_timeout)
             raise err
 
+    def answer(self, response, deleting=False):
+        """The body of this task's write once its operation has ended."""
+        return self.client.wait(response, self.wait_timeout, resource_path=self.path, deleting=deleting)
 
-# -- state: present ---------------------------------------------------------------------------------------------------
 
-def ensure_present(client, subscription_id, resource_group, name, desired, check_mode, wait, wait_timeout, listed=NOT_READ):
-    """Make the account match ``desired``. Returns an ``Outcome`` (unpacks as ``(changed, account, diff)``).
+class _NoWait(object):
+    """``wait: false``: nothing is waited for. A running operation is planned around (the account as it will leave it):
+    when no write is needed the task is done; a needed write is refused, as is a write refused with 409."""
 
-    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change (location,
-    missing create options, a Failed account that cannot be repaired) raises AccountError before any write. ``listed``
-    is the account as a list answer showed it (None: not in the list), used instead of the first GET; its etag guards
-    the write as a GET's would. Not waiting (check mode, or ``wait`` false) for someone else's operation, it plans on
-    the account as that operation should leave it (``Outcome.busy``; a Deleting account counts as gone); with ``wait``
-    false one that needs a write fails (AccountError), in check mode too."""
-    path = account_path(subscription_id, resource_group, name)
-    ids = (subscription_id, resource_group, name)
-    writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
-    current = _first(client, path, listed, list(ACCOUNT_MISSING_CODES))
-    conflicts = 0
-    while True:
-        busy, planned_on = None, current
-        if is_running(current) and (check_mode or not wait):  # not waiting: plan on the account as that operation leaves it
-            busy, planned_on = provisioning_state_of(current), _once_finished(current)
-        elif is_running(current):
-            try:
-                current = planned_on = others.running(current)
-            except AzureMLError as err:
-                raise writes.failed(err, current)
-        the_plan = plan_present(desired, planned_on, name)
-        if the_plan.action == "error":
-            raise writes.failed(AccountError(the_plan.message), current)
-        if the_plan.action == "none":
-            return writes.outcome(current, busy=busy)
-        if busy is not None and not wait:  # a write is needed, and someone else's operation is not waited for
-            raise writes.failed(others.refusal(current), current)
-        expected = predicted(the_plan, planned_on, ids)
-        if check_mode:
-            return Outcome(True, expected, diff_view(current, expected), the_plan.action, busy)
-        try:
-            account = _apply(client, writes, path, the_plan, current, desired, wait, wait_timeout, expected)
-        except ArmError as err:
-            if err.status == 412:  # changed since it was planned: read, plan and try again
-                writes.ended(err)
-                _conflict_pause(client, conflicts)
-                conflicts += 1
-                current = _read(client, path, list(ACCOUNT_MISSING_CODES))
-                if conflicts >= MAX_ROUNDS:
-                    raise writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row (other "
-                                                 "writers); nothing more was written, run the task again" % (name, MAX_ROUNDS)), current)
-                continue
-            if not _busy(err):
-                raise writes.failed(err)
-            writes.ended(err)
-            try:
-                current = others.refused(err)
-            except AzureMLError as final:
-                raise writes.failed(final)
-            continue
-        if wait:
-            problem = _not_applied(the_plan, desired, account, name)
-            if problem is not None:
-                raise writes.failed(problem, account)
-        writes.done()
-        return writes.outcome(account)
+    waits = False
+    predicts = False  # the result shows the account as it is now, not as the running operation will leave it
+
+    def __init__(self, name):
+        self.name = name
+
+    def running(self, current):
+        """``(account, state)``: the account as its operation should leave it, and that operation's state."""
+        return _once_finished(current), provisioning_state_of(current)
+
+    def may_write(self, current):
+        raise AccountError("account %r is %s (provisioningState): it cannot be changed until that finishes; run again later "
+                           "or with wait: true to wait for it" % (self.name, provisioning_state_of(current)))
+
+    def refused(self, err):
+        err.message = "%s (another operation is in progress on account %r; run again later or with wait: true to wait for it)" \
+            % (err.message, self.name)
+        raise err
+
+    def answer(self, response, deleting=False):
+        return response.body
+
+
+class _CheckMode(_NoWait):
+    """Check mode (kubernetes.core's ``DummyWaiter``): never waits and sends nothing; it plans on the account as a
+    running operation should leave it and predicts the write a real run would send once that operation has ended."""
+
+    predicts = True
+
+    def may_write(self, current):
+        """A real run would wait for the operation, then write."""
 
 
 def _once_finished(account):
-    """The account as a running operation should leave it, for check mode (which does not wait): a Deleting account
-    gone, any other with its fields as they are and the operation's state dropped (Succeeded)."""
+    """The account as a running operation should leave it, for a task that does not wait: a Deleting account gone, any
+    other with its fields as they are and the operation's state dropped (Succeeded)."""
     if (provisioning_state_of(account) or "").lower() == "deleting":
         return None
     properties = dict(account.get("properties") or {})
@@ -389,49 +359,214 @@ def _once_finished(account):
     return dict(account, properties=properties)
 
 
-def _apply(client, writes, path, the_plan, current, desired, wait, wait_timeout, expected):
-    """Send the plan's write(s); return the account as Azure has it afterwards (or the prediction when not waiting).
+def waiter_for(client, account_id, options):
+    """What the task does about running operations: ``wait: false`` never waits (``_NoWait``, in check mode too), check
+    mode never waits either (``_CheckMode``), a real run with ``wait: true`` does (``_Settle``)."""
+    if not options.wait:
+        return _NoWait(account_id.name)
+    if options.check_mode:
+        return _CheckMode(account_id.name)
+    return _Settle(client, account_path(*account_id), account_id.name, options.wait_timeout)
 
-    ``writes`` hears of each write before it is sent (and of each completed one but the last, which the caller
-    completes after checking it)."""
-    action = the_plan.action
-    if action == "create":
-        writes.send("the PUT that creates the account", current, expected, action)
-        response = client.request("PUT", path, body=the_plan.body, headers={"If-None-Match": "*"})
-        return _finish(client, writes, path, response, wait, wait_timeout, expected)
-    etag = current.get("etag")
-    guard = {"If-Match": etag} if etag else None
-    if action == "repair":
-        writes.send("the PUT that repairs the account", current, expected, action)
-        response = client.request("PUT", path, body=the_plan.body, headers=guard)
-        return _finish(client, writes, path, response, wait, wait_timeout, expected)
-    body = the_plan.body
-    if etag or "tags" not in body or not desired.get("append_tags", True):
-        writes.send("the PATCH of %s" % _fields(body), current, expected, action)
-        response = client.request("PATCH", path, body=body, headers=guard)
-        return _finish(client, writes, path, response, wait, wait_timeout, expected)
-    # No etag to guard a PATCH of the whole tag set: fields by PATCH, tags merged on the server.
-    account = current
-    rest = dict((key, value) for key, value in body.items() if key != "tags")
-    if "sku" in rest or rest.get("properties"):
-        writes.send("the PATCH of %s" % _fields(rest), current, dict(expected, tags=current.get("tags")), action)
-        response = client.request("PATCH", path, body=rest)
-        account = _finish(client, writes, path, response, wait, wait_timeout, expected)
-        writes.done()
-    merge = tags_to_merge(current.get("tags"), body["tags"])
-    writes.send("the Tags API merge of tag%s %s" % ("s" if len(merge) > 1 else "", ", ".join(sorted(merge))), account,
-                dict(account, tags=body["tags"]), action)
-    merged = client.request("PATCH", tags_path(path), body={"operation": "Merge", "properties": {"tags": merge}})
-    writes.accepted()
-    tags = (merged.body.get("properties") or {}).get("tags") if isinstance(merged.body.get("properties"), dict) else None
-    if not isinstance(tags, dict):
-        raise invalid_response("PATCH %s answered without properties.tags" % tags_path(path))
-    return _checked(dict(account, tags=tags), "PATCH %s" % tags_path(path))
+
+# -- the rounds of a conditional write ---------------------------------------------------------------------------------
+
+class _ConditionalWrite(object):
+    """The one driver of a task's rounds on one account; ``_Present`` and ``_Absent`` say what a round is.
+
+    A round: ``plan_round(current)`` returns the Outcome when nothing (more) is to be sent, else ``send()`` sends the
+    write and ``finish(answer)`` gives the Outcome. After a refused write the driver decides: a 412 on a conditional
+    write (``conditional()``: the account changed since it was read) reads it again (``reread()``) and plans again, at
+    most MAX_ROUNDS times after a jittered pause (then ``gives_up(current)`` says what was not done); a 409
+    AnotherOperationInProgress waits for that operation through the waiter (``after_others`` takes the account it
+    leaves) and plans again; any other error fails the task saying what it wrote (``_Writes.failed``).
+    """
+
+    def __init__(self, client, account_id, options):
+        self.client = client
+        self.account_id = account_id
+        self.options = options
+        self.path = account_path(*account_id)
+        self.writes = _Writes(client, self.path)
+        self.waiter = waiter_for(client, account_id, options)
+
+    def run(self, current):
+        conflicts = 0
+        while True:
+            done = self.plan_round(current)
+            if done is not None:
+                return done
+            try:
+                answer = self.send()
+            except ArmError as err:
+                current, conflicts = self.recover(err, conflicts)
+                continue
+            return self.finish(answer)
+
+    def recover(self, err, conflicts):
+        """``(account, conflicts)`` to plan the next round on after ``err`` refused the write, or the task's error raised."""
+        if err.status == 412 and self.conditional():
+            self.writes.ended(err)
+            _conflict_pause(self.client, conflicts)
+            current = self.reread()
+            gave_up = self.gives_up(current) if conflicts + 1 >= MAX_ROUNDS else None
+            if gave_up:
+                raise self.writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row "
+                                                  "(other writers); %s" % (self.account_id.name, MAX_ROUNDS, gave_up)), current)
+            return current, conflicts + 1
+        if not _busy(err):
+            raise self.writes.failed(err)
+        self.writes.ended(err)
+        try:
+            return self.after_others(self.waiter.refused(err)), conflicts
+        except AzureMLError as final:
+            raise self.writes.failed(final)
+
+    def plan_round(self, current):
+        raise NotImplementedError
+
+    def send(self):
+        raise NotImplementedError
+
+    def finish(self, answer):
+        raise NotImplementedError
+
+    def conditional(self):
+        raise NotImplementedError
+
+    def reread(self):
+        raise NotImplementedError
+
+    def gives_up(self, current):
+        raise NotImplementedError
+
+    def after_others(self, account):
+        raise NotImplementedError
+
+    def running(self, current):
+        """``(account to plan on, busy state or None)`` for an account running someone else's operation."""
+        try:
+            return self.waiter.running(current)
+        except AzureMLError as err:
+            raise self.writes.failed(err, current)
+
+    def may_write(self, current):
+        """A write is needed on an account whose operation was not waited for: the waiter may refuse it."""
+        try:
+            self.waiter.may_write(current)
+        except AzureMLError as err:
+            raise self.writes.failed(err, current)
+
+
+# -- state: present ---------------------------------------------------------------------------------------------------
+
+class _Present(_ConditionalWrite):
+    """The rounds of ``ensure_present``: plan on the account (a Failed one is repaired), then one write (or a PATCH and
+    a Tags API merge without an etag)."""
+
+    def __init__(self, client, account_id, desired, options):
+        super(_Present, self).__init__(client, account_id, options)
+        self.desired = desired
+        self.current = self.plan = self.expected = None
+
+    def conditional(self):
+        return True  # every write of a present task is conditional, or merges on the server
+
+    def reread(self):
+        return _read(self.client, self.path, list(ACCOUNT_MISSING_CODES))
+
+    def gives_up(self, current):
+        return "nothing more was written, run the task again"
+
+    def after_others(self, account):
+        return account
+
+    def plan_round(self, current):
+        planned_on, busy = current, None
+        if is_running(current):
+            planned_on, busy = self.running(current)
+            if busy is None:  # waited for it
+                current = planned_on
+        self.current = current
+        the_plan = plan_present(self.desired, planned_on, self.account_id.name)
+        if the_plan.action == "error":
+            raise self.writes.failed(AccountError(the_plan.message), current)
+        if the_plan.action == "none":
+            return self.writes.outcome(current, busy=busy)
+        if busy is not None:
+            self.may_write(current)
+        self.plan, self.expected = the_plan, predicted(the_plan, planned_on, self.account_id)
+        if self.options.check_mode:
+            return Outcome(True, self.expected, diff_view(current, self.expected), the_plan.action, busy)
+        return None
+
+    def send(self):
+        """Send the plan's write(s); the account as Azure has it afterwards (or the prediction when not waiting).
+
+        ``writes`` hears of each write before it is sent (and of each completed one but the last, which ``finish``
+        completes after checking it)."""
+        action, current, expected = self.plan.action, self.current, self.expected
+        if action == "create":
+            return self._write("PUT", "the PUT that creates the account", self.plan.body, {"If-None-Match": "*"})
+        guard = {"If-Match": current["etag"]} if current.get("etag") else None
+        if action == "repair":
+            return self._write("PUT", "the PUT that repairs the account", self.plan.body, guard)
+        body = self.plan.body
+        if guard or "tags" not in body or not self.desired.get("append_tags", True):
+            return self._write("PATCH", "the PATCH of %s" % _fields(body), body, guard)
+        # No etag to guard a PATCH of the whole tag set: fields by PATCH, tags merged on the server.
+        account, rest = current, dict((key, value) for key, value in body.items() if key != "tags")
+        if written_units(rest):
+            account = self._write("PATCH", "the PATCH of %s" % _fields(rest), rest, None, dict(expected, tags=current.get("tags")))
+            self.writes.done()
+        return self._merge_tags(account, body["tags"])
+
+    def _write(self, method, what, body, headers, expected=None):
+        self.writes.send(what, self.current, self.expected if expected is None else expected, self.plan.action)
+        response = self.client.request(method, self.path, body=body, headers=headers)
+        self.writes.accepted()
+        answer = self.waiter.answer(response)
+        # A body-less asynchronous answer (wait=false) has nothing to show: fall back to the prediction.
+        return _checked(answer, "%s %s" % (getattr(response, "method", None) or "write", self.path)) if answer else self.expected
+
+    def _merge_tags(self, account, tags):
+        merge = tags_to_merge(self.current.get("tags"), tags)
+        self.writes.send("the Tags API merge of tag%s %s" % ("s" if len(merge) > 1 else "", ", ".join(sorted(merge))), account,
+                         dict(account, tags=tags), self.plan.action)
+        merged = self.client.request("PATCH", tags_path(self.path), body={"operation": "Merge", "properties": {"tags": merge}})
+        self.writes.accepted()
+        properties = merged.body.get("properties")
+        answered = properties.get("tags") if isinstance(properties, dict) else None
+        if not isinstance(answered, dict):
+            raise invalid_response("PATCH %s answered without properties.tags" % tags_path(self.path))
+        return _checked(dict(account, tags=answered), "PATCH %s" % tags_path(self.path))
+
+    def finish(self, answer):
+        """``answer``: the account as Azure has it after the write (or the prediction when not waiting)."""
+        if self.waiter.waits:
+            problem = _not_applied(self.plan, self.desired, answer, self.account_id.name)
+            if problem is not None:
+                raise self.writes.failed(problem, answer)
+        self.writes.done()
+        return self.writes.outcome(answer)
+
+
+def ensure_present(client, account_id, desired, options, listed=NOT_READ):
+    """Make the account ``account_id`` (an ``account_model.AccountId``) match ``desired``, as ``options`` (the
+    ``RunOptions``) say. Returns an ``Outcome`` (unpacks as ``(changed, account, diff)``).
+
+    A missing resource group fails (404 ResourceGroupNotFound), in check mode too. An impossible change (location,
+    missing create options, a Failed account that cannot be repaired) raises AccountError before any write. ``listed``
+    is the account as a list answer showed it (None: not in the list), used instead of the first GET; its etag guards
+    the write as a GET's would. Not waiting (check mode, or ``wait`` false) for someone else's operation, it plans on
+    the account as that operation should leave it (``Outcome.busy``; a Deleting account counts as gone); with ``wait``
+    false one that needs a write fails (AccountError), in check mode too."""
+    task = _Present(client, account_id, desired, options)
+    return task.run(_first(client, task.path, listed, list(ACCOUNT_MISSING_CODES)))
 
 
 def _fields(body):
-    fields = [key for key in ("sku", "tags") if key in body] + [key for key in ("description",) if key in (body.get("properties") or {})]
-    return ", ".join(fields) or "the account"
+    return ", ".join(written_units(body)) or "the account"
 
 
 def _not_applied(the_plan, desired, account, name):
@@ -445,17 +580,6 @@ def _not_applied(the_plan, desired, account, name):
                                           "does not show the change (still to do: %s); nothing more was sent" % (method, name, still))
 
 
-def _finish(client, writes, path, response, wait, wait_timeout, expected):
-    """The account as Azure returned it, after waiting for an asynchronous operation when asked to."""
-    writes.accepted()
-    if wait:
-        body = client.wait(response, wait_timeout, resource_path=path)
-    else:
-        body = response.body
-    # A body-less asynchronous answer (wait=false) has nothing to show: fall back to the prediction.
-    return _checked(body, "%s %s" % (getattr(response, "method", None) or "write", path)) if body else expected
-
-
 # -- state: absent ----------------------------------------------------------------------------------------------------
 
 class DeleteSkipped(AzureMLError):
@@ -464,28 +588,91 @@ class DeleteSkipped(AzureMLError):
     default_code = "DeleteSkipped"
 
 
-def _still(recheck, account, writes):
-    """``account``, unless the purge's re-check says it must no longer be deleted (``DeleteSkipped``, which asks the write
-    ledger whether an earlier attempt of this task's DELETE may have applied)."""
-    reason = recheck(account) if recheck is not None and account is not None else None
-    if reason:
-        raise writes.skipped(reason, account)
-    return account
+class _Absent(_ConditionalWrite):
+    """The rounds of ``ensure_absent``: one DELETE, conditional for a purge or a declared absent (``recheck`` given)."""
+
+    def __init__(self, client, account_id, options, recheck):
+        super(_Absent, self).__init__(client, account_id, options)
+        self.recheck = recheck
+        self.current = self.guard = None
+
+    def still(self, account):
+        """``account``, unless the purge's re-check says it must no longer be deleted (``DeleteSkipped``, which asks the
+        write ledger whether an earlier attempt of this task's DELETE may have applied)."""
+        reason = self.recheck(account) if self.recheck is not None and account is not None else None
+        if reason:
+            raise self.writes.skipped(reason, account)
+        return account
+
+    def conditional(self):
+        return self.guard is not None
+
+    def reread(self):
+        return self.still(_read(self.client, self.path))
+
+    def gives_up(self, current):
+        return "it was not deleted" if current is not None else None
+
+    def after_others(self, account):
+        return self.still(account)
+
+    def plan_round(self, current):
+        if current is None:
+            return self.writes.outcome(None, account={})
+        busy = None
+        if is_running(current):
+            planned_on, busy = self.running(current)
+            if busy is None:  # waited for it: plan again on the account as it is now
+                return self.plan_round(self.still(planned_on))
+            if planned_on is None:  # someone else's DELETE is under way: nothing to do (check mode: it will be gone)
+                seen = None if self.waiter.predicts else current
+                return Outcome(False, seen or {}, diff_view(seen, seen), busy=busy)
+            self.may_write(current)
+        if self.options.check_mode:
+            return Outcome(True, {}, diff_view(current, None), "delete", busy)
+        self.current, self.guard = self._guarded(current)
+        return self.plan_round(None) if self.current is None else None  # None: someone else deleted it meanwhile
+
+    def _guarded(self, current):
+        """``(account, headers)`` for the DELETE of a purge or a declared absent (``recheck`` given): ``If-Match`` with the
+        etag it was planned from; without one, the account read again right now (and re-checked), and the etag of that
+        read, so that a change between the read and the DELETE is not lost. The account module's DELETE is unconditional."""
+        if self.recheck is None:
+            return current, None
+        if not current.get("etag"):
+            current = self.still(_read(self.client, self.path))
+        return current, ({"If-Match": current["etag"]} if current is not None and current.get("etag") else None)
+
+    def send(self):
+        self.writes.send("the DELETE", self.current, None, "delete")
+        try:
+            return self.client.request("DELETE", self.path, headers=self.guard)
+        except ArmError as err:
+            if err.status != 404:
+                raise
+            self.writes.ended(err)  # gone since it was read: this task's DELETE whose answer was lost, or someone else's
+            return None
+
+    def finish(self, answer):
+        """``answer``: the DELETE's response (None: the account was gone when the DELETE reached it)."""
+        if answer is None:
+            return self.writes.outcome(None, account={})
+        if answer.status == 204 and not getattr(answer, "answer_lost", False):
+            self.writes.ended(None)  # nothing was left to delete: someone else's DELETE came first
+            return self.writes.outcome(None, account={})
+        self.writes.accepted()
+        try:
+            self.waiter.answer(answer, deleting=True)
+        except ArmError as err:
+            if err.status != 404:  # a 404 while following the DELETE: the account is gone
+                raise self.writes.failed(err)
+        self.writes.done()
+        return self.writes.outcome(None, account={})
 
 
-def _delete_guard(client, path, current, recheck, writes):
-    """``(account, headers)`` for the DELETE of a purge or a declared absent (``recheck`` given): ``If-Match`` with the
-    etag it was planned from; without one, the account read again right now (and re-checked), and the etag of that
-    read, so that a change between the read and the DELETE is not lost. The account module's DELETE is unconditional."""
-    if recheck is None:
-        return current, None
-    if not current.get("etag"):
-        current = _still(recheck, _read(client, path), writes)
-    return current, ({"If-Match": current["etag"]} if current is not None and current.get("etag") else None)
-
-
-def ensure_absent(client, subscription_id, resource_group, name, check_mode, wait, wait_timeout, listed=NOT_READ, recheck=None):
-    """Delete the account when it exists. Returns an ``Outcome`` (unpacks as ``(changed, {}, diff)``).
+def ensure_absent(client, account_id, options, listed=NOT_READ, recheck=None):
+    """Delete the account ``account_id`` when it exists (``options``: the ``RunOptions``). Returns an ``Outcome``
+    (unpacks as ``(changed, {}, diff)``).
 
     A missing resource group means the account is not there: no failure. A DELETE answered 204 or 404 found nothing
     to delete (someone else deleted the account after the GET): no change, unless an earlier attempt of that DELETE
@@ -497,69 +684,8 @@ def ensure_absent(client, subscription_id, resource_group, name, check_mode, wai
     without an etag the account is read again right before the DELETE, which then carries the etag of that read. A
     failed re-check raises DeleteSkipped.
     """
-    path = account_path(subscription_id, resource_group, name)
-    writes, others = _Writes(client, path), _Others(client, path, name, wait, wait_timeout)
-    current = _still(recheck, _first(client, path, listed), writes)
-    conflicts = 0
-    while True:
-        if current is None:
-            return writes.outcome(None, account={})
-        busy = None
-        if is_running(current):
-            deleting = (provisioning_state_of(current) or "").lower() == "deleting"
-            if deleting and not wait:  # someone else's DELETE is under way: not waiting for it, nothing to do
-                return Outcome(False, current, diff_view(current, current), busy=provisioning_state_of(current))
-            if check_mode and wait:  # check mode does not wait: a Deleting account will be gone, any other deleted
-                busy = provisioning_state_of(current)
-                if deleting:
-                    return Outcome(False, {}, diff_view(None, None), busy=busy)
-            else:
-                try:
-                    current = _still(recheck, others.running(current), writes)
-                except AzureMLError as err:
-                    raise writes.failed(err, current)
-                continue
-        if check_mode:
-            return Outcome(True, {}, diff_view(current, None), "delete", busy)
-        current, guard = _delete_guard(client, path, current, recheck, writes)
-        if current is None:
-            continue  # someone else deleted it before this task sent anything
-        writes.send("the DELETE", current, None, "delete")
-        try:
-            response = client.request("DELETE", path, headers=guard)
-        except ArmError as err:
-            if err.status == 412 and guard is not None:  # changed since it was planned: read, re-check, try again
-                writes.ended(err)
-                _conflict_pause(client, conflicts)
-                conflicts += 1
-                current = _still(recheck, _read(client, path), writes)
-                if conflicts >= MAX_ROUNDS and current is not None:
-                    raise writes.failed(ArmError(412, "PreconditionFailed", "account %r changed under this task %d times in a row "
-                                                                            "(other writers); it was not deleted" % (name, MAX_ROUNDS)), current)
-                continue
-            if err.status == 404:  # gone since our GET: our own DELETE whose answer was lost, or someone else's
-                writes.ended(err)
-                return writes.outcome(None, account={})
-            if not _busy(err):
-                raise writes.failed(err)
-            writes.ended(err)
-            try:
-                current = _still(recheck, others.refused(err), writes)
-            except AzureMLError as final:
-                raise writes.failed(final)
-            continue
-        if response.status == 204 and not getattr(response, "answer_lost", False):
-            writes.ended(None)  # nothing was left to delete: someone else's DELETE came first
-            return writes.outcome(None, account={})
-        writes.accepted()
-        if wait:
-            try:
-                client.wait(response, wait_timeout, resource_path=path, deleting=True)
-            except ArmError as err:
-                if err.status != 404:  # a 404 while following the DELETE: the account is gone
-                    raise writes.failed(err)
-        writes.done()
-        return writes.outcome(None, account={})
+    task = _Absent(client, account_id, options, recheck)
+    return task.run(task.still(_first(client, task.path, listed)))
 
 
 def group_missing(err):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_service import DeleteSkipped, ensure_absent, ensure_present
+from ansible_collections.azureml.model_management.plugins.module_utils.account_service import DeleteSkipped, RunOptions, ensure_absent, ensure_present
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_plan import WRITE_ACTIONS
 
@@ -50,15 +50,14 @@ def _declared_delete_recheck(_account):
 
 def apply_one(client, subscription_id, item, scope, check_mode, wait, wait_timeout):
     """The ``Applied`` of one item; never raises for an error of that account. Check mode never waits."""
-    common = dict(client=client, subscription_id=subscription_id, resource_group=item.resource_group, name=item.name,
-                  check_mode=check_mode, wait=wait, wait_timeout=wait_timeout, listed=item.current)
+    account_id, options = item.account_id(subscription_id), RunOptions(check_mode, wait, wait_timeout)
     try:
         if item.action == "purge":
-            outcome = ensure_absent(recheck=scope.recheck(item.account_id(subscription_id)), **common)
+            outcome = ensure_absent(client, account_id, options, listed=item.current, recheck=scope.recheck(account_id))
         elif item.declared_absent:
-            outcome = ensure_absent(recheck=_declared_delete_recheck, **common)
+            outcome = ensure_absent(client, account_id, options, listed=item.current, recheck=_declared_delete_recheck)
         else:
-            outcome = ensure_present(desired=item.desired, **common)
+            outcome = ensure_present(client, account_id, item.desired, options, listed=item.current)
     except DeleteSkipped as skipped:  # changed when an earlier attempt of its DELETE may have applied
         return Applied(changed=skipped.changed, action=item.action, skipped=str(skipped))
     except AzureMLError as err:

@@ -73,7 +73,6 @@ class Item(object):
         self.action = action
         self.current = current  # the account as listed (None when absent)
         self.entry = entry  # the declared Entry (None for a purge)
-        self.plan = None  # account_model.Plan of a declared present entry
         self.error = None  # why the planned action cannot be done (nothing is sent for it)
         self.note = None  # why nothing is done although the account is declared (not one of this run's accounts)
         self.withheld = False  # the run's rules withhold this item's write (fleet_plan.run_rules): nothing is sent
@@ -307,11 +306,11 @@ def _plan_entry(entry, listing, restrict):
     if listing.missing:
         item.action = "create"
         return item.fail("resource group %s does not exist (ResourceGroupNotFound)" % entry.resource_group)
-    item.plan = plan_present(entry.desired, current, entry.name)
-    if item.plan.action == "error":
+    the_plan = plan_present(entry.desired, current, entry.name)  # its body is not kept: the apply plans again
+    if the_plan.action == "error":
         item.action = "create" if current is None else ("repair" if needs_repair(current) else "update")
-        return item.fail(item.plan.message)
-    item.action = item.plan.action
+        return item.fail(the_plan.message)
+    item.action = the_plan.action
     return item
 
 

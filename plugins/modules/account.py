@@ -273,10 +273,11 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     ACCOUNT_OPTIONS,
     SKU_CAPACITY_MAX,
     SKU_CAPACITY_MIN,
+    AccountId,
     desired_from_params,
     validate_account_params,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.account_service import as_reported, ensure_absent, ensure_present
+from ansible_collections.azureml.model_management.plugins.module_utils.account_service import RunOptions, as_reported, ensure_absent, ensure_present
 from ansible_collections.azureml.model_management.plugins.module_utils.base import AzureMLModule
 
 ARGUMENT_SPEC = dict(
@@ -310,18 +311,11 @@ def run_module(azure):
 
 
 def converge(azure, params):
-    common = dict(
-        client=azure.client,
-        subscription_id=azure.subscription_id,
-        resource_group=params["resource_group"],
-        name=params["name"],
-        check_mode=azure.check_mode,
-        wait=params["wait"],
-        wait_timeout=params["wait_timeout"],
-    )
+    account_id = AccountId(azure.subscription_id, params["resource_group"], params["name"])
+    options = RunOptions(azure.check_mode, params["wait"], params["wait_timeout"])
     if params["state"] == "present":
-        return ensure_present(desired=desired_from_params(params), **common)
-    return ensure_absent(**common)
+        return ensure_present(azure.client, account_id, desired_from_params(params), options)
+    return ensure_absent(azure.client, account_id, options)
 
 
 def main():

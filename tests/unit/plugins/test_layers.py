@@ -17,7 +17,7 @@ PACKAGE = "ansible_collections.azureml.model_management.plugins.module_utils"
 # tokens, the cloud's endpoints; services: what one account or one fleet run does over the transport; runtime: the
 # modules' common start (options, connection, failure).
 LAYERS = (
-    ("rules", {"text", "errors", "version", "retry", "option_rules", "option_shapes", "tagging", "account_model",
+    ("rules", {"text", "errors", "version", "retry", "option_rules", "option_shapes", "tagging", "account_model", "account_fields",
                "account_scope", "arm_errors", "fleet_scope", "fleet_plan", "fleet_report", "fleet_entries", "fleet_hosts",
                "fleet_gate"}),
     ("transport", {"arm", "arm_wait", "cloud", "credentials", "token_cache", "cached_token", "token_fetch", "tokens",

@@ -10,6 +10,7 @@ import copy
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tags
 
 SUB = "00000000-0000-0000-0000-000000000001"
 EMOJI = "\U0001F600"  # outside the Basic Multilingual Plane: Azure (.NET) counts it as 2
@@ -146,8 +147,8 @@ def test_check_location(value, ok):
     ("S1", "sku must be a dictionary"),
 ])
 def test_check_sku_rejects(sku, fragment):
-    msg = m.check_sku(sku)
-    assert msg and fragment in msg
+    problems = m.FIELDS.option_problems({"sku": sku})
+    assert len(problems) == 1 and fragment in problems[0]
 
 
 @pytest.mark.parametrize("sku", [
@@ -155,7 +156,7 @@ def test_check_sku_rejects(sku, fragment):
     {"name": None, "capacity": None},
 ])
 def test_check_sku_accepts(sku):
-    assert m.check_sku(sku) is None
+    assert m.FIELDS.option_problems({"sku": sku}) == []
 
 
 CONTROL_SAMPLES = ["\x00", "\x1f", "\t", "\n", "\x7f", "\x80", "\x85", "\x9f"]
@@ -170,14 +171,14 @@ def test_check_name_refuses_c0_del_and_c1_controls(char):
 @pytest.mark.parametrize("value", ["a\xa0b", "\u00e9t\u00e9", "\u2603", "x\u0100"])
 def test_check_name_and_tags_accept_printable_unicode_next_to_the_control_ranges(value):
     assert m.check_name(value) is None
-    assert m.check_tags({value: value}) is None
+    assert check_tags({value: value}) is None
 
 
 @pytest.mark.parametrize("check, value", [
     (m.check_name, "a\ud800b"),
     (m.check_location, "east\udfffus"),
-    (lambda v: m.check_tags({v: "x"}), "a\ud800"),
-    (lambda v: m.check_tags({"a": v}), "a\ud800"),
+    (lambda v: check_tags({v: "x"}), "a\ud800"),
+    (lambda v: check_tags({"a": v}), "a\ud800"),
     (lambda v: m.check_string_option(v, "description"), "a\ud800"),
 ])
 def test_text_that_cannot_be_sent_as_utf8_is_refused(check, value):
@@ -286,7 +287,7 @@ def test_desired_from_params():
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# sku merging (tags: test_tagging.py)
+# sku merging (tags: test_tagging.py): the sku is written whole, merged from the current account
 
 
 @pytest.mark.parametrize("current, wanted, expected", [
@@ -297,9 +298,10 @@ def test_desired_from_params():
     ({"name": "S1", "capacity": 1}, {"name": "S3", "capacity": 4}, {"name": "S3", "capacity": 4}),
     ({"name": "s1", "capacity": 1}, {"name": None, "capacity": 2}, {"name": "s1", "capacity": 2}),
     (None, {"name": "S1", "capacity": 1}, {"name": "S1", "capacity": 1}),
+    ({"capacity": 1}, {"name": None, "capacity": 2}, {"capacity": 2}),
 ])
-def test_merge_sku(current, wanted, expected):
-    assert m.merge_sku(current, wanted) == expected
+def test_the_sku_is_merged_whole(current, wanted, expected):
+    assert m.diff(desired(sku=wanted), account(sku=current)) == ({"sku": expected} if expected else {})
 
 
 # ---------------------------------------------------------------------------------------------------------------------

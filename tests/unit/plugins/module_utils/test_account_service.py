@@ -126,12 +126,15 @@ CREATE = dict(location="East US 2", sku={"name": "s1", "capacity": 1}, descripti
 CREATE_BODY = {"location": "eastus2", "sku": {"name": "S1", "capacity": 1}, "tags": {"env": "prod"}, "properties": {"description": "models"}}
 
 
+MMA = m.AccountId(SUB, "rg", "mma")
+
+
 def present(client, params, check_mode=False, wait=True):
-    return svc.ensure_present(client, SUB, "rg", "mma", desired(**params), check_mode, wait, 600)
+    return svc.ensure_present(client, MMA, desired(**params), svc.RunOptions(check_mode, wait, 600))
 
 
 def absent(client, check_mode=False, wait=True):
-    return svc.ensure_absent(client, SUB, "rg", "mma", check_mode, wait, 600)
+    return svc.ensure_absent(client, MMA, svc.RunOptions(check_mode, wait, 600))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -665,7 +668,7 @@ def test_without_wait_a_deleting_account_is_not_taken_as_matching(check_mode):
 def test_a_running_account_that_never_finishes_times_out():
     client = FakeClient(gets=[failed("Creating")] * 500)
     with pytest.raises(ArmError) as info:
-        svc.ensure_present(client, SUB, "rg", "mma", desired(**CREATE), False, True, 30)
+        svc.ensure_present(client, MMA, desired(**CREATE), svc.RunOptions(False, True, 30))
     assert info.value.code == "WaitTimeout" and "Creating" in info.value.message
 
 
@@ -761,19 +764,19 @@ MANAGED = account(tags={"managed-by": "ansible"}, etag='"e1"')
 
 
 def purge(client, listed, check_mode=False):
-    return svc.ensure_absent(client, SUB, "rg", "mma", check_mode, True, 600, listed=listed, recheck=not_managed)
+    return svc.ensure_absent(client, MMA, svc.RunOptions(check_mode, True, 600), listed=listed, recheck=not_managed)
 
 
 def test_a_listed_account_is_planned_without_a_get_and_its_etag_guards_the_write():
     client = FakeClient(writes=[Response(200, account(sku={"name": "S1", "capacity": 2}, etag='"e2"'))])
-    changed, _result, _diff = svc.ensure_present(client, SUB, "rg", "mma", desired(sku={"capacity": 2}), False, True, 600,
+    changed, _result, _diff = svc.ensure_present(client, MMA, desired(sku={"capacity": 2}), svc.RunOptions(False, True, 600),
                                                  listed=account(etag='"e1"'))
     assert changed and client.methods() == ["PATCH"] and client.calls[0][3] == {"If-Match": '"e1"'}
 
 
 def test_an_account_missing_from_the_list_is_created_with_if_none_match():
     client = FakeClient(writes=[Response(201, account())])
-    changed, _result, _diff = svc.ensure_present(client, SUB, "rg", "mma", desired(**CREATE), False, True, 600, listed=None)
+    changed, _result, _diff = svc.ensure_present(client, MMA, desired(**CREATE), svc.RunOptions(False, True, 600), listed=None)
     assert changed and client.methods() == ["PUT"] and client.calls[0][3] == {"If-None-Match": "*"}
 
 
@@ -895,7 +898,7 @@ def test_a_409_another_operation_that_leaves_the_account_as_desired_is_no_change
 def test_a_409_another_operation_that_never_ends_is_bounded_by_wait_timeout():
     client = FakeClient(gets=[account()] * 200, writes=[BUSY] * 200)
     with pytest.raises(ArmError) as info:
-        svc.ensure_present(client, SUB, "rg", "mma", desired(description="x"), False, True, 30)
+        svc.ensure_present(client, MMA, desired(description="x"), svc.RunOptions(False, True, 30))
     err = info.value
     assert err.code == "AnotherOperationInProgress" and "30 seconds" in err.message and err.changed is False
     assert sum(client.pauses) <= 30 + 5
@@ -992,6 +995,32 @@ def test_check_mode_with_wait_false_on_a_running_account_that_needs_a_write_fail
     client = FakeClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError):
         present(client, dict(CREATE, description="new"), check_mode=True, wait=False)
+
+
+@pytest.mark.parametrize("check_mode, wait, waiter, waits", [
+    (True, True, "_CheckMode", False), (True, False, "_NoWait", False), (False, False, "_NoWait", False), (False, True, "_Settle", True),
+])
+def test_check_mode_is_a_waiter_that_never_waits(check_mode, wait, waiter, waits):
+    """One object says what a task does about running operations; check mode's predicts instead of waiting."""
+    chosen = svc.waiter_for(FakeClient(), MMA, svc.RunOptions(check_mode, wait, 600))
+    assert type(chosen).__name__ == waiter and chosen.waits is waits
+    if not waits:
+        planned_on, busy = chosen.running(failed("Updating"))
+        assert busy == "Updating" and m.provisioning_state_of(planned_on) is None
+
+
+@pytest.mark.parametrize("verb", ["present", "absent"])
+def test_one_driver_gives_up_after_the_same_number_of_412_rounds_for_both_verbs(verb):
+    """ensure_present and ensure_absent share the rounds: MAX_ROUNDS refusals, a jittered pause before each re-read."""
+    gets = [account(etag="W/%d" % i) for i in range(1, svc.MAX_ROUNDS + 2)]
+    client = FakeClient(gets=gets, writes=[(412, "PreconditionFailed")] * svc.MAX_ROUNDS)
+    with pytest.raises(ArmError) as failure:
+        if verb == "present":
+            present(client, dict(description="new"))
+        else:
+            svc.ensure_absent(client, MMA, svc.RunOptions(False, True, 600), listed=gets[0], recheck=lambda account: None)
+    assert failure.value.status == 412 and "%d times in a row" % svc.MAX_ROUNDS in failure.value.message
+    assert len(client.pauses) == svc.MAX_ROUNDS and len([c for c in client.calls if c[0] in ("PATCH", "DELETE")]) == svc.MAX_ROUNDS
 
 
 @pytest.mark.parametrize("gets, writes, params, action", [

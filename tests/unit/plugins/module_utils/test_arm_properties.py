@@ -105,10 +105,10 @@ def test_the_account_service_raises_only_its_own_errors(answer_list, state, chec
     desired = m.desired_from_params(dict(location="eastus", sku={"name": "S1", "capacity": 1}, tags={"a": "1"}, description="d"))
     try:
         if state == "present":
-            changed, account, diff = svc.ensure_present(client, SUB, "rg", "mma", desired, check_mode, True, 30)
+            changed, account, diff = svc.ensure_present(client, m.AccountId(SUB, "rg", "mma"), desired, svc.RunOptions(check_mode, True, 30))
             assert isinstance(changed, bool) and isinstance(account, dict) and set(diff) == {"before", "after"}
         elif state == "absent":
-            changed, _account, _diff = svc.ensure_absent(client, SUB, "rg", "mma", check_mode, True, 30)
+            changed, _account, _diff = svc.ensure_absent(client, m.AccountId(SUB, "rg", "mma"), svc.RunOptions(check_mode, True, 30))
             assert isinstance(changed, bool)
         else:
             assert isinstance(svc.get_accounts(client, SUB, "rg", tag_filters=["a"]), list)

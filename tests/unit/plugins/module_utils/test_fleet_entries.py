@@ -11,7 +11,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_ent
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
 
 ROLE = OptionNames({"accounts": "accounts_list"})
-KEYS = "name, resource_group, location, sku, description, tags, state, subscription_id and append_tags"
+KEYS = "name, resource_group, location, sku, tags, description, state, subscription_id and append_tags"  # the order of account_model.FIELDS
 
 
 @pytest.mark.parametrize("entry, problems", [

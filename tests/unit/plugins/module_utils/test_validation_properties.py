@@ -24,7 +24,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils import to
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import resolve_cloud
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import default_subscription, subscription_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
-from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TAGS_MAX
+from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TAGS_MAX, check_tag_filters, check_tags, coerce_tags
 from ansible_collections.azureml.model_management.plugins.module_utils.text import dotnet_length, has_control
 from ansible_collections.azureml.model_management.plugins.modules.account import ARGUMENT_SPEC as ACCOUNT_SPEC
 from ansible_collections.azureml.model_management.plugins.modules.account_info import ARGUMENT_SPEC as INFO_SPEC
@@ -93,10 +93,15 @@ def sendable(value):
     return not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value)
 
 
+def every_field_problem(value):
+    """The same value for every field's option (sku, tags, description...): their messages, or None."""
+    return "; ".join(m.FIELDS.option_problems(dict((field.unit, value) for field in m.FIELDS))) or None
+
+
 @PROPERTIES
 @given(value=values)
 def test_single_validators_return_a_message_or_none(value):
-    for check in (m.check_name, m.check_resource_group, m.check_location, m.check_sku, m.check_tags, m.check_tag_filters,
+    for check in (m.check_name, m.check_resource_group, m.check_location, every_field_problem, check_tags, check_tag_filters,
                   m.check_api_version, lambda v: m.check_string_option(v, "description")):
         message = check(value)
         assert message is None or isinstance(message, str)
@@ -113,8 +118,8 @@ def test_an_accepted_name_can_be_sent(name):
 @PROPERTIES
 @given(tags=tag_values)
 def test_accepted_tags_can_be_sent(tags):
-    if m.check_tags(m.coerce_tags(tags)) is None:
-        coerced = m.coerce_tags(tags)
+    if check_tags(coerce_tags(tags)) is None:
+        coerced = coerce_tags(tags)
         assert len(coerced) <= TAGS_MAX
         assert all(sendable(name) for name in coerced)
         json.dumps(coerced).encode("utf-8")
@@ -372,7 +377,7 @@ def test_limits_are_checked_in_utf16_code_units(piece, repeat):
     value = piece * repeat
     units = dotnet_length(value)
     assert units == len(value.encode("utf-16-le")) // 2
-    assert (m.check_tags({"k": value}) is not None) == (units > 256), (len(value), units)
-    assert (m.check_tags({value: "v"}) is not None) == (units > 512), (len(value), units)
+    assert (check_tags({"k": value}) is not None) == (units > 256), (len(value), units)
+    assert (check_tags({value: "v"}) is not None) == (units > 512), (len(value), units)
     name_problem = m.check_name(value)
     assert (name_problem is not None and "at most 260" in name_problem) == (units > 260), (len(value), units, name_problem)

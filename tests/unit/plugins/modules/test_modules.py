@@ -353,7 +353,7 @@ def test_documented_options_match_argspec(module):
 # ---------------------------------------------------------------------------------------------------------------------
 # issue 20.9: entries of the wrong type name the option and the entry, not only "dictionary requested"
 
-ENTRY_KEYS = "name, resource_group, location, sku, description, tags, state, subscription_id and append_tags"
+ENTRY_KEYS = "name, resource_group, location, sku, tags, description, state, subscription_id and append_tags"
 
 
 @pytest.mark.parametrize("args, message", [
