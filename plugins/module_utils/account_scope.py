@@ -12,7 +12,7 @@ that was listed; ``as_entry`` then gives it in the shape of a declared entry, wh
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import account_problem, parse_account_id
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import FIELDS, account_problem, parse_account_id
 from ansible_collections.azureml.model_management.plugins.module_utils.text import shown
 
 
@@ -49,18 +49,20 @@ def listed_account_problem(account, subscription_id, resource_group=None, name=N
 
 def as_entry(account):
     """A checked account as an entry of the fleet module's ``accounts`` (the role's ``accounts_list``): what declaring
-    it as it is takes. Fields Azure did not send are left out, so the entry declares nothing about them."""
+    it as it is takes, field by field from ``account_model.FIELDS``. A field Azure did not send is left out, so the
+    entry declares nothing about it; the tag set is always given (``{}``: no tags), so the entry declares it whole."""
     account_id = parse_account_id(account["id"])
     entry = dict(name=account_id.name, resource_group=account_id.resource_group)
-    if account.get("location") is not None:
-        entry["location"] = account["location"]
-    sku = dict((key, value) for key, value in (account.get("sku") or {}).items() if key in ("name", "capacity") and value is not None)
-    if sku:
-        entry["sku"] = sku
-    description = (account.get("properties") or {}).get("description")
-    if description is not None:
-        entry["description"] = description
-    entry["tags"] = dict(account.get("tags") or {})
+    for field in FIELDS:
+        value = field.read(account)
+        if field.unit == "tags":
+            value = dict(value or {})
+        if value is None:
+            continue
+        place = entry
+        for key in field.option_path[:-1]:
+            place = place.setdefault(key, {})
+        place[field.option_path[-1]] = value
     return entry
 
 

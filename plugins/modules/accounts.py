@@ -197,7 +197,7 @@ attributes:
     support: full
     details:
       - Sends only the list requests and returns the same plan, per account, that a real run would carry out. Never waits
-        for someone else's operation; RV(busy) names the accounts that are running one.
+        for someone else's operation; RV(busy_accounts) names the accounts that are running one.
   diff_mode:
     support: full
     details:
