@@ -36,7 +36,7 @@ sys.path.insert(0, HERE)
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402 pylint: disable=wrong-import-order,wrong-import-position
 
 from bench import Playbooks, cpu_model, measure, previous_collection, task  # noqa: E402 pylint: disable=wrong-import-position,import-error
-from charts import write_chart  # noqa: E402 pylint: disable=wrong-import-position,import-error
+from charts import run_conditions, write_chart  # noqa: E402 pylint: disable=wrong-import-position,import-error
 from fleet import SECOND_SUBSCRIPTION, create_accounts  # noqa: E402 pylint: disable=wrong-import-position,import-error
 from harness import Emulator  # noqa: E402 pylint: disable=wrong-import-position,import-error
 
@@ -190,7 +190,8 @@ def main():
     options = parser.parse_args()
     cases = set(int(case) for case in options.cases.split(',') if case.strip())
     count = options.accounts
-    note = 'make bench-fleet, %s; %d CPUs, load average %.1f at the start' % (time.strftime('%Y-%m-%d'), os.cpu_count(), os.getloadavg()[0])
+    note = 'make bench-fleet (%s)' % (' '.join(arg for arg in sys.argv[1:] if arg not in ('--charts', options.charts)) or 'defaults')
+    load_start, started = os.getloadavg()[0], time.time()
     figures = {}
 
     work = tempfile.mkdtemp(prefix='azureml-fleet-bench-')
@@ -220,7 +221,7 @@ def main():
     finally:
         emulator.stop()
     if options.charts:
-        write_charts(options.charts, note, figures, count, options)
+        write_charts(options.charts, note, figures, count, options, run_conditions(load_start, os.getloadavg()[0], when=started))
 
 
 def unchanged_fleet(books, emulator, group, count, prefix):
@@ -291,7 +292,7 @@ def role_cases(books, emulator, options, work, figures):
     figures['small'] = (role_now.seconds, role_then.seconds, small_info.seconds)
 
 
-def write_charts(folder, note, figures, count, options):
+def write_charts(folder, note, figures, count, options, conditions=''):
     series = []
     if 'small' in figures:
         now, then, info = figures['small']
@@ -302,28 +303,30 @@ def write_charts(folder, note, figures, count, options):
         series.append(('{:,} accounts'.format(options.big), [('fleet module', figures['big'][0]), ('account_info', figures['big'][1])]))
     pairs = [('%s: %s' % (size, label), value) for size, values in series for label, value in values]
     written = []
+    titles = dict(value_title='seconds (s)', note=note, conditions=conditions)
     if pairs:
         written.append(write_chart(os.path.join(folder, 'fleet-no-change.svg'), 'Fleets with no change: seconds for the whole playbook',
-                                   pairs, unit=' s', digits=1, note=note))
-    if 'creates' in figures:
+                                   pairs, unit=' s', digits=1, label_title='accounts: task', **titles))
+    if 'creates' in figures:  # measurements are bars; the limit and the target are lines
         seconds, limit = figures['creates']
         written.append(write_chart(os.path.join(folder, 'fleet-throttled-creates.svg'),
-                                   '{:,} creates with throttling on: seconds'.format(count),
-                                   [('the fleet module', seconds), ('the bucket limit', limit)],
-                                   unit=' s', digits=1, reference=(1.3 * limit, 'target: 1.3x the bucket limit'), note=note))
+                                   '{:,} creates with throttling on: seconds'.format(count), [('the fleet module', seconds)],
+                                   unit=' s', digits=1, thresholds=[(limit, 'bucket limit'), (1.3 * limit, 'target: 1.3x the bucket limit')],
+                                   **titles))
     if 'subscriptions' in figures:
         seconds, floor = figures['subscriptions']
         written.append(write_chart(os.path.join(folder, 'fleet-two-subscriptions.svg'),
                                    '{:,} creates in each of 2 subscriptions, one run: seconds'.format(count),
                                    [('the fleet module', seconds)], unit=' s', digits=1,
-                                   reference=(1.3 * floor, "1.3x one subscription's floor"), note=note))
+                                   thresholds=[(floor, "one subscription's floor"), (1.3 * floor, "target: 1.3x that floor")], **titles))
     if figures.get('shared'):
         pairs = [('%d run%s at once' % (runs, '' if runs == 1 else 's'), seconds / floor if floor else None)
                  for runs, seconds, floor in figures['shared']]
         written.append(write_chart(os.path.join(folder, 'fleet-shared-principal.svg'),
                                    'Runs sharing one principal, %d creates each: wall time / joint bucket floor'
-                                   % options.shared_accounts, pairs, unit='x', digits=2, reference=(1.2, 'target 1.2x'),
-                                   note=note))
+                                   % options.shared_accounts, pairs, unit='x', digits=2, value_title='multiple of the floor (x)',
+                                   label_title='runs at once', thresholds=[(1.0, 'joint bucket floor'), (1.2, 'target 1.2x')],
+                                   note=note, conditions=conditions))
     print('\n== charts: %s' % ', '.join(written))
 
 
