@@ -11,7 +11,8 @@ subscription (and resource group) that was listed. Whether its name can make a h
 
 from __future__ import annotations
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_ID_RE, account_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.account_model import ACCOUNT_ID_RE, AccountId, account_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.account_scope import same_scope
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import matches_tag_filters
 
 HEALTHY_STATE = "Succeeded"  # Resource Manager's contract: an absent provisioningState means Succeeded
@@ -43,10 +44,10 @@ def account_vars(item, subscription_id, resource_group=None):
     found = ACCOUNT_ID_RE.fullmatch(item["id"]) if isinstance(item.get("id"), str) else None
     if not found:
         return None, "an item's id %s is not the id of an account" % (ascii(item.get("id")),)
-    item_subscription, item_group, item_name = found.group("sub", "rg", "name")
+    item_group, item_name = found.group("rg", "name")
     name = item.get("name") or item_name
-    if item_subscription.lower() != subscription_id.lower() or (resource_group and item_group.lower() != resource_group.lower()) \
-            or name.lower() != item_name.lower():
+    # the modules' scope check (account_scope.same_scope), on the id read by its shape only
+    if not same_scope(AccountId(*found.group("sub", "rg", "name")), subscription_id, resource_group or None) or name.lower() != item_name.lower():
         return None, "an item's id %s is not an account of the listed scope" % (ascii(item["id"]),)
     properties = item.get("properties") or {}
     sku = item.get("sku") or {}
