@@ -116,7 +116,7 @@ class SharedRuns(object):
         self.failed = sum(1 for process, _records in done if process.returncode != 0)
         self.accounts_failed = sum((result.get('counts') or {}).get('failed', 0) for result in self.results)
         self.created = sum((result.get('counts') or {}).get('create', 0) for result in self.results)
-        self.pauses = [result.get('throttled') for result in self.results]
+        self.pauses = [result.get('throttle_pauses') for result in self.results]
 
 
 def two_subscriptions(books, emulator, count, figures):
@@ -261,7 +261,7 @@ def throttled_creates(books, emulator, count, figures):
     counts = creates.result.get('counts', {})
     row('3. creates, throttling on', count, creates, None,
         'created %s, failed %s, 429 answers %d, run paused %s times; bucket limit %.0f s, %.2fx (target <= 1.3x)'
-        % (counts.get('create'), counts.get('failed'), creates.throttled, creates.result.get('throttled'), limit,
+        % (counts.get('create'), counts.get('failed'), creates.throttled, creates.result.get('throttle_pauses'), limit,
            creates.seconds / limit if limit else 0))
     figures['creates'] = (creates.seconds, limit)
 
