@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 
+from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
@@ -32,6 +33,7 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import entry_shape_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import progress_line, read_progress
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+from ansible_collections.azureml.model_management.plugins.plugin_utils.declared_file import OPTION as FILE_OPTION, read_declared
 
 display = Display()
 INTERVAL_VARIABLE = "AZUREML_FLEET_PROGRESS_INTERVAL"
@@ -56,16 +58,17 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # the module's temporary directory is the connection's
-        problems = self._entry_problems()
+        module_args, problems = self._module_args()
+        problems = problems or self._entry_problems(module_args)
         if problems:  # once per run, before the module starts: nothing is sent
             return dict(result, failed=True, changed=False, msg="; ".join(problems))
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         if wrap_async or not self._shows_progress():
-            result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+            result = merge_hash(result, self._execute_module(module_args=module_args, task_vars=task_vars, wrap_async=wrap_async))
         else:
             folder = tempfile.mkdtemp(prefix="azureml-fleet-")
             try:
-                result = merge_hash(result, self._run_showing_progress(task_vars, os.path.join(folder, "progress.json")))
+                result = merge_hash(result, self._run_showing_progress(module_args, task_vars, os.path.join(folder, "progress.json")))
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
             summary = result.get("summary")
@@ -75,19 +78,42 @@ class ActionModule(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    def _entry_problems(self):
+    def _module_args(self):
+        """``(the module's arguments, [])``: the task's, with the entries of ``accounts_file`` read here, on the
+        controller (``declared_file``), in place of ``accounts``; or ``(None, [message])``."""
+        args = dict(self._task.args)
+        path = args.pop(FILE_OPTION, None)
+        if path is None:
+            return args, []
+        if not isinstance(path, str) or not path:
+            return None, ["%s must be the path of a file, got %r" % (FILE_OPTION, path)]
+        if args.get("accounts"):
+            return None, ["give accounts or %s, not both" % FILE_OPTION]
+        try:
+            found = self._find_needle("files", path)  # as copy's src: the role's or play's files/, then beside them
+        except AnsibleError as err:  # its advice about remote_src is for copy, not for this option
+            return None, ["%s: %s" % (FILE_OPTION, err.message.split("\nIf you are using a module")[0])]
+        entries, problem = read_declared(found)
+        if problem:
+            return None, [problem]
+        names = args.get("option_names") if isinstance(args.get("option_names"), dict) else {}
+        # an entry's message names the file's entry: accounts_file[3] (or the caller's name for accounts_file)
+        names = dict(names, accounts=names.get(FILE_OPTION, FILE_OPTION))
+        return dict(args, accounts=entries, option_names=names), []
+
+    def _entry_problems(self, module_args):
         """The shape of each declared entry (``fleet_entries``), each message naming the entry as the caller knows it."""
-        option_names = self._task.args.get("option_names")
+        option_names = module_args.get("option_names")
         names = OptionNames(option_names if isinstance(option_names, dict) else None)
-        return entry_shape_problems(self._task.args.get("accounts"), names)
+        return entry_shape_problems(module_args.get("accounts"), names)
 
     def _shows_progress(self):
         """Only where the module's file is this controller's file, written by this user, and the user left it to us."""
         local = getattr(self._connection, "transport", None) == "local"
         return local and not self._play_context.become and not self._task.args.get("progress_file")
 
-    def _run_showing_progress(self, task_vars, path):
-        module_args = dict(self._task.args, progress_file=path)
+    def _run_showing_progress(self, module_args, task_vars, path):
+        module_args = dict(module_args, progress_file=path)
         outcome = {}
         context = contextvars.copy_context()  # ansible-core 2.19 keeps its templating state in context variables
 

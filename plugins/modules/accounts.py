@@ -91,6 +91,19 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  accounts_file:
+    description:
+      - A file on the controller that holds the declared accounts, in place of O(accounts) (give one or the other). It
+        is a JSON or YAML list with one dictionary per account, each taking the options of O(accounts).
+      - The way to declare thousands of accounts. Ansible handles every entry of a task argument several times
+        (templating, copies); a file is read once, by the module's action plugin, with the JSON parser (a file that
+        starts with V([)) or libyaml, and sent to the module as it is.
+      - The file is data, never a template. C({{ }}) in it stays text, and a key given twice in one mapping is
+        refused.
+      - A relative path is looked up as the C(src) of M(ansible.builtin.copy) is. Ansible looks in the C(files/)
+        directory of the role or the playbook, then beside them.
+      - Messages name an entry of the file as O(accounts_file)C([3]).
+    type: path
   resource_group:
     description: Resource group of the entries of O(accounts) that do not name one.
     type: str
@@ -192,6 +205,7 @@ extends_documentation_fragment:
   - azureml.model_management.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: full
@@ -203,6 +217,16 @@ attributes:
     details:
       - One diff per account that changes (name, location, sku, tags, description before and after), each with headers
         naming the account.
+  action:
+    support: full
+    details:
+      - The action plugin reads O(accounts_file) and shows the run's progress on the controller.
+  async:
+    support: full
+    details:
+      - With C(async), the module runs as Ansible runs it, without progress lines; the result is the same.
+  bypass_host_loop:
+    support: none
 seealso:
   - module: azureml.model_management.account
   - module: azureml.model_management.account_info
@@ -235,6 +259,11 @@ EXAMPLES = r"""
 - name: Show what was done
   ansible.builtin.debug:
     msg: "{{ fleet.summary }}"
+
+- name: Thousands of accounts, declared in files/accounts.json (a list, as for accounts)
+  azureml.model_management.accounts:
+    resource_group: ml-prod
+    accounts_file: accounts.json
 
 - name: Preview the plan of a change window
   azureml.model_management.accounts:
@@ -430,6 +459,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.fleet_sub
 
 ARGUMENT_SPEC = dict(
     accounts=dict(type="list", elements="dict", options=ENTRY_OPTIONS, default=[]),
+    accounts_file=dict(type="path"),
     resource_group=dict(type="str"),
     append_tags=dict(type="bool", default=True),
     purge=dict(type="bool", default=False),
@@ -453,6 +483,9 @@ def checked_request(azure):
     params = azure.params
     names = OptionNames(params["option_names"])
     raw_entries = azure.module.raw_params.get("accounts") or []
+    if params["accounts_file"] is not None:  # the action plugin reads it and sends its entries as accounts
+        azure.fail("accounts_file is read on the controller by the action plugin azureml.model_management.accounts;"
+                   " run this module as a task of a play (not on its own), or give accounts")
     errors = []
     for index, raw in enumerate(raw_entries if isinstance(raw_entries, list) else []):
         if isinstance(raw, dict):
