@@ -258,11 +258,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.errors im
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     INSECURE_WARNING,
-    build_client,
-    default_subscription,
-    environment_secrets,
-    find_source,
-    subscription_problem,
+    Connection,
 )
 from ansible_collections.azureml.model_management.plugins.plugin_utils import cache_entry, host_names, source_options, staging
 from ansible_collections.azureml.model_management.plugins.plugin_utils.inventory_accounts import (
@@ -349,13 +345,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         params = self._credential_params(config)
         if params.get("validate_certs") is False:
             self.display.warning("%s: %s" % (self.NAME, INSECURE_WARNING))
-        source, source_error = find_source(params, env)
-        secrets = self._source_secrets + [params.get("secret"), params.get("password")] + environment_secrets(env)
-        secrets += list(source.secrets if source else ()) + held_credentials(env)
-        self._matcher = secret_matcher(secrets)
-        subscriptions = self._subscriptions(source, source_error, params, env)
+        connection = Connection(params, env)
+        self._matcher = secret_matcher(self._source_secrets + connection.secrets + held_credentials(env))
+        subscriptions = self._subscriptions(connection)
         scope = {"subscriptions": subscriptions, "resource_groups": unique_resource_groups(self.get_option("resource_groups") or [])}
-        accounts = self._cached_or_listed(path, cache, scope, lambda: self._list_accounts(source, source_error, params, scope))
+        accounts = self._cached_or_listed(path, cache, scope, lambda: self._list_accounts(connection, scope))
         self._populate(accounts, len(subscriptions))
 
     def update_cache_if_changed(self):
@@ -390,13 +384,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 params[name] = value if isinstance(value, (bool, int)) else str(value)
         return params
 
-    def _subscriptions(self, source, source_error, params, env):
-        subscriptions = unique_subscriptions(self.get_option("subscriptions") or [default_subscription(source, params, env)])
+    def _subscriptions(self, connection):
+        subscriptions = unique_subscriptions(self.get_option("subscriptions") or [connection.default_subscription()])
         for subscription_id in subscriptions:
-            problem = subscription_problem(subscription_id)
+            problem = connection.subscription_problem(subscription_id)
             if problem:
-                if source_error is not None and not subscription_id:
-                    problem = "%s; and %s" % (problem, source_error)
                 raise AnsibleError(self._mask("%s: %s" % (self.NAME, problem)))
         return subscriptions
 
@@ -433,26 +425,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- listing ------------------------------------------------------------------------------------------------
 
-    def _client(self, source, source_error, params):
+    def _client(self, connection):
         if not HAS_REQUESTS:
             raise AnsibleError("%s needs the Python library requests on the controller" % self.NAME)
-        if source_error is not None:
-            raise AnsibleError(self._mask("%s: %s" % (self.NAME, source_error)))
+        if connection.error is not None:
+            raise AnsibleError(self._mask("%s: %s" % (self.NAME, connection.error)))
         if azure_identity_import_error():
             raise AnsibleError("%s needs the Python library azure-identity on the controller" % self.NAME)
         try:
-            return build_client(source, params, warn=lambda message: self.display.warning(self._mask("%s: %s" % (self.NAME, message))))
+            return connection.client(warn=lambda message: self.display.warning(self._mask("%s: %s" % (self.NAME, message))))
         except AuthError as err:
-            raise AnsibleError(self._mask("%s: %s (credentials: %s)" % (self.NAME, err, source.describe()))) from None
+            raise AnsibleError(self._mask("%s: %s (credentials: %s)" % (self.NAME, err, connection.describe()))) from None
 
-    def _list_accounts(self, source, source_error, params, scope):
+    def _list_accounts(self, connection, scope):
         """``(host variables of every account in scope, whether every listing succeeded)``.
 
         A listing that fails is an error, or with fail_on_list_errors false a warning naming it. Log records made
         meanwhile (azure-identity's, msal's) have the secrets masked.
         """
         with masked_log_records(self._matcher):
-            client = self._client(source, source_error, params)
+            client = self._client(connection)
             accounts, complete = [], True
             for subscription_id in scope["subscriptions"]:
                 for group in scope["resource_groups"] or [None]:

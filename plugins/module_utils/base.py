@@ -26,11 +26,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.connectio
     DEFAULT_API_VERSION,
     INSECURE_WARNING,
     TIMEOUT_RANGE,
-    build_client,
-    default_subscription,
-    environment_secrets,
-    find_source,
-    subscription_problem,
+    Connection,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import number_problem
 
@@ -128,9 +124,11 @@ class AzureMLModule(object):
         self._check_connection_options(spec, ranges)
         self.option_problems = number_option_problems(argument_spec, self.module.raw_params, ranges)
         self._client = None
-        self.client_options = {}  # extra build_client arguments (a fleet run's gate and pool size), set before .client
-        self.source, self._source_error = self._select_source(dict(os.environ))
-        self.subscription_id = self._subscription_id(dict(os.environ))
+        self.client_options = {}  # extra Connection.client arguments (a fleet run's gate and pool size), set before .client
+        self.connection = Connection(self.params, dict(os.environ))
+        # Secrets read from the environment or the profile file are masked in every result, whichever source wins.
+        self.module.no_log_values.update(self.connection.secrets)
+        self.subscription_id = self._subscription_id()
 
     def _check_connection_options(self, spec, ranges):
         """Refuse what ``type: str`` would have converted, booleans for ``type: int``, the shared options out of range and
@@ -158,38 +156,22 @@ class AzureMLModule(object):
     @property
     def credential_origin(self):
         """Where the credentials come from (e.g. "service principal from environment (AWX names)"), never their values."""
-        return self.source.describe() if self.source else None
+        return self.connection.describe()
 
-    def _select_source(self, env):
-        # Secrets read from the environment or the profile file are masked in every result, whichever source wins.
-        self.module.no_log_values.update(environment_secrets(env))
-        source, error = find_source(self.params, env)
-        if source is not None:
-            self.module.no_log_values.update(source.secrets)
-        return source, error
-
-    def _subscription_id(self, env):
-        value = default_subscription(self.source, self.params, env)
-        problem = subscription_problem(value)
-        if problem and not value and self._source_error:
-            problem = "%s; and %s" % (problem, self._source_error)
-        if problem:
-            self.fail(problem)
-        return value
+    def _subscription_id(self):
+        try:
+            return self.connection.subscription_id()
+        except AuthError as err:
+            self.fail(str(err))
 
     @property
     def client(self):
         if self._client is None:
             try:
-                self._client = self._build_client()
+                self._client = self.connection.client(**self.client_options)
             except AuthError as err:
                 self._fail_with(err)
         return self._client
-
-    def _build_client(self):
-        if self._source_error:
-            raise self._source_error
-        return build_client(self.source, self.params, **self.client_options)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)
@@ -199,7 +181,7 @@ class AzureMLModule(object):
 
     def _fail_with(self, err):
         extra = {}
-        if self.source and (isinstance(err, AuthError) or getattr(err, "status", None) in (401, 403)):
+        if self.connection.source and (isinstance(err, AuthError) or getattr(err, "status", None) in (401, 403)):
             extra["credential_source"] = self.credential_origin
         # A failure after a write was sent may still have changed the resource (the service layer says so).
         self.fail(str(err), error=err.to_dict(), changed=err.changed, **extra)

@@ -4,8 +4,8 @@
 
 """From options and environment to a ready ``ArmClient``: the one credential path of modules and plugins.
 
-Modules reach it through ``base.AzureMLModule``; the inventory plugin calls it directly, so both resolve the
-same sources in the same order, against the same cloud, with the same client.
+``Connection`` holds the steps in their one order (source, secrets, subscription, client): ``base.AzureMLModule``
+and the inventory plugin both use it, so they resolve the same sources, against the same cloud, with the same client.
 """
 
 from __future__ import annotations
@@ -71,6 +71,55 @@ def default_subscription(source, params, env):
     """The subscription of the selected source, else the option / environment (not yet validated)."""
     value = source.subscription_id if source else setting("subscription_id", params, env)
     return (value or "").strip()
+
+
+class Connection(object):
+    """The credentials of ``params`` and ``env`` resolved once, in the one order modules and the inventory plugin share.
+
+    A source that cannot be found is kept in ``error`` and raised only when a client is needed: a missing subscription
+    then names both problems at once, and a task that needs no client still runs.
+    """
+
+    def __init__(self, params, env):
+        self.params = params
+        self.env = env
+        self.source, self.error = find_source(params, env)
+
+    @property
+    def secrets(self):
+        """Every secret value in play, to be masked whichever source wins: the options', the environment's, the source's."""
+        found = [self.params.get("secret"), self.params.get("password")] + environment_secrets(self.env)
+        found += list(self.source.secrets if self.source else ())
+        return [value for value in found if value]
+
+    def describe(self):
+        """Where the credentials come from (e.g. "service principal from environment (AWX names)"), never their values."""
+        return self.source.describe() if self.source else None
+
+    def default_subscription(self):
+        """The subscription of the source, else of the option / environment (not yet validated)."""
+        return default_subscription(self.source, self.params, self.env)
+
+    def subscription_problem(self, subscription_id):
+        """As ``subscription_problem``; a missing subscription also names why no source was found (often the same cause)."""
+        problem = subscription_problem(subscription_id)
+        if problem and not subscription_id and self.error is not None:
+            problem = "%s; and %s" % (problem, self.error)
+        return problem
+
+    def subscription_id(self):
+        """The default subscription, validated: an ``AuthError`` carries the message to fail with."""
+        value = self.default_subscription()
+        problem = self.subscription_problem(value)
+        if problem:
+            raise AuthError("InvalidSubscription", problem)
+        return value
+
+    def client(self, warn=None, gate=None, pool_size=None):
+        """A new ``ArmClient`` (see ``build_client``), or the source's deferred ``AuthError``."""
+        if self.error is not None:
+            raise self.error
+        return build_client(self.source, self.params, env=self.env, warn=warn, gate=gate, pool_size=pool_size)
 
 
 def ca_bundle_problem(env):

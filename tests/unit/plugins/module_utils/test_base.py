@@ -16,7 +16,7 @@ import yaml
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.azureml.model_management.plugins.doc_fragments.auth import ModuleDocFragment
-from ansible_collections.azureml.model_management.plugins.module_utils import base
+from ansible_collections.azureml.model_management.plugins.module_utils import base, connection
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
@@ -95,7 +95,7 @@ def test_collection_version_matches_galaxy_yml():
     (SUB + "0", "must be a GUID"),
 ])
 def test_subscription_problem(value, problem):
-    found = base.subscription_problem(value)
+    found = connection.subscription_problem(value)
     assert (found is None) if problem is None else problem in found
 
 
@@ -297,8 +297,6 @@ def test_raw_arguments_are_kept_before_ansible_converts_them(clean_env, capsys):
 @pytest.mark.parametrize("value", [True, 0, 10 ** 10])
 def test_build_client_refuses_a_bad_timeout_before_any_request(value, monkeypatch):
     """The inventory plugin builds its client from its own options, without AzureMLModule: the same rule applies."""
-    from ansible_collections.azureml.model_management.plugins.module_utils import connection
-
     monkeypatch.setattr(connection, "resolve_cloud", lambda *a, **k: pytest.fail("no request may be sent"))
     with pytest.raises(AuthError) as info:
         connection.build_client(None, dict(timeout=value), env={})

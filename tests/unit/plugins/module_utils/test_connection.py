@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: azureml.model_management contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The subscription a task uses (trimmed, then matched whole against the GUID pattern), and the token a warm cache gives
-without azure-identity."""
+"""The subscription a task uses (trimmed, then matched whole against the GUID pattern), the one ``Connection`` that modules
+and the inventory plugin resolve their credentials through, and the token a warm cache gives without azure-identity."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import connection, credentials
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import resolve_cloud
-from ansible_collections.azureml.model_management.plugins.module_utils.connection import default_subscription, subscription_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.connection import Connection, default_subscription, subscription_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, CacheSettings
 
 SUB = "00000000-0000-0000-0000-000000000001"
+SP_PARAMS = dict(client_id="opt-client", secret="opt-secret", tenant="opt-tenant")
 
 
 @pytest.mark.parametrize("value", [SUB + "\n", "\n" + SUB, SUB + "\n\n", SUB + " ", SUB + "\u2028", SUB[:-1] + "\n" + SUB[-1]])
@@ -34,6 +36,64 @@ def test_a_guid_with_anything_around_or_inside_is_refused(value):
 def test_the_subscription_is_trimmed_where_it_is_read(params, env):
     value = default_subscription(None, params, env)
     assert value == SUB and subscription_problem(value) is None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Connection: one order of resolution for modules and the inventory plugin
+
+INCOMPLETE_ENV = dict(AZURE_SECRET="env-secret", AZURE_TENANT="env-tenant")  # no AZURE_CLIENT_ID: no source
+
+
+@pytest.fixture(autouse=True)
+def no_credentials_file(monkeypatch):
+    """Never the ~/.azure/credentials of the machine running the tests."""
+    monkeypatch.setattr(connection, "read_credentials_file", lambda *args: None)
+
+
+def test_a_source_error_is_kept_until_a_client_is_needed(monkeypatch):
+    monkeypatch.setattr(connection, "build_client", lambda *a, **k: pytest.fail("no client may be built without a source"))
+    conn = Connection({}, dict(INCOMPLETE_ENV, AZURE_SUBSCRIPTION_ID=SUB))
+    assert conn.source is None and conn.describe() is None
+    assert conn.error.code == "IncompleteCredentials"
+    assert conn.subscription_id() == SUB  # a usable subscription needs no source
+    with pytest.raises(AuthError) as info:
+        conn.client()
+    assert info.value is conn.error
+
+
+def test_a_missing_subscription_also_names_the_source_error():
+    conn = Connection({}, INCOMPLETE_ENV)
+    with pytest.raises(AuthError) as info:
+        conn.subscription_id()
+    assert str(info.value) == "%s; and %s" % (subscription_problem(""), conn.error)
+    assert str(info.value).startswith("subscription_id is not set: ") and "AZURE_CLIENT_ID missing" in str(info.value)
+    # a malformed subscription is its own problem: the source error is not appended
+    assert conn.subscription_problem("my-subscription") == subscription_problem("my-subscription")
+
+
+def test_secrets_come_from_the_options_the_environment_and_the_source(monkeypatch):
+    found = source(secret="profile-secret", client_id="c", tenant="t")._replace(secrets=("profile-secret",))
+    monkeypatch.setattr(connection, "select_source", lambda params, env, text: found)
+    env = dict(AZURE_SECRET="env-secret", AZURE_CLIENT_SECRET="", AZURE_PASSWORD="env-password")
+    conn = Connection(dict(secret="opt-secret", password=None), env)
+    assert sorted(conn.secrets) == ["env-password", "env-secret", "opt-secret", "profile-secret"]
+    assert conn.describe() == "service principal from test" and conn.error is None
+
+
+def test_the_secrets_of_the_options_and_environment_are_kept_without_a_source():
+    conn = Connection(dict(password="opt-password"), INCOMPLETE_ENV)
+    assert conn.source is None and sorted(conn.secrets) == ["env-secret", "opt-password"]
+
+
+def test_client_builds_from_the_source_with_the_callers_arguments(monkeypatch):
+    calls = []
+    monkeypatch.setattr(connection, "build_client", lambda *args, **kwargs: calls.append((args, kwargs)) or "client")
+    params, env = dict(SP_PARAMS), {"AZURE_SUBSCRIPTION_ID": SUB}
+    conn = Connection(params, env)
+    warn, gate = print, object()
+    assert conn.client(warn=warn, gate=gate, pool_size=4) == "client"
+    assert calls == [((conn.source, params), dict(env=env, warn=warn, gate=gate, pool_size=4))]
+    assert conn.describe() == "service principal from options" and conn.subscription_id() == SUB
 
 
 # ---------------------------------------------------------------------------------------------------------------------
