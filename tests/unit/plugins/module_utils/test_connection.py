@@ -17,8 +17,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils import co
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import resolve_cloud
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import default_subscription, subscription_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, CacheSettings
-
-SUB = "00000000-0000-0000-0000-000000000001"
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
 
 @pytest.mark.parametrize("value", [SUB + "\n", "\n" + SUB, SUB + "\n\n", SUB + " ", SUB + "\u2028", SUB[:-1] + "\n" + SUB[-1]])
