@@ -9,24 +9,23 @@ The tests call a module's ``main()`` inside ``patch_module_args(args)``, which a
 then on, setting ``basic._ANSIBLE_ARGS`` alone fails with "No serialization profile was specified"). On older
 cores the stand-in does what 2.19's helper does for them: it puts the JSON arguments into ``basic._ANSIBLE_ARGS``
 for the duration of the ``with`` block. Tests import the real name either way.
+
+Shared fakes: the classes and constants live in tests/unit/fakes.py, which the tests import by package path
+(``from ansible_collections.azureml.model_management.tests.unit.fakes import SUB``), never from another test module.
+The fixtures below give a test a fresh instance of the fakes it would otherwise build itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 import types
 from unittest import mock
 
-# The tests mirror plugins/ (tests/unit/plugins/module_utils/test_arm.py tests plugins/module_utils/arm.py). Test
-# modules share fakes by importing each other (``from test_arm import FakeSession``). Plain pytest puts a test's
-# directory on sys.path itself; ``ansible-test units`` imports the tests by their package name and does not.
-for _folder in ("plugins/module_utils", "plugins/modules", "plugins/inventory", "."):
-    _path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), _folder))
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+import pytest
+
+from ansible_collections.azureml.model_management.tests.unit.fakes import FakeClock, FakeCredential, FakeTokens
 
 try:
     from ansible.module_utils import testing as _testing  # noqa: F401  pylint: disable=unused-import
@@ -45,3 +44,21 @@ except ImportError:  # ansible-core < 2.19
     _standin = types.ModuleType("ansible.module_utils.testing", __doc__)
     _standin.patch_module_args = patch_module_args
     sys.modules["ansible.module_utils.testing"] = _standin
+
+
+@pytest.fixture
+def fake_clock():
+    """A clock at 0.0 that moves only when someone sleeps: pass ``fake_clock`` as the clock, ``fake_clock.sleep`` as the sleep."""
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_tokens():
+    """A token provider for an ArmClient: ``secret-token-1``, a new number on each refresh."""
+    return FakeTokens()
+
+
+@pytest.fixture
+def fake_credential():
+    """An azure-identity credential that hands out ``token-N``."""
+    return FakeCredential()

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
 from ansible_collections.azureml.model_management.plugins.module_utils.account_fields import Field, FieldTable, TagsField, drop_in, get_in, has_in, set_in
 from ansible_collections.azureml.model_management.plugins.module_utils.account_service import shows_write
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
-SUB = "00000000-0000-0000-0000-000000000001"
 PROPERTIES = settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 # For each field of the table: a value of an account, another value the task can set, and the option value that

@@ -11,8 +11,8 @@ import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tags
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
-SUB = "00000000-0000-0000-0000-000000000001"
 EMOJI = "\U0001F600"  # outside the Basic Multilingual Plane: Azure (.NET) counts it as 2
 TYPE = "Microsoft.MachineLearningModelManagement/accounts"
 

@@ -5,102 +5,22 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
 from ansible_collections.azureml.model_management.plugins.module_utils import account_service as svc
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB, Response, ScriptedClient
 
-SUB = "00000000-0000-0000-0000-000000000001"
 PATH = m.account_path(SUB, "rg", "mma")
 RG_PATH = m.accounts_path(SUB, "rg")
 SUB_PATH = m.accounts_path(SUB)
-
-
-def arm_error(status, code, message="boom", lost=False):
-    err = ArmError(status, code, message, request_id="req-1")
-    err.answer_lost = lost
-    return err
-
 
 LOST = True  # third item of a scripted error: the answer of a write was lost (it may have been applied)
 
 
 RG_MISSING = (404, "ResourceGroupNotFound")
 NOT_FOUND = (404, "ResourceNotFound")
-
-
-class Response(object):
-    def __init__(self, status, body=None, headers=None, answer_lost=False):
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-        self.answer_lost = answer_lost
-
-
-NOTHING_TO_WAIT_FOR = object()
-
-
-class FakeClient(object):
-    """Answers from a script; records (method, path, body, headers) of every call, including get_or_none/list_all/wait.
-
-    ``wait`` behaves like the real one for an answer with nothing to wait for (returns its body, records nothing)
-    unless a ``wait_result`` is scripted (then it is recorded as a WAIT call).
-    """
-
-    def __init__(self, gets=(), writes=(), lists=None, wait_result=NOTHING_TO_WAIT_FOR):
-        self.gets = list(gets)          # answers of get_or_none: dict, None (404), or (status, code) to raise
-        self.writes = list(writes)      # answers of request: Response or (status, code) to raise
-        self.lists = lists or {}        # path -> list or (status, code)
-        self.wait_result = wait_result  # account dict, None, or (status, code) to raise
-        self.calls = []
-        self.pauses = []
-
-    @staticmethod
-    def _answer(value):
-        if isinstance(value, tuple):
-            raise arm_error(value[0], value[1], lost=value[2] if len(value) > 2 else False)
-        return copy.deepcopy(value)
-
-    def get_or_none(self, path, missing_codes=None):
-        self.calls.append(("GET", path))
-        answer = self.gets.pop(0)
-        if isinstance(answer, tuple) and answer[0] == 404 and (missing_codes is None or answer[1] in missing_codes):
-            return None
-        return self._answer(answer)
-
-    def request(self, method, path_or_url, body=None, headers=None, success=None, objects=None):
-        if method == "GET":  # the waits' GETs: answered from ``gets`` like get_or_none, a 404 raised as the client does
-            self.calls.append(("GET", path_or_url))
-            answer = self.gets.pop(0)
-            if answer is None:
-                raise arm_error(*NOT_FOUND)
-            return Response(200, self._answer(answer))
-        self.calls.append((method, path_or_url, copy.deepcopy(body), headers))
-        answer = self._answer(self.writes.pop(0))
-        answer.method = method
-        return answer
-
-    def list_all(self, path):
-        self.calls.append(("LIST", path))
-        return self._answer(self.lists[path])
-
-    def wait(self, response, timeout, resource_path=None, deleting=False):
-        if self.wait_result is NOTHING_TO_WAIT_FOR:
-            return None if deleting else response.body
-        self.calls.append(("WAIT", response.status, timeout, resource_path, deleting))
-        return self._answer(self.wait_result)
-
-    def pause(self, seconds):
-        self.pauses.append(seconds)
-
-    def now(self):
-        return sum(self.pauses)
-
-    def methods(self):
-        return [c[0] for c in self.calls]
 
 
 def account(**over):
@@ -143,7 +63,7 @@ def absent(client, check_mode=False, wait=True):
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_unchanged_is_one_get(check_mode):
-    client = FakeClient(gets=[account()])
+    client = ScriptedClient(gets=[account()])
     changed, result, diff = present(client, CREATE, check_mode)
     assert client.calls == [("GET", PATH)]
     assert changed is False
@@ -153,7 +73,7 @@ def test_unchanged_is_one_get(check_mode):
 
 def test_create_is_get_then_put_with_if_none_match():
     created = dict(account(), properties=dict(account()["properties"], createdOn="t1"))
-    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, created)])
+    client = ScriptedClient(gets=[NOT_FOUND], writes=[Response(201, created)])
     changed, result, diff = present(client, CREATE)
     assert client.calls == [("GET", PATH), ("PUT", PATH, CREATE_BODY, {"If-None-Match": "*"})]
     assert changed is True
@@ -162,7 +82,7 @@ def test_create_is_get_then_put_with_if_none_match():
 
 
 def test_create_check_mode_is_get_only_and_predicts():
-    client = FakeClient(gets=[NOT_FOUND])
+    client = ScriptedClient(gets=[NOT_FOUND])
     changed, result, diff = present(client, CREATE, check_mode=True)
     assert client.calls == [("GET", PATH)]
     assert changed is True
@@ -176,7 +96,7 @@ def test_create_check_mode_is_get_only_and_predicts():
 def test_get_is_asked_to_treat_only_account_codes_as_missing():
     seen = {}
 
-    class Spy(FakeClient):
+    class Spy(ScriptedClient):
         def get_or_none(self, path, missing_codes=None):
             seen["codes"] = missing_codes
             return super(Spy, self).get_or_none(path, missing_codes)
@@ -187,7 +107,7 @@ def test_get_is_asked_to_treat_only_account_codes_as_missing():
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_missing_resource_group_fails_for_present(check_mode):
-    client = FakeClient(gets=[RG_MISSING])
+    client = ScriptedClient(gets=[RG_MISSING])
     with pytest.raises(ArmError) as info:
         present(client, CREATE, check_mode)
     assert info.value.code == "ResourceGroupNotFound"
@@ -206,7 +126,7 @@ UPDATES = [
 def test_update_with_an_etag_is_get_then_patch_if_match(params, body):
     patched = m.apply_patch(account(etag="W/1"), body)
     patched["properties"]["modifiedOn"] = "t1"
-    client = FakeClient(gets=[account(etag="W/1")], writes=[Response(200, patched)])
+    client = ScriptedClient(gets=[account(etag="W/1")], writes=[Response(200, patched)])
     changed, result, diff = present(client, params)
     assert client.calls == [("GET", PATH), ("PATCH", PATH, body, {"If-Match": "W/1"})]
     assert changed is True
@@ -217,7 +137,7 @@ def test_update_with_an_etag_is_get_then_patch_if_match(params, body):
 @pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES if u[0] != "tags append"], ids=[u[0] for u in UPDATES if u[0] != "tags append"])
 def test_update_without_an_etag_and_without_added_tags_is_get_then_patch(params, body):
     patched = m.apply_patch(account(), body)
-    client = FakeClient(gets=[account()], writes=[Response(200, patched)])
+    client = ScriptedClient(gets=[account()], writes=[Response(200, patched)])
     changed, result, _diff = present(client, params)
     assert client.calls == [("GET", PATH), ("PATCH", PATH, body, None)]
     assert changed is True and result == patched
@@ -234,7 +154,7 @@ def tags_answer(tags):
 def test_added_tags_without_an_etag_are_merged_on_the_server():
     """Nothing read earlier is written back: only the added tag travels, and the server merges it."""
     server_tags = {"env": "prod", "a": "", "someone-else": "x"}
-    client = FakeClient(gets=[account()], writes=[tags_answer(server_tags)])
+    client = ScriptedClient(gets=[account()], writes=[tags_answer(server_tags)])
     changed, result, diff = present(client, dict(tags={"a": "", "env": "prod"}))
     assert client.calls == [("GET", PATH), ("PATCH", TAGS_PATH, {"operation": "Merge", "properties": {"tags": {"a": ""}}}, None)]
     assert changed is True and result["tags"] == server_tags
@@ -243,7 +163,7 @@ def test_added_tags_without_an_etag_are_merged_on_the_server():
 
 def test_added_tags_and_a_field_without_an_etag_patch_the_field_then_merge_the_tags():
     patched = m.apply_patch(account(), {"sku": {"name": "S1", "capacity": 2}, "properties": {}})
-    client = FakeClient(gets=[account()], writes=[Response(200, patched), tags_answer({"env": "prod", "b": "2"})])
+    client = ScriptedClient(gets=[account()], writes=[Response(200, patched), tags_answer({"env": "prod", "b": "2"})])
     changed, result, _diff = present(client, dict(tags={"b": "2"}, sku={"capacity": 2}))
     assert client.calls == [
         ("GET", PATH),
@@ -254,13 +174,13 @@ def test_added_tags_and_a_field_without_an_etag_patch_the_field_then_merge_the_t
 
 
 def test_a_changed_tag_value_is_merged_with_the_new_value_only():
-    client = FakeClient(gets=[account(tags={"env": "prod", "keep": "1"})], writes=[tags_answer({"env": "dev", "keep": "1"})])
+    client = ScriptedClient(gets=[account(tags={"env": "prod", "keep": "1"})], writes=[tags_answer({"env": "dev", "keep": "1"})])
     present(client, dict(tags={"ENV": "dev"}))
     assert client.calls[1] == ("PATCH", TAGS_PATH, {"operation": "Merge", "properties": {"tags": {"ENV": "dev"}}}, None)
 
 
 def test_a_tags_answer_without_tags_is_an_invalid_response():
-    client = FakeClient(gets=[account(), account()], writes=[Response(200, {"properties": "x"})])
+    client = ScriptedClient(gets=[account(), account()], writes=[Response(200, {"properties": "x"})])
     with pytest.raises(ArmError) as info:
         present(client, dict(tags={"a": "1"}))
     assert info.value.code == "InvalidResponse"
@@ -269,7 +189,7 @@ def test_a_tags_answer_without_tags_is_an_invalid_response():
 def test_patch_412_rereads_replans_and_retries_with_the_new_etag():
     theirs = account(etag="W/2", tags={"env": "prod", "theirs": "1"})
     body = {"tags": {"env": "prod", "theirs": "1", "mine": "1"}, "properties": {}}
-    client = FakeClient(gets=[account(etag="W/1"), theirs], writes=[(412, "PreconditionFailed"), Response(200, m.apply_patch(theirs, body))])
+    client = ScriptedClient(gets=[account(etag="W/1"), theirs], writes=[(412, "PreconditionFailed"), Response(200, m.apply_patch(theirs, body))])
     changed, result, _diff = present(client, dict(tags={"mine": "1"}))
     assert client.calls == [
         ("GET", PATH),
@@ -282,7 +202,7 @@ def test_patch_412_rereads_replans_and_retries_with_the_new_etag():
 
 def test_412_every_time_gives_up_after_a_bounded_number_of_rounds():
     rounds = svc.MAX_ROUNDS
-    client = FakeClient(gets=[account(etag="W/%d" % i) for i in range(rounds + 1)], writes=[(412, "PreconditionFailed")] * rounds)
+    client = ScriptedClient(gets=[account(etag="W/%d" % i) for i in range(rounds + 1)], writes=[(412, "PreconditionFailed")] * rounds)
     with pytest.raises(ArmError) as info:
         present(client, dict(description="x"))
     assert info.value.status == 412 and "%d times" % rounds in info.value.message
@@ -292,7 +212,7 @@ def test_412_every_time_gives_up_after_a_bounded_number_of_rounds():
 
 @pytest.mark.parametrize("params, body", [u[1:] for u in UPDATES], ids=[u[0] for u in UPDATES])
 def test_update_check_mode_is_get_only(params, body):
-    client = FakeClient(gets=[account()])
+    client = ScriptedClient(gets=[account()])
     changed, result, diff = present(client, params, check_mode=True)
     assert client.calls == [("GET", PATH)]
     assert changed is True
@@ -305,7 +225,7 @@ def test_update_check_mode_is_get_only(params, body):
     (dict(location="westeurope"), "location cannot be changed (current 'eastus2', requested 'westeurope')"),
 ])
 def test_location_change_is_refused_before_any_write(check_mode, params, fragment):
-    client = FakeClient(gets=[account()])
+    client = ScriptedClient(gets=[account()])
     with pytest.raises(m.AccountError) as info:
         present(client, params, check_mode)
     assert fragment in str(info.value)
@@ -314,7 +234,7 @@ def test_location_change_is_refused_before_any_write(check_mode, params, fragmen
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_create_without_sku_capacity_is_refused_before_any_write(check_mode):
-    client = FakeClient(gets=[NOT_FOUND])
+    client = ScriptedClient(gets=[NOT_FOUND])
     with pytest.raises(m.AccountError) as info:
         present(client, dict(location="eastus2", sku={"name": "S1"}), check_mode)
     assert str(info.value) == "creating account 'mma' needs sku.capacity"
@@ -324,7 +244,7 @@ def test_create_without_sku_capacity_is_refused_before_any_write(check_mode):
 def test_put_412_falls_back_to_get_and_patch():
     theirs = account(etag="W/9", tags={"owner": "them"}, properties={"description": "theirs"})
     patched = m.apply_patch(theirs, {"tags": {"owner": "them", "env": "prod"}, "properties": {"description": "models"}})
-    client = FakeClient(gets=[NOT_FOUND, theirs], writes=[(412, "PreconditionFailed"), Response(200, patched)])
+    client = ScriptedClient(gets=[NOT_FOUND, theirs], writes=[(412, "PreconditionFailed"), Response(200, patched)])
     changed, result, diff = present(client, CREATE)
     assert client.calls == [
         ("GET", PATH),
@@ -338,7 +258,7 @@ def test_put_412_falls_back_to_get_and_patch():
 
 def test_put_412_then_the_account_as_desired_is_someone_elses_create():
     """Issue 15.6: a definite 412 applied nothing; someone else created the account as the task wanted it."""
-    client = FakeClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed")])
+    client = ScriptedClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed")])
     outcome = present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET"]
     assert outcome == (False, account(), m.diff_output(account(), account())) and outcome.action == "none"
@@ -346,7 +266,7 @@ def test_put_412_then_the_account_as_desired_is_someone_elses_create():
 
 def test_put_412_after_a_lost_answer_then_the_account_as_desired_is_a_change():
     """Our PUT's answer was lost (timeout, then the retry saw 412): the account as the task meant it may be ours."""
-    client = FakeClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed", LOST)])
+    client = ScriptedClient(gets=[NOT_FOUND, account()], writes=[(412, "PreconditionFailed", LOST)])
     outcome = present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET"]
     assert outcome.changed is True and outcome.account == account() and outcome.action == "create"
@@ -354,14 +274,14 @@ def test_put_412_after_a_lost_answer_then_the_account_as_desired_is_a_change():
 
 
 def test_put_412_then_other_location_fails():
-    client = FakeClient(gets=[NOT_FOUND, account(location="westeurope")], writes=[(412, "PreconditionFailed")])
+    client = ScriptedClient(gets=[NOT_FOUND, account(location="westeurope")], writes=[(412, "PreconditionFailed")])
     with pytest.raises(m.AccountError):
         present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET"]
 
 
 def test_put_412_then_gone_again_creates_again():
-    client = FakeClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(412, "PreconditionFailed"), Response(201, account())])
+    client = ScriptedClient(gets=[NOT_FOUND, NOT_FOUND], writes=[(412, "PreconditionFailed"), Response(201, account())])
     changed, result, _diff = present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET", "PUT"] and changed is True and result == account()
 
@@ -369,7 +289,7 @@ def test_put_412_then_gone_again_creates_again():
 @pytest.mark.parametrize("status, code", [(400, "InvalidSku"), (403, "AuthorizationFailed"), (409, "Conflict")])
 def test_put_errors_propagate(status, code):
     """A definite refusal applied nothing: changed false without reading the account again."""
-    client = FakeClient(gets=[NOT_FOUND], writes=[(status, code)])
+    client = ScriptedClient(gets=[NOT_FOUND], writes=[(status, code)])
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
     assert info.value.code == code and info.value.changed is False
@@ -377,7 +297,7 @@ def test_put_errors_propagate(status, code):
 
 
 def test_patch_errors_propagate():
-    client = FakeClient(gets=[account()], writes=[(400, "BadRequest")])
+    client = ScriptedClient(gets=[account()], writes=[(400, "BadRequest")])
     with pytest.raises(ArmError):
         present(client, dict(description="x"))
     assert client.methods() == ["GET", "PATCH"]
@@ -398,7 +318,7 @@ ASYNC_RESPONSES = [
 @pytest.mark.parametrize("response", [a[1] for a in ASYNC_RESPONSES], ids=[a[0] for a in ASYNC_RESPONSES])
 def test_async_create_waits_and_returns_final_resource(response):
     final = account(properties={"description": "models", "provisioningState": "Succeeded"})
-    client = FakeClient(gets=[NOT_FOUND], writes=[response], wait_result=final)
+    client = ScriptedClient(gets=[NOT_FOUND], writes=[response], wait_result=final)
     changed, result, _diff = present(client, CREATE)
     assert client.calls[-1] == ("WAIT", response.status, 600, PATH, False)
     assert client.methods() == ["GET", "PUT", "WAIT"]
@@ -407,27 +327,27 @@ def test_async_create_waits_and_returns_final_resource(response):
 
 def test_async_create_without_wait_returns_first_response():
     first = account(properties={"provisioningState": "Creating"})
-    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, first, {"Azure-AsyncOperation": "https://x/op"})])
+    client = ScriptedClient(gets=[NOT_FOUND], writes=[Response(201, first, {"Azure-AsyncOperation": "https://x/op"})])
     changed, result, _diff = present(client, CREATE, wait=False)
     assert client.methods() == ["GET", "PUT"]
     assert changed is True and result == first
 
 
 def test_async_create_without_wait_and_without_body_returns_prediction():
-    client = FakeClient(gets=[NOT_FOUND], writes=[Response(202, None, {"Location": "https://x/loc"})])
+    client = ScriptedClient(gets=[NOT_FOUND], writes=[Response(202, None, {"Location": "https://x/loc"})])
     changed, result, _diff = present(client, CREATE, wait=False)
     assert changed is True and result["sku"] == {"name": "S1", "capacity": 1} and result["name"] == "mma"
 
 
 def test_sync_create_does_not_wait():
-    client = FakeClient(gets=[NOT_FOUND], writes=[Response(201, account())])
+    client = ScriptedClient(gets=[NOT_FOUND], writes=[Response(201, account())])
     present(client, CREATE)
     assert client.methods() == ["GET", "PUT"]
 
 
 def test_failed_async_create_raises_azure_error():
-    client = FakeClient(gets=[NOT_FOUND, account()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
-                        wait_result=(200, "InternalServerError"))
+    client = ScriptedClient(gets=[NOT_FOUND, account()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+                            wait_result=(200, "InternalServerError"))
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
     assert info.value.code == "InternalServerError"
@@ -435,7 +355,7 @@ def test_failed_async_create_raises_azure_error():
 
 def test_async_patch_waits():
     final = account(sku={"name": "S1", "capacity": 4})
-    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=final)
+    client = ScriptedClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=final)
     changed, result, _diff = present(client, dict(sku={"capacity": 4}))
     assert client.methods() == ["GET", "PATCH", "WAIT"]
     assert result == final
@@ -446,7 +366,7 @@ def test_async_patch_waits():
 
 
 def test_delete_is_get_then_delete():
-    client = FakeClient(gets=[account()], writes=[Response(200)])
+    client = ScriptedClient(gets=[account()], writes=[Response(200)])
     changed, result, diff = absent(client)
     assert client.calls == [("GET", PATH), ("DELETE", PATH, None, None)]
     assert changed is True and result == {}
@@ -454,7 +374,7 @@ def test_delete_is_get_then_delete():
 
 
 def test_delete_check_mode_is_get_only():
-    client = FakeClient(gets=[account()])
+    client = ScriptedClient(gets=[account()])
     changed, result, diff = absent(client, check_mode=True)
     assert client.calls == [("GET", PATH)]
     assert changed is True and result == {}
@@ -464,7 +384,7 @@ def test_delete_check_mode_is_get_only():
 @pytest.mark.parametrize("check_mode", [False, True])
 @pytest.mark.parametrize("answer", [NOT_FOUND, RG_MISSING], ids=["account missing", "resource group missing"])
 def test_absent_absent_is_one_get(check_mode, answer):
-    client = FakeClient(gets=[answer])
+    client = ScriptedClient(gets=[answer])
     changed, result, diff = absent(client, check_mode)
     assert client.calls == [("GET", PATH)]
     assert changed is False and result == {} and diff == {"before": {}, "after": {}}
@@ -473,7 +393,7 @@ def test_absent_absent_is_one_get(check_mode, answer):
 @pytest.mark.parametrize("answer", [Response(204), NOT_FOUND], ids=["204", "404"])
 def test_delete_answered_already_gone_is_someone_elses_delete(answer):
     """Issue 15.10: our only DELETE found nothing to delete: someone else deleted the account after our GET."""
-    client = FakeClient(gets=[account()], writes=[answer])
+    client = ScriptedClient(gets=[account()], writes=[answer])
     outcome = absent(client)
     assert client.methods() == ["GET", "DELETE"]
     assert outcome == (False, {}, {"before": {}, "after": {}}) and outcome.action == "none"
@@ -482,28 +402,28 @@ def test_delete_answered_already_gone_is_someone_elses_delete(answer):
 @pytest.mark.parametrize("answer", [Response(204, answer_lost=True), (404, "ResourceNotFound", LOST)], ids=["204", "404"])
 def test_delete_answered_already_gone_after_a_lost_answer_is_a_change(answer):
     """DELETE 200 lost, retried, answered 204 (or 404): the first attempt may have deleted it; changed."""
-    client = FakeClient(gets=[account()], writes=[answer])
+    client = ScriptedClient(gets=[account()], writes=[answer])
     outcome = absent(client)
     assert client.methods() == ["GET", "DELETE"]
     assert outcome.changed is True and outcome.account == {} and outcome.diff["after"] == {} and outcome.action == "delete"
 
 
 def test_async_delete_waits_without_final_get():
-    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=None)
+    client = ScriptedClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})], wait_result=None)
     changed, result, _diff = absent(client)
     assert client.calls[-1] == ("WAIT", 202, 600, PATH, True)
     assert changed is True and result == {}
 
 
 def test_async_delete_without_wait():
-    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
+    client = ScriptedClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
     changed, _result, _diff = absent(client, wait=False)
     assert client.methods() == ["GET", "DELETE"]
     assert changed is True
 
 
 def test_delete_errors_propagate():
-    client = FakeClient(gets=[account(), account()], writes=[(409, "Conflict")])
+    client = ScriptedClient(gets=[account(), account()], writes=[(409, "Conflict")])
     with pytest.raises(ArmError) as info:
         absent(client)
     assert info.value.changed is False
@@ -514,19 +434,19 @@ def test_delete_errors_propagate():
 
 
 def test_get_one():
-    client = FakeClient(gets=[account()])
+    client = ScriptedClient(gets=[account()])
     assert svc.get_accounts(client, SUB, "rg", "mma") == [account()]
     assert client.calls == [("GET", PATH)]
 
 
 @pytest.mark.parametrize("answer", [NOT_FOUND, RG_MISSING])
 def test_get_one_missing_is_empty(answer):
-    assert svc.get_accounts(FakeClient(gets=[answer]), SUB, "rg", "mma") == []
+    assert svc.get_accounts(ScriptedClient(gets=[answer]), SUB, "rg", "mma") == []
 
 
 def test_list_in_group_and_subscription():
     a, b = account(), account(name="other", tags={"env": "dev"})
-    client = FakeClient(lists={RG_PATH: [a, b], SUB_PATH: [b]})
+    client = ScriptedClient(lists={RG_PATH: [a, b], SUB_PATH: [b]})
     assert svc.get_accounts(client, SUB, "rg") == [a, b]
     assert svc.get_accounts(client, SUB) == [b]
     assert client.calls == [("LIST", RG_PATH), ("LIST", SUB_PATH)]
@@ -534,7 +454,7 @@ def test_list_in_group_and_subscription():
 
 def test_list_filters_by_tags():
     a, b = account(), account(name="other", tags={"Env": "dev"})
-    client = FakeClient(lists={SUB_PATH: [a, b]})
+    client = ScriptedClient(lists={SUB_PATH: [a, b]})
     assert svc.get_accounts(client, SUB, tag_filters=["ENV:dev"]) == [b]
 
 
@@ -546,19 +466,19 @@ def test_list_filters_by_tags():
 def test_an_answer_about_an_account_outside_the_scope_asked_for_fails(group, name, answered, words):
     """account_info trusts no id: an item of another group, another type, or another account is an InvalidResponse."""
     item = account(**answered)
-    client = FakeClient(gets=[item], lists={RG_PATH: [item], SUB_PATH: [item]})
+    client = ScriptedClient(gets=[item], lists={RG_PATH: [item], SUB_PATH: [item]})
     with pytest.raises(ArmError) as caught:
         svc.get_accounts(client, SUB, group, name)
     assert caught.value.code == "InvalidResponse" and words in str(caught.value), str(caught.value)
 
 
 def test_list_in_missing_group_is_empty():
-    assert svc.get_accounts(FakeClient(lists={RG_PATH: RG_MISSING}), SUB, "rg") == []
+    assert svc.get_accounts(ScriptedClient(lists={RG_PATH: RG_MISSING}), SUB, "rg") == []
 
 
 def test_list_other_errors_propagate():
     with pytest.raises(ArmError):
-        svc.get_accounts(FakeClient(lists={SUB_PATH: (403, "AuthorizationFailed")}), SUB)
+        svc.get_accounts(ScriptedClient(lists={SUB_PATH: (403, "AuthorizationFailed")}), SUB)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -576,7 +496,7 @@ REPAIR_BODY = {"location": "eastus2", "sku": {"name": "S1", "capacity": 1}, "tag
 @pytest.mark.parametrize("state", ["Failed", "Canceled", "Cancelled"])
 def test_a_failed_account_as_desired_is_repaired_with_a_full_put_guarded_by_its_etag(state):
     repaired = account(etag="W/2", properties=dict(account()["properties"], provisioningState="Succeeded"))
-    client = FakeClient(gets=[failed(state, etag="W/1")], writes=[Response(200, repaired)])
+    client = ScriptedClient(gets=[failed(state, etag="W/1")], writes=[Response(200, repaired)])
     changed, result, diff = present(client, CREATE)
     assert client.calls == [("GET", PATH), ("PUT", PATH, REPAIR_BODY, {"If-Match": "W/1"})]
     assert changed is True and result == repaired
@@ -585,14 +505,14 @@ def test_a_failed_account_as_desired_is_repaired_with_a_full_put_guarded_by_its_
 
 def test_a_failed_account_repair_applies_the_task_on_top_of_the_current_account():
     repaired = account(tags={"keep": "1", "new": "2"}, sku={"name": "S1", "capacity": 5})
-    client = FakeClient(gets=[failed(tags={"keep": "1"})], writes=[Response(200, repaired)])
+    client = ScriptedClient(gets=[failed(tags={"keep": "1"})], writes=[Response(200, repaired)])
     present(client, dict(tags={"new": "2"}, sku={"capacity": 5}))
     assert client.calls[1] == ("PUT", PATH, {"location": "eastus2", "sku": {"name": "S1", "capacity": 5},
                                              "tags": {"keep": "1", "new": "2"}, "properties": {"description": "models"}}, None)
 
 
 def test_a_failed_account_check_mode_predicts_the_repair_and_sends_nothing():
-    client = FakeClient(gets=[failed()])
+    client = ScriptedClient(gets=[failed()])
     changed, result, diff = present(client, CREATE, check_mode=True)
     assert client.calls == [("GET", PATH)]
     assert changed is True and result["properties"]["provisioningState"] == "Succeeded"
@@ -601,7 +521,7 @@ def test_a_failed_account_check_mode_predicts_the_repair_and_sends_nothing():
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_a_failed_account_in_another_location_fails_naming_the_state(check_mode):
-    client = FakeClient(gets=[failed()])
+    client = ScriptedClient(gets=[failed()])
     with pytest.raises(m.AccountError) as info:
         present(client, dict(location="westus"), check_mode)
     assert "is Failed" in str(info.value) and "location cannot be changed" in str(info.value)
@@ -611,8 +531,8 @@ def test_a_failed_account_in_another_location_fails_naming_the_state(check_mode)
 def test_a_repair_that_fails_again_reports_the_operation_state():
     from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import OperationFailed
 
-    client = FakeClient(gets=[failed(), failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
-                        wait_result=None)
+    client = ScriptedClient(gets=[failed(), failed()], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+                            wait_result=None)
 
     def failing_wait(*_args, **_kwargs):
         raise OperationFailed("PUT x", "Failed", {"code": "NoCapacity", "message": "m"})
@@ -626,7 +546,7 @@ def test_a_repair_that_fails_again_reports_the_operation_state():
 @pytest.mark.parametrize("state", ["Creating", "Updating", "Accepted"])
 def test_a_running_account_is_waited_for_then_planned(state):
     running = failed(state)
-    client = FakeClient(gets=[running, running, account()], writes=[])
+    client = ScriptedClient(gets=[running, running, account()], writes=[])
     outcome = present(client, CREATE)
     assert client.methods() == ["GET", "GET", "GET"] and client.pauses == [1, 2]
     assert outcome.account == account()
@@ -634,13 +554,13 @@ def test_a_running_account_is_waited_for_then_planned(state):
 
 
 def test_a_running_account_that_ends_failed_is_repaired():
-    client = FakeClient(gets=[failed("Creating"), failed("Failed")], writes=[Response(200, account())])
+    client = ScriptedClient(gets=[failed("Creating"), failed("Failed")], writes=[Response(200, account())])
     changed, _result, _diff = present(client, CREATE)
     assert client.methods() == ["GET", "GET", "PUT"] and changed is True
 
 
 def test_a_running_account_that_needs_a_write_without_wait_fails_naming_the_state():
-    client = FakeClient(gets=[failed("Updating")])
+    client = ScriptedClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError) as info:
         present(client, dict(CREATE, description="new"), wait=False)
     assert "is Updating" in str(info.value) and client.methods() == ["GET"]
@@ -651,7 +571,7 @@ def test_a_running_account_that_needs_a_write_without_wait_fails_naming_the_stat
 def test_without_wait_a_running_account_that_needs_no_write_is_unchanged(state, check_mode):
     """Issue 20.7: with wait: false the real run failed ("cannot be changed until that finishes") for an account that
     already matched, while check mode said unchanged; someone else's operation needs waiting for only by a write."""
-    client = FakeClient(gets=[failed(state)])
+    client = ScriptedClient(gets=[failed(state)])
     outcome = present(client, CREATE, check_mode=check_mode, wait=False)
     assert (outcome.changed, outcome.action, outcome.busy) == (False, "none", state)
     assert client.methods() == ["GET"] and client.pauses == []
@@ -659,27 +579,27 @@ def test_without_wait_a_running_account_that_needs_no_write_is_unchanged(state, 
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_without_wait_a_deleting_account_is_not_taken_as_matching(check_mode):
-    client = FakeClient(gets=[failed("Deleting")])
+    client = ScriptedClient(gets=[failed("Deleting")])
     with pytest.raises(m.AccountError) as info:
         present(client, CREATE, check_mode=check_mode, wait=False)
     assert "is Deleting" in str(info.value)
 
 
 def test_a_running_account_that_never_finishes_times_out():
-    client = FakeClient(gets=[failed("Creating")] * 500)
+    client = ScriptedClient(gets=[failed("Creating")] * 500)
     with pytest.raises(ArmError) as info:
         svc.ensure_present(client, MMA, desired(**CREATE), svc.RunOptions(False, True, 30))
     assert info.value.code == "WaitTimeout" and "Creating" in info.value.message
 
 
 def test_a_deleting_account_for_absent_is_waited_for_until_gone():
-    client = FakeClient(gets=[failed("Deleting"), failed("Deleting"), NOT_FOUND])
+    client = ScriptedClient(gets=[failed("Deleting"), failed("Deleting"), NOT_FOUND])
     changed, result, _diff = absent(client)
     assert client.methods() == ["GET", "GET", "GET"] and result == {} and changed is False  # someone else's DELETE
 
 
 def test_a_failed_account_is_deleted_normally():
-    client = FakeClient(gets=[failed()], writes=[Response(200)])
+    client = ScriptedClient(gets=[failed()], writes=[Response(200)])
     changed, _result, _diff = absent(client)
     assert client.methods() == ["GET", "DELETE"] and changed is True
 
@@ -696,7 +616,7 @@ def test_a_malformed_account_is_an_invalid_response_not_a_crash(bad):
     body = bad if not isinstance(bad, dict) else dict(account(), **bad)
     for run in (lambda c: present(c, CREATE), absent, lambda c: svc.get_accounts(c, SUB, "rg", "mma"),
                 lambda c: svc.get_accounts(c, SUB, "rg")):
-        client = FakeClient(gets=[body], lists={RG_PATH: [body]})
+        client = ScriptedClient(gets=[body], lists={RG_PATH: [body]})
         with pytest.raises(ArmError) as info:
             run(client)
         assert info.value.code == "InvalidResponse"
@@ -708,7 +628,7 @@ def test_a_malformed_account_is_an_invalid_response_not_a_crash(bad):
 ])
 def test_an_accepted_write_that_does_not_show_fails_instead_of_reporting_a_change(write, final):
     gets = [account()] if write == "PATCH" else [NOT_FOUND]
-    client = FakeClient(gets=gets, writes=[Response(202 if write == "PATCH" else 201, None)], wait_result=final)
+    client = ScriptedClient(gets=gets, writes=[Response(202 if write == "PATCH" else 201, None)], wait_result=final)
     with pytest.raises(ArmError) as info:
         present(client, dict(CREATE, sku={"name": "S1", "capacity": 3}))
     assert info.value.code == "WriteNotApplied" and "sku" in info.value.message
@@ -716,7 +636,7 @@ def test_an_accepted_write_that_does_not_show_fails_instead_of_reporting_a_chang
 
 
 def test_without_wait_the_answer_is_not_verified():
-    client = FakeClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
+    client = ScriptedClient(gets=[account()], writes=[Response(202, None, {"Location": "https://x/loc"})])
     changed, result, _diff = present(client, dict(sku={"capacity": 3}), wait=False)
     assert changed is True and result["sku"]["capacity"] == 3  # the prediction: nothing to verify against yet
 
@@ -728,8 +648,8 @@ def test_without_wait_the_answer_is_not_verified():
 @pytest.mark.parametrize("after, changed", [(account(), True), (NOT_FOUND, False), ((500, "InternalServerError"), True)],
                          ids=["created anyway", "nothing there", "cannot tell"])
 def test_a_create_whose_wait_fails_reports_whether_the_account_changed(after, changed):
-    client = FakeClient(gets=[NOT_FOUND, after], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
-                        wait_result=(0, "WaitTimeout"))
+    client = ScriptedClient(gets=[NOT_FOUND, after], writes=[Response(201, None, {"Azure-AsyncOperation": "https://x/op"})],
+                            wait_result=(0, "WaitTimeout"))
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
     assert info.value.code == "WaitTimeout" and info.value.changed is changed
@@ -737,15 +657,15 @@ def test_a_create_whose_wait_fails_reports_whether_the_account_changed(after, ch
 
 
 def test_a_rejected_write_reports_no_change():
-    client = FakeClient(gets=[account(), account()], writes=[(400, "BadRequest")])
+    client = ScriptedClient(gets=[account(), account()], writes=[(400, "BadRequest")])
     with pytest.raises(ArmError) as info:
         present(client, dict(description="x"))
     assert info.value.changed is False
 
 
 def test_a_delete_whose_wait_times_out_reports_whether_it_is_gone():
-    client = FakeClient(gets=[account(), NOT_FOUND], writes=[Response(202, None, {"Location": "https://x/loc"})],
-                        wait_result=(0, "WaitTimeout"))
+    client = ScriptedClient(gets=[account(), NOT_FOUND], writes=[Response(202, None, {"Location": "https://x/loc"})],
+                            wait_result=(0, "WaitTimeout"))
     with pytest.raises(ArmError) as info:
         absent(client)
     assert info.value.changed is True
@@ -768,27 +688,27 @@ def purge(client, listed, check_mode=False):
 
 
 def test_a_listed_account_is_planned_without_a_get_and_its_etag_guards_the_write():
-    client = FakeClient(writes=[Response(200, account(sku={"name": "S1", "capacity": 2}, etag='"e2"'))])
+    client = ScriptedClient(writes=[Response(200, account(sku={"name": "S1", "capacity": 2}, etag='"e2"'))])
     changed, _result, _diff = svc.ensure_present(client, MMA, desired(sku={"capacity": 2}), svc.RunOptions(False, True, 600),
                                                  listed=account(etag='"e1"'))
     assert changed and client.methods() == ["PATCH"] and client.calls[0][3] == {"If-Match": '"e1"'}
 
 
 def test_an_account_missing_from_the_list_is_created_with_if_none_match():
-    client = FakeClient(writes=[Response(201, account())])
+    client = ScriptedClient(writes=[Response(201, account())])
     changed, _result, _diff = svc.ensure_present(client, MMA, desired(**CREATE), svc.RunOptions(False, True, 600), listed=None)
     assert changed and client.methods() == ["PUT"] and client.calls[0][3] == {"If-None-Match": "*"}
 
 
 def test_purge_deletes_with_if_match_of_the_listed_etag():
-    client = FakeClient(writes=[Response(200)])
+    client = ScriptedClient(writes=[Response(200)])
     assert purge(client, MANAGED)[0] is True
     assert client.calls == [("DELETE", PATH, None, {"If-Match": '"e1"'})]
 
 
 def test_purge_of_an_account_retagged_since_the_listing_is_skipped_after_the_412():
     retagged = account(tags={"managed-by": "someone"}, etag='"e2"')
-    client = FakeClient(gets=[retagged], writes=[(412, "PreconditionFailed")])
+    client = ScriptedClient(gets=[retagged], writes=[(412, "PreconditionFailed")])
     with pytest.raises(svc.DeleteSkipped) as info:
         purge(client, MANAGED)
     assert "no longer has the tag" in str(info.value) and info.value.changed is False
@@ -802,7 +722,7 @@ def test_purge_of_an_account_retagged_since_the_listing_is_skipped_after_the_412
 def test_a_purge_skipped_after_a_412_that_followed_a_lost_answer_asks_whether_its_delete_applied(now, changed):
     """Issue 20.5: the DELETE was applied and its answer lost; the retry answered 412 because someone re-created the
     account without the purge tags. The skip said changed: false although this task's DELETE had been applied."""
-    client = FakeClient(gets=[now], writes=[(412, "PreconditionFailed", LOST)])
+    client = ScriptedClient(gets=[now], writes=[(412, "PreconditionFailed", LOST)])
     with pytest.raises(svc.DeleteSkipped) as info:
         purge(client, MANAGED)
     assert info.value.changed is changed and client.methods() == ["DELETE", "GET"]
@@ -811,12 +731,12 @@ def test_a_purge_skipped_after_a_412_that_followed_a_lost_answer_asks_whether_it
 
 def test_an_etag_that_cannot_go_into_a_header_is_an_invalid_response_naming_where_it_came_from():
     """Issue 20.6: an etag with a character outside Latin-1 failed each account with UnicodeEncodeError, changed: true."""
-    client = FakeClient(gets=[account(etag='"e\u20ac"')])
+    client = ScriptedClient(gets=[account(etag='"e\u20ac"')])
     with pytest.raises(ArmError) as info:
         present(client, dict(description="x"))
     assert info.value.code == "InvalidResponse" and info.value.message.startswith("GET %s: " % PATH) and "etag" in info.value.message
     assert client.methods() == ["GET"] and info.value.changed is False
-    client = FakeClient()
+    client = ScriptedClient()
     with pytest.raises(ArmError) as info:
         purge(client, account(tags={"managed-by": "ansible"}, etag='"e\u20ac"'))
     assert info.value.message.startswith("the list answer for %s: " % PATH) and client.calls == []
@@ -824,11 +744,11 @@ def test_an_etag_that_cannot_go_into_a_header_is_an_invalid_response_naming_wher
 
 def test_purge_without_an_etag_reads_again_right_before_the_delete():
     listed = account(tags={"managed-by": "ansible"})
-    client = FakeClient(gets=[account(tags={"managed-by": "someone"})])
+    client = ScriptedClient(gets=[account(tags={"managed-by": "someone"})])
     with pytest.raises(svc.DeleteSkipped):
         purge(client, listed)
     assert client.methods() == ["GET"]
-    client = FakeClient(gets=[listed], writes=[Response(200)])
+    client = ScriptedClient(gets=[listed], writes=[Response(200)])
     assert purge(client, listed)[0] is True
     assert client.methods() == ["GET", "DELETE"] and client.calls[1][3] is None
 
@@ -837,25 +757,25 @@ def test_a_delete_after_a_re_read_is_conditional_on_the_etag_of_that_read():
     """Issue 20.8: the candidate was listed without an etag and read again, but its DELETE carried no If-Match, so a
     change between the read and the DELETE was lost."""
     listed = account(tags={"managed-by": "ansible"})
-    client = FakeClient(gets=[dict(listed, etag='"e7"')], writes=[Response(200)])
+    client = ScriptedClient(gets=[dict(listed, etag='"e7"')], writes=[Response(200)])
     assert purge(client, listed)[0] is True
     assert client.calls == [("GET", PATH), ("DELETE", PATH, None, {"If-Match": '"e7"'})]
     retagged = account(tags={"managed-by": "someone"}, etag='"e8"')
-    client = FakeClient(gets=[dict(listed, etag='"e7"'), retagged], writes=[(412, "PreconditionFailed")])
+    client = ScriptedClient(gets=[dict(listed, etag='"e7"'), retagged], writes=[(412, "PreconditionFailed")])
     with pytest.raises(svc.DeleteSkipped):
         purge(client, listed)
     assert client.methods() == ["GET", "DELETE", "GET"]  # the 412 of the guarded DELETE re-reads and re-checks
 
 
 def test_purge_of_an_account_someone_else_deleted_reports_no_change():
-    client = FakeClient(gets=[None])
+    client = ScriptedClient(gets=[None])
     assert purge(client, account(tags={"managed-by": "ansible"}))[0] is False
-    client = FakeClient(gets=[None], writes=[(412, "PreconditionFailed")])
+    client = ScriptedClient(gets=[None], writes=[(412, "PreconditionFailed")])
     assert purge(client, MANAGED)[0] is False
 
 
 def test_purge_check_mode_rechecks_the_listed_account_and_sends_nothing():
-    client = FakeClient()
+    client = ScriptedClient()
     assert purge(client, MANAGED, check_mode=True)[0] is True and client.calls == []
     with pytest.raises(svc.DeleteSkipped):
         purge(client, account(tags={}, etag='"e1"'), check_mode=True)
@@ -868,7 +788,7 @@ BUSY = (409, "AnotherOperationInProgress")
 
 
 def test_a_409_another_operation_without_wait_fails_naming_it_and_reports_no_change():
-    client = FakeClient(gets=[account(etag="W/1")], writes=[BUSY])
+    client = ScriptedClient(gets=[account(etag="W/1")], writes=[BUSY])
     with pytest.raises(ArmError) as info:
         present(client, dict(description="x"), wait=False)
     err = info.value
@@ -881,7 +801,7 @@ def test_a_409_another_operation_with_wait_waits_for_it_and_plans_again():
     theirs = account(etag="W/2", properties=dict(account()["properties"], provisioningState="Updating"))
     done = account(etag="W/3", sku={"name": "S1", "capacity": 2})
     patched = m.apply_patch(done, {"properties": {"description": "x"}})
-    client = FakeClient(gets=[account(etag="W/1"), theirs, done], writes=[BUSY, Response(200, patched)])
+    client = ScriptedClient(gets=[account(etag="W/1"), theirs, done], writes=[BUSY, Response(200, patched)])
     outcome = present(client, dict(description="x"))
     assert client.methods() == ["GET", "PATCH", "GET", "GET", "PATCH"]
     assert client.calls[-1][3] == {"If-Match": "W/3"}  # planned again on the account as the other operation left it
@@ -890,13 +810,13 @@ def test_a_409_another_operation_with_wait_waits_for_it_and_plans_again():
 
 
 def test_a_409_another_operation_that_leaves_the_account_as_desired_is_no_change():
-    client = FakeClient(gets=[NOT_FOUND, account()], writes=[BUSY])
+    client = ScriptedClient(gets=[NOT_FOUND, account()], writes=[BUSY])
     outcome = present(client, CREATE)
     assert client.methods() == ["GET", "PUT", "GET"] and outcome.changed is False and outcome.action == "none"
 
 
 def test_a_409_another_operation_that_never_ends_is_bounded_by_wait_timeout():
-    client = FakeClient(gets=[account()] * 200, writes=[BUSY] * 200)
+    client = ScriptedClient(gets=[account()] * 200, writes=[BUSY] * 200)
     with pytest.raises(ArmError) as info:
         svc.ensure_present(client, MMA, desired(description="x"), svc.RunOptions(False, True, 30))
     err = info.value
@@ -905,14 +825,14 @@ def test_a_409_another_operation_that_never_ends_is_bounded_by_wait_timeout():
 
 
 def test_a_409_another_operation_on_delete_waits_then_finds_it_gone():
-    client = FakeClient(gets=[account(), NOT_FOUND], writes=[BUSY])
+    client = ScriptedClient(gets=[account(), NOT_FOUND], writes=[BUSY])
     outcome = absent(client)
     assert client.methods() == ["GET", "DELETE", "GET"] and outcome.changed is False and outcome.account == {}
 
 
 def test_a_tag_merge_refused_without_an_etag_reports_no_change_whatever_others_wrote():
     """Issue 15.6: 400 InvalidTagCount applied nothing; a concurrent writer's tag is not this task's change."""
-    client = FakeClient(gets=[account(), account(tags={"env": "prod", "theirs": "1"})], writes=[(400, "InvalidTagCount")])
+    client = ScriptedClient(gets=[account(), account(tags={"env": "prod", "theirs": "1"})], writes=[(400, "InvalidTagCount")])
     with pytest.raises(ArmError) as info:
         present(client, dict(tags={"mine": "1"}))
     assert info.value.code == "InvalidTagCount" and info.value.changed is False
@@ -922,7 +842,7 @@ def test_a_tag_merge_refused_without_an_etag_reports_no_change_whatever_others_w
 def test_a_task_that_fails_part_way_says_what_was_applied_and_what_was_not():
     """No etag: the SKU is patched, then the Tags API refuses (403): changed, and the message says both."""
     patched = m.apply_patch(account(), {"sku": {"name": "S1", "capacity": 2}, "properties": {}})
-    client = FakeClient(gets=[account()], writes=[Response(200, patched), (403, "AuthorizationFailed")])
+    client = ScriptedClient(gets=[account()], writes=[Response(200, patched), (403, "AuthorizationFailed")])
     with pytest.raises(ArmError) as info:
         present(client, dict(tags={"b": "2"}, sku={"capacity": 2}))
     err = info.value
@@ -938,7 +858,7 @@ def test_a_task_that_fails_part_way_says_what_was_applied_and_what_was_not():
     ((500, "InternalServerError"), True),                                   # cannot tell
 ], ids=["ours shows", "only theirs", "nothing", "cannot tell"])
 def test_a_lost_answer_compares_the_account_read_afterwards_with_what_the_task_meant_to_write(now, changed):
-    client = FakeClient(gets=[account(), now], writes=[(0, "ReadTimeout", LOST)])
+    client = ScriptedClient(gets=[account(), now], writes=[(0, "ReadTimeout", LOST)])
     with pytest.raises(ArmError) as info:
         present(client, dict(sku={"capacity": 2}))
     assert info.value.code == "ReadTimeout" and info.value.changed is changed
@@ -947,7 +867,7 @@ def test_a_lost_answer_compares_the_account_read_afterwards_with_what_the_task_m
 
 @pytest.mark.parametrize("now, changed", [(account(), True), (NOT_FOUND, False)])
 def test_a_lost_create_answer_is_a_change_when_the_account_exists_afterwards(now, changed):
-    client = FakeClient(gets=[NOT_FOUND, now], writes=[(502, "BadGateway", LOST)])
+    client = ScriptedClient(gets=[NOT_FOUND, now], writes=[(502, "BadGateway", LOST)])
     with pytest.raises(ArmError) as info:
         present(client, CREATE)
     assert info.value.changed is changed
@@ -955,7 +875,7 @@ def test_a_lost_create_answer_is_a_change_when_the_account_exists_afterwards(now
 
 @pytest.mark.parametrize("now, changed", [(NOT_FOUND, True), (failed("Deleting"), True), (account(), False), (failed("Updating"), False)])
 def test_a_lost_delete_answer_is_a_change_when_the_account_is_gone_or_going_afterwards(now, changed):
-    client = FakeClient(gets=[account(), now], writes=[(0, "ConnectionError", LOST)])
+    client = ScriptedClient(gets=[account(), now], writes=[(0, "ConnectionError", LOST)])
     with pytest.raises(ArmError) as info:
         absent(client)
     assert info.value.changed is changed
@@ -968,7 +888,7 @@ def test_a_lost_delete_answer_is_a_change_when_the_account_is_gone_or_going_afte
 @pytest.mark.parametrize("state", ["Creating", "Updating"])
 def test_check_mode_plans_on_a_running_account_without_waiting_and_says_it_is_busy(state):
     running = failed(state)
-    client = FakeClient(gets=[running])
+    client = ScriptedClient(gets=[running])
     outcome = present(client, dict(description="new"), check_mode=True)
     assert client.calls == [("GET", PATH)] and client.pauses == []
     assert outcome.changed is True and outcome.action == "update" and outcome.busy == state
@@ -977,7 +897,7 @@ def test_check_mode_plans_on_a_running_account_without_waiting_and_says_it_is_bu
 
 
 def test_check_mode_on_a_deleting_account_predicts_a_create():
-    client = FakeClient(gets=[failed("Deleting")])
+    client = ScriptedClient(gets=[failed("Deleting")])
     outcome = present(client, CREATE, check_mode=True)
     assert client.calls == [("GET", PATH)] and client.pauses == []
     assert outcome.changed is True and outcome.action == "create" and outcome.busy == "Deleting"
@@ -985,14 +905,14 @@ def test_check_mode_on_a_deleting_account_predicts_a_create():
 
 @pytest.mark.parametrize("state, changed, action", [("Deleting", False, "none"), ("Updating", True, "delete")])
 def test_check_mode_absent_on_a_running_account_does_not_wait(state, changed, action):
-    client = FakeClient(gets=[failed(state)])
+    client = ScriptedClient(gets=[failed(state)])
     outcome = absent(client, check_mode=True)
     assert client.calls == [("GET", PATH)] and client.pauses == []
     assert (outcome.changed, outcome.action, outcome.busy, outcome.account) == (changed, action, state, {})
 
 
 def test_check_mode_with_wait_false_on_a_running_account_that_needs_a_write_fails_as_the_real_run_would():
-    client = FakeClient(gets=[failed("Updating")])
+    client = ScriptedClient(gets=[failed("Updating")])
     with pytest.raises(m.AccountError):
         present(client, dict(CREATE, description="new"), check_mode=True, wait=False)
 
@@ -1002,7 +922,7 @@ def test_check_mode_with_wait_false_on_a_running_account_that_needs_a_write_fail
 ])
 def test_check_mode_is_a_waiter_that_never_waits(check_mode, wait, waiter, waits):
     """One object says what a task does about running operations; check mode's predicts instead of waiting."""
-    chosen = svc.waiter_for(FakeClient(), MMA, svc.RunOptions(check_mode, wait, 600))
+    chosen = svc.waiter_for(ScriptedClient(), MMA, svc.RunOptions(check_mode, wait, 600))
     assert type(chosen).__name__ == waiter and chosen.waits is waits
     if not waits:
         planned_on, busy = chosen.running(failed("Updating"))
@@ -1013,7 +933,7 @@ def test_check_mode_is_a_waiter_that_never_waits(check_mode, wait, waiter, waits
 def test_one_driver_gives_up_after_the_same_number_of_412_rounds_for_both_verbs(verb):
     """ensure_present and ensure_absent share the rounds: MAX_ROUNDS refusals, a jittered pause before each re-read."""
     gets = [account(etag="W/%d" % i) for i in range(1, svc.MAX_ROUNDS + 2)]
-    client = FakeClient(gets=gets, writes=[(412, "PreconditionFailed")] * svc.MAX_ROUNDS)
+    client = ScriptedClient(gets=gets, writes=[(412, "PreconditionFailed")] * svc.MAX_ROUNDS)
     with pytest.raises(ArmError) as failure:
         if verb == "present":
             present(client, dict(description="new"))
@@ -1032,13 +952,13 @@ def test_one_driver_gives_up_after_the_same_number_of_412_rounds_for_both_verbs(
      dict(CREATE, sku={"name": "S1", "capacity": 1}, description="other"), "update"),
 ], ids=["none", "create", "update", "repair", "412 then update"])
 def test_the_outcome_names_the_action_taken(gets, writes, params, action):
-    outcome = present(FakeClient(gets=gets, writes=writes), params)
+    outcome = present(ScriptedClient(gets=gets, writes=writes), params)
     assert outcome.action == action and outcome.changed is (action != "none")
-    assert present(FakeClient(gets=gets[:1]), params, check_mode=True).action == ("create" if action == "update" and len(gets) > 1 else action)
+    assert present(ScriptedClient(gets=gets[:1]), params, check_mode=True).action == ("create" if action == "update" and len(gets) > 1 else action)
 
 
 def test_the_outcome_still_unpacks_as_changed_account_diff():
-    changed, result, diff = present(FakeClient(gets=[account()]), CREATE)
+    changed, result, diff = present(ScriptedClient(gets=[account()]), CREATE)
     assert (changed, result, diff) == (False, account(), m.diff_output(account(), account()))
 
 
@@ -1058,10 +978,10 @@ def test_a_name_spelled_in_another_case_never_shows_in_the_diff():
     """The task says 'mma', the account was created as 'MMA'; an answer that echoes the task's spelling changes nothing."""
     theirs = account(name="MMA", etag="W/1")
     echoed = m.apply_patch(dict(theirs, name="mma"), {"properties": {"description": "new"}})
-    outcome = present(FakeClient(gets=[theirs], writes=[Response(200, echoed)]), dict(description="new"))
+    outcome = present(ScriptedClient(gets=[theirs], writes=[Response(200, echoed)]), dict(description="new"))
     assert outcome.diff["before"]["name"] == outcome.diff["after"]["name"] == "MMA"
     assert outcome.diff["before"]["description"] == "models" and outcome.diff["after"]["description"] == "new"
-    checked = present(FakeClient(gets=[theirs]), dict(description="new"), check_mode=True)
+    checked = present(ScriptedClient(gets=[theirs]), dict(description="new"), check_mode=True)
     assert checked.diff["before"]["name"] == checked.diff["after"]["name"] == "MMA"
 
 

@@ -15,10 +15,9 @@ from hypothesis import strategies as st
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
 from ansible_collections.azureml.model_management.plugins.module_utils import account_service as svc
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError
+from ansible_collections.azureml.model_management.tests.unit.fakes import API, ENDPOINT, SUB, FakeClock, FakeResponse, FakeSession, FakeTokens
 
-from test_arm import API, ENDPOINT, FakeResponse, FakeSession, FakeTime, FakeTokens  # pylint: disable=import-error
 
-SUB = "00000000-0000-0000-0000-000000000001"
 PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
@@ -62,7 +61,7 @@ def reply(status, body, hdrs):
 def client_for(answers_list):
     replies = [reply(*a) for a in answers_list] + [FakeResponse(200, {"value": []})] * 40
     session = FakeSession(*replies)
-    fake_time = FakeTime()
+    fake_time = FakeClock(1000.0)
     client = ArmClient(ENDPOINT, FakeTokens(), API, sleep=fake_time.sleep, clock=fake_time.clock, random=lambda: 0.5,
                        session=session, retry_budget=60)
     return client, session

@@ -20,8 +20,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils import ba
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmClient, ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.version import COLLECTION_VERSION
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
-SUB = "00000000-0000-0000-0000-000000000001"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))  # the collection root
 AZURE_VARS = ("AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_AD_USER", "AZURE_USERNAME",
               "AZURE_PASSWORD", "AZURE_PROFILE", "AZURE_SUBSCRIPTION_ID", "AZURE_CLOUD_ENVIRONMENT", "AZURE_FEDERATED_TOKEN_FILE",

@@ -18,8 +18,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.cloud imp
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import Connection, default_subscription, subscription_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHE_OFF, CacheSettings
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
-SUB = "00000000-0000-0000-0000-000000000001"
 SP_PARAMS = dict(client_id="opt-client", secret="opt-secret", tenant="opt-tenant")
 
 

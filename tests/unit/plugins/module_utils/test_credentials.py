@@ -9,8 +9,8 @@ import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import select_source, setting
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
-SUB = "00000000-0000-0000-0000-000000000001"
 SUB2 = "00000000-0000-0000-0000-000000000002"
 STACK = "https://management.local.azurestack.external"
 

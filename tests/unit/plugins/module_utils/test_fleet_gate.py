@@ -17,22 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_gate as fg
-
-
-class FakeClock(object):
-    """A clock that moves only when someone sleeps (thread-safe)."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.lock = threading.Lock()
-
-    def __call__(self):
-        with self.lock:
-            return self.now
-
-    def sleep(self, seconds):
-        with self.lock:
-            self.now += seconds
+from ansible_collections.azureml.model_management.tests.unit.fakes import FakeClock
 
 
 def gate(**kwargs):

@@ -9,8 +9,8 @@ import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_hosts as fh
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+from ansible_collections.azureml.model_management.tests.unit.fakes import OTHER_SUB, SUB, account_id
 
-from test_fleet_scope import OTHER_SUB, SUB, account_id  # pylint: disable=import-error
 
 DIFF = {"before": {"sku": {"capacity": 1}}, "after": {"sku": {"capacity": 2}}, "before_header": "x", "after_header": "x"}
 

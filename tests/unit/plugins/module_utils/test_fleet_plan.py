@@ -17,8 +17,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames, key_of
+from ansible_collections.azureml.model_management.tests.unit.fakes import OTHER_SUB, SUB, account
 
-from test_fleet_scope import SUB, OTHER_SUB, account  # pylint: disable=import-error
 
 NAMES = OptionNames()
 ROLE_NAMES = OptionNames({"accounts": "accounts_list", "resource_group": "accounts_resource_group", "purge": "accounts_purge",

@@ -13,14 +13,7 @@ import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_progress as fpr
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import Applied
-
-
-class Clock(object):
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
+from ansible_collections.azureml.model_management.tests.unit.fakes import FakeClock
 
 
 class Gate(object):
@@ -29,7 +22,7 @@ class Gate(object):
 
 
 def test_the_file_is_replaced_whole_at_most_twice_a_second_and_at_once_on_a_new_phase(tmp_path):
-    clock = Clock()
+    clock = FakeClock(100.0)
     path = str(tmp_path / "progress.json")
     progress = fpr.ProgressFile(path, clock=clock)
     progress.update(phase="listing", groups=3)
@@ -63,7 +56,7 @@ def test_an_unreadable_file_reads_as_nothing_yet(tmp_path, text):
 
 
 def test_apply_progress_counts_writes_failures_and_the_gates_pauses(tmp_path):
-    clock = Clock()
+    clock = FakeClock(100.0)
     gate = Gate(clock)
     path = str(tmp_path / "progress.json")
     progress = fpr.ProgressFile(path, clock=clock)

@@ -12,8 +12,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils import fl
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_apply import Applied, apply_plan
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_listing import Listing
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames, key_of
+from ansible_collections.azureml.model_management.tests.unit.fakes import OTHER_SUB, SUB, account
 
-from test_fleet_scope import OTHER_SUB, SUB, account  # pylint: disable=import-error
 
 NEW = {"name": "new", "location": "eastus", "sku": {"name": "S1", "capacity": 1}, "tags": {"managed-by": "ansible"}}
 

@@ -15,21 +15,9 @@ from ansible_collections.azureml.model_management.plugins.module_utils import ac
 from ansible_collections.azureml.model_management.plugins.module_utils import account_scope
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_scope as fs
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import PROVIDER
+from ansible_collections.azureml.model_management.tests.unit.fakes import OTHER_SUB, SUB, account, account_id
 
-SUB = "00000000-0000-0000-0000-000000000001"
-OTHER_SUB = "00000000-0000-0000-0000-000000000002"
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def account_id(name="a1", group="rg", sub=SUB, provider=PROVIDER):
-    return "/subscriptions/%s/resourceGroups/%s/providers/%s/accounts/%s" % (sub, group, provider, name)
-
-
-def account(name="a1", group="rg", sub=SUB, tags=None, **over):
-    body = {"id": account_id(name, group, sub), "name": name, "location": "eastus", "tags": tags if tags is not None else {"managed-by": "ansible"},
-            "sku": {"name": "S1", "capacity": 1}, "etag": '"e1"'}
-    body.update(over)
-    return body
 
 
 # -- ids ---------------------------------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils import fl
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_plan as fp
 from ansible_collections.azureml.model_management.plugins.module_utils import fleet_subscriptions as fs
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+from ansible_collections.azureml.model_management.tests.unit.fakes import NEW, OTHER_SUB, SUB, InMemoryArm, account
 
-from test_fleet_apply import NEW, FakeArm  # pylint: disable=import-error
-from test_fleet_scope import OTHER_SUB, SUB, account  # pylint: disable=import-error
 
 NAMES = OptionNames()
 
@@ -75,7 +74,7 @@ class Client(object):
 
 def test_two_subscriptions_each_listed_and_applied_through_its_own_client_and_purged_only_in_its_own_scope():
     """Group "rg" in both subscriptions; the purge scope is the task's "rg" only: the other's undeclared account stays."""
-    arm = FakeArm([account(name, "rg", sub) for sub in (SUB, OTHER_SUB) for name in ("keep", "stale")])
+    arm = InMemoryArm([account(name, "rg", sub) for sub in (SUB, OTHER_SUB) for name in ("keep", "stale")])
     raw = [dict(NEW, name="keep"), dict(NEW, name="keep", subscription_id=OTHER_SUB), dict(NEW, name="fresh", subscription_id=OTHER_SUB)]
     entries, errors = fp.declared_entries(raw, "rg", True, NAMES, SUB)
     scopes, scope_errors = fp.check_request(dict(accounts=raw, purge=True, purge_resource_groups=["rg"], purge_tags={"managed-by": "ansible"}),

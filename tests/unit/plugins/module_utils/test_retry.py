@@ -8,18 +8,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import RetryPolicy
-
-
-class Clock(object):
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
+from ansible_collections.azureml.model_management.tests.unit.fakes import FakeClock
 
 
 def policy(**kwargs):
-    clock = Clock()
+    clock = FakeClock()
     options = dict(clock=clock, random=lambda: 1.0, sleep=lambda s: None)
     options.update(kwargs)
     return RetryPolicy(**options), clock

@@ -18,8 +18,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.errors im
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import CACHEABLE_KINDS
 from ansible_collections.azureml.model_management.plugins.module_utils.token_fetch import AZURE_CLI_CLIENT_ID, build_credential
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import TokenProvider
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB, AccessToken, FakeCredential
 
-SUB = "00000000-0000-0000-0000-000000000001"
 
 # ---------------------------------------------------------------------------------------------------------------------
 # azure-identity credentials (constructed for real, never asked for a token)
@@ -73,27 +73,6 @@ def test_other_credentials(monkeypatch, tmp_path):
 
 # ---------------------------------------------------------------------------------------------------------------------
 # TokenProvider
-
-
-class AccessToken(object):
-    def __init__(self, token, expires_on):
-        self.token, self.expires_on = token, expires_on
-
-
-class FakeCredential(object):
-    made = 0
-
-    def __init__(self, error=None):
-        FakeCredential.made += 1
-        self.number = FakeCredential.made
-        self.error = error
-        self.scopes = []
-
-    def get_token(self, scope):
-        self.scopes.append(scope)
-        if self.error:
-            raise self.error
-        return AccessToken("token-%d" % self.number, 10000)
 
 
 def test_token_is_cached_and_refresh_builds_a_new_credential():
@@ -356,7 +335,7 @@ def test_a_cache_rewritten_meanwhile_by_another_task_is_not_removed(damaged_cach
     assert os.path.exists(path) and len(warnings) == 1 and "not removed" in warnings[0]
 
 
-def test_a_value_error_from_elsewhere_is_not_taken_for_a_damaged_cache(damaged_cache):
+def test_a_value_error_from_elsewhere_is_not_taken_for_a_damaged_cache(damaged_cache, fake_credential):
     from azure.core.exceptions import ClientAuthenticationError
 
     def failing():
@@ -365,7 +344,7 @@ def test_a_value_error_from_elsewhere_is_not_taken_for_a_damaged_cache(damaged_c
         except ValueError as exc:
             raise ClientAuthenticationError(message="Authentication failed: %s" % exc) from exc
 
-    credential = FakeCredential()
+    credential = fake_credential
     credential.get_token = lambda scope, **kwargs: failing()
     warnings = []
     with pytest.raises(AuthError) as info:

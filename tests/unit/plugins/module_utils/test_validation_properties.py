@@ -28,8 +28,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.tagging i
 from ansible_collections.azureml.model_management.plugins.module_utils.text import dotnet_length, has_control
 from ansible_collections.azureml.model_management.plugins.modules.account import ARGUMENT_SPEC as ACCOUNT_SPEC
 from ansible_collections.azureml.model_management.plugins.modules.account_info import ARGUMENT_SPEC as INFO_SPEC
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
-SUB = "00000000-0000-0000-0000-000000000001"
 PROPERTIES = settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 ACTIONS = ("none", "create", "update", "delete", "error")
 

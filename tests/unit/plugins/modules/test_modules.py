@@ -18,8 +18,8 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
 from ansible_collections.azureml.model_management.plugins.modules import account as account_module
 from ansible_collections.azureml.model_management.plugins.modules import account_info as account_info_module
 from ansible_collections.azureml.model_management.plugins.modules import operations_info as operations_info_module
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB, FixedAnswerClient, Response
 
-SUB = "00000000-0000-0000-0000-000000000001"
 PATH = m.account_path(SUB, "rg", "mma")
 
 ACCOUNT = {
@@ -38,40 +38,6 @@ ENTRY = dict(name="mma", resource_group="rg", location="eastus2", sku={"name": "
              tags={"env": "prod"})
 
 
-class Response(object):
-    def __init__(self, status, body=None, headers=None):
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-class FakeClient(object):
-    def __init__(self, current=None, write=None, lists=None):
-        self.current = current
-        self.write = write
-        self.lists = lists or {}
-        self.calls = []
-
-    def get_or_none(self, path, missing_codes=None):
-        self.calls.append(("GET", path))
-        return self.current
-
-    def request(self, method, path_or_url, body=None, headers=None, success=None, objects=None):
-        self.calls.append((method, path_or_url, body))
-        return self.write
-
-    def list_all(self, path):
-        self.calls.append(("LIST", path))
-        return self.lists.get(path, [])
-
-    def with_gate(self, gate):
-        """The fleet module paces each subscription through a client of its own; here one fake serves them all."""
-        return self
-
-    def wait(self, response, timeout, resource_path=None, deleting=False):
-        """A synchronous answer: nothing to wait for (as the real client), anything else is not expected here."""
-        assert response.status in (200, 201, 204) and not response.headers, "no asynchronous answer expected"
-        return None if deleting else response.body
-
-
 @pytest.fixture
 def client(monkeypatch):
     """Every AzureMLModule gets this fake instead of a real ArmClient; the subscription comes from the environment.
@@ -86,7 +52,7 @@ def client(monkeypatch):
         _internal = None
     if hasattr(_internal, "is_controller"):
         monkeypatch.setattr(_internal, "is_controller", False)
-    fake = FakeClient()
+    fake = FixedAnswerClient()
     monkeypatch.setattr(base.AzureMLModule, "client", property(lambda self: fake), raising=False)
     for var in ("AZURE_CLIENT_ID", "AZURE_SECRET", "AZURE_TENANT", "AZURE_AD_USER", "AZURE_PASSWORD", "AZURE_PROFILE"):
         monkeypatch.delenv(var, raising=False)

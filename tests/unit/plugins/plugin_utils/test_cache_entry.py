@@ -14,8 +14,8 @@ import pytest
 from ansible.parsing.ajson import AnsibleJSONDecoder, AnsibleJSONEncoder
 
 from ansible_collections.azureml.model_management.plugins.plugin_utils import cache_entry
+from ansible_collections.azureml.model_management.tests.unit.fakes import SUB_WITH_LETTERS as SUB
 
-SUB = "6f1b3c2e-8a4d-4e5f-9b0a-1c2d3e4f5a6b"
 SCOPE = {"subscriptions": [SUB], "resource_groups": ["ml-prod"]}
 MARKERS = {"__ansible_vault": "x", "__ansible_unsafe": "y", "__ansible_type": "probe", "__payload__": "z"}
 ACCOUNT = {"id": "/subscriptions/%s/resourceGroups/ml-prod/providers/x/accounts/a" % SUB, "name": "a", "subscription_id": SUB,

@@ -8,9 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.plugin_utils import host_names
-
-SUB = "6f1b3c2e-8a4d-4e5f-9b0a-1c2d3e4f5a6b"
-OTHER_SUB = "0b6e3a1c-2d4f-4e5a-8b9c-0d1e2f3a4b5c"
+from ansible_collections.azureml.model_management.tests.unit.fakes import OTHER_SUB_WITH_LETTERS as OTHER_SUB, SUB_WITH_LETTERS as SUB
 
 
 def account(name, group="ml-prod", subscription=SUB, location="westeurope"):
