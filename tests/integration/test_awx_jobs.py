@@ -8,7 +8,7 @@ import pytest
 
 from awx import (  # pylint: disable=import-error
     hosts_of, inventory_update, job_environment, private_data_dir, run_job, run_jobs_at_once, slice_of, write_project)
-from test_role_accounts import ROLE_VARS, arrange_scope, writes  # pylint: disable=import-error
+from plays import ROLE_VARS, arrange_scope, writes  # pylint: disable=import-error
 
 SOURCE = {'resource_groups': ['it-rg', 'demo-rg']}
 HOSTS = ['elsewhere@demo-rg', 'hand-made@it-rg', 'keep-me@it-rg', 'stale@it-rg']

@@ -8,7 +8,7 @@ of the playbook uses the registered result.
 import json
 import os
 
-from test_role_accounts import summary  # pylint: disable=import-error
+from plays import summary  # pylint: disable=import-error
 
 MANAGED = {'managed-by': 'ansible'}
 

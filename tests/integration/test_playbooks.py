@@ -1,15 +1,7 @@
 """Whole playbooks: the demo that `make demo` runs, module_defaults groups as AWX job templates use them, the role."""
 import os
-import re
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEMO = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'docs', 'examples', 'demo.yml')
-
-
-def recap(output):
-    match = re.search(r'localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', output)
-    assert match, output
-    return tuple(int(value) for value in match.groups())
+from plays import DEMO, HERE, recap  # pylint: disable=import-error
 
 
 def test_demo_playbook(ansible, emulator):

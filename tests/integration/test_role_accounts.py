@@ -1,28 +1,10 @@
 """The declarative role azureml.model_management.accounts: on localhost and per host with the inventory plugin,
 with purge limited to its scope and a check-mode plan that writes nothing (AWX-style runs: test_awx_jobs.py)."""
 import json
-import re
 
 from awx import inventory_script  # pylint: disable=import-error
 from fleet import PLUGIN, inventory_list  # pylint: disable=import-error
-
-MANAGED = {'managed-by': 'ansible'}
-
-
-def write_play(tmp_path, hosts, role_vars, name='play.yml'):
-    play = [{'hosts': hosts, 'connection': 'local', 'gather_facts': False,
-             'vars': {'ansible_python_interpreter': '{{ ansible_playbook_python }}'},
-             'roles': [dict({'role': 'azureml.model_management.accounts'}, **role_vars)]}]
-    path = tmp_path / name
-    path.write_text(json.dumps(play))
-    return str(path)
-
-
-def summary(output):
-    """The lines of the role's one summary message."""
-    match = re.search(r'"msg": \[(.*?)\n\s*\]', output, re.S)
-    assert match, output
-    return json.loads('[%s]' % match.group(1))
+from plays import ROLE_VARS, arrange_scope, summary, write_play, writes  # pylint: disable=import-error
 
 
 def plan_lines(emulator, check, **counts):
@@ -34,37 +16,8 @@ def plan_lines(emulator, check, **counts):
     return [head, ', '.join('%s %d' % (n, counts.get(n, 0)) for n in names) + counts.get('extra', '')]
 
 
-def writes(emulator):
-    """(METHOD, "group/name") of every write the emulator received."""
-    found = []
-    for entry in emulator.journal():
-        if entry['method'] != 'GET':
-            match = re.search(r'/resourceGroups/([^/]+)/.*/([^/]+)$', entry['path'], re.I)
-            found.append((entry['method'], '%s/%s' % match.groups()))
-    return found
-
-
-def arrange_scope(emulator):
-    emulator.put_account('keep-me', 'it-rg', sku={'name': 'S1', 'capacity': 1}, tags=dict(MANAGED))
-    emulator.put_account('stale', 'it-rg', tags=dict(MANAGED))
-    emulator.put_account('hand-made', 'it-rg', tags={'owner': 'someone'})  # in the group, not tagged: out of scope
-    emulator.put_account('elsewhere', 'demo-rg', tags=dict(MANAGED))  # tagged, other group: out of scope
-    emulator.clear_journal()
-
-
 # hand-made is in the declared group, untagged: neither declared nor purgeable, named once at the end of the plan
 NOT_MANAGED = 'not managed: 1 account(s) of the groups read are not declared and not in the purge scope: hand-made (it-rg)'
-
-ROLE_VARS = {
-    'accounts_resource_group': 'it-rg',
-    'accounts_list': [
-        {'name': 'keep-me', 'sku': {'name': 'S2', 'capacity': 2}, 'tags': MANAGED},
-        {'name': 'new-one', 'location': 'westeurope', 'sku': {'name': 'S1', 'capacity': 1}, 'tags': MANAGED},
-    ],
-    'accounts_purge': True,
-    'accounts_purge_resource_groups': ['it-rg'],
-    'accounts_purge_tags': ['managed-by:ansible'],
-}
 
 
 def test_localhost_plan_apply_and_purge_in_scope_only(ansible, emulator, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from fleet import PLUGIN, SECOND_SUBSCRIPTION, add_resource_groups  # pylint: disable=import-error
 from harness import PROVIDER, API_VERSION, Ansible  # pylint: disable=import-error
-from test_role_accounts import summary, write_play  # pylint: disable=import-error
+from plays import summary, write_play  # pylint: disable=import-error
 
 MANAGED = {'managed-by': 'ansible'}
 ACCOUNT_PATH = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/%s/accounts/([^/]+)$' % PROVIDER, re.I)

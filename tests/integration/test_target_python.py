@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from test_playbooks import DEMO, HERE, recap  # pylint: disable=import-error
+from plays import DEMO, HERE, recap  # pylint: disable=import-error
 
 TARGET = os.environ.get('AZUREML_TARGET_PYTHON')
 pytestmark = pytest.mark.skipif(not TARGET, reason='AZUREML_TARGET_PYTHON is not set (make test-next sets it)')
