@@ -249,11 +249,11 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     accounts_path,
-    check_api_version,
     check_resource_group,
     check_tag_filters,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, ArmError
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import check_api_version
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
 from ansible_collections.azureml.model_management.plugins.module_utils.tokens import azure_identity_import_error
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (

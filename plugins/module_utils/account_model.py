@@ -63,10 +63,6 @@ NAME_FORBIDDEN = '<>%&:\\?/'
 # Resource Manager's pattern for resource group names. Always used with fullmatch: with match() and "$", the
 # pattern also matched "rg\n" ("$" matches before a final newline), and a task for "rg\n" found nothing (issue 15).
 RESOURCE_GROUP_RE = re.compile(r"[-\w._()]+")
-# Resource Manager's api-version: a date, optionally -preview/-alpha/-beta. ASCII digits only, nothing after it
-# (the value goes into every URL's query: '2017-09-01-preview&x=y' must never get there).
-API_VERSION_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(-(preview|alpha|beta))?")
-API_VERSION_RULE = "a date YYYY-MM-DD, optionally followed by -preview, -alpha or -beta, and nothing else"
 TERMINAL_STATES = ("succeeded", "failed", "canceled", "cancelled")
 
 # 404 codes that mean "the account is not there" (as opposed to ResourceGroupNotFound).
@@ -142,13 +138,6 @@ def check_string_option(value, option):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return None
     return "%s must be a string, got %s (quote it in YAML if it is meant as text)" % (option, kind(value))
-
-
-def check_api_version(value, option="api_version"):
-    """The api-version's format; whether Resource Manager knows that version is for Resource Manager to say."""
-    if not isinstance(value, str) or not API_VERSION_RE.fullmatch(value):
-        return "%s must be %s, for example 2017-09-01-preview" % (option, API_VERSION_RULE)
-    return None
 
 
 def _forbidden_in(value, forbidden):

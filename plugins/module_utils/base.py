@@ -14,7 +14,6 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_api_version
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
@@ -28,7 +27,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.connectio
     TIMEOUT_RANGE,
     Connection,
 )
-from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import number_problem
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import check_api_version, number_problem
 
 AUTH_ARGUMENT_SPEC = dict(
     subscription_id=dict(type="str"),

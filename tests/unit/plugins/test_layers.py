@@ -88,3 +88,11 @@ def test_no_import_cycle():
         if name not in state:
             visit(name, [name])
     assert cycles == []
+
+
+def test_the_modules_common_start_imports_no_account_rules():
+    """``base`` serves every module (operations_info too): an option check it needs (the api-version's format) lives in
+    ``option_rules``, not in the account's rules, so the account's model is never part of what every module starts with."""
+    graph = import_graph()
+    account_rules = {"account_model", "account_fields", "account_scope", "account_service"}
+    assert sorted(graph["base"] & account_rules) == []

@@ -10,6 +10,7 @@ import copy
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import check_api_version
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tags
 from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
 
@@ -187,7 +188,7 @@ def test_text_that_cannot_be_sent_as_utf8_is_refused(check, value):
 
 @pytest.mark.parametrize("value", ["2017-09-01-preview", "2021-04-01", "2020-02-29-alpha", "1999-12-31-beta"])
 def test_check_api_version_accepts(value):
-    assert m.check_api_version(value) is None
+    assert check_api_version(value) is None
 
 
 @pytest.mark.parametrize("value", [
@@ -196,7 +197,7 @@ def test_check_api_version_accepts(value):
     "20170901", "latest", "\uff12017-09-01", "2017-09-01%26x=y", 20170901, ["2017-09-01"], None,
 ])
 def test_check_api_version_refuses(value):
-    msg = m.check_api_version(value)
+    msg = check_api_version(value)
     assert msg and msg.startswith("api_version must be") and "YYYY-MM-DD" in msg and "-preview" in msg
 
 

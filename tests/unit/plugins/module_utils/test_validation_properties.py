@@ -24,6 +24,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils import to
 from ansible_collections.azureml.model_management.plugins.module_utils.cloud import resolve_cloud
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import default_subscription, subscription_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError
+from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import check_api_version
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import TAGS_MAX, check_tag_filters, check_tags, coerce_tags
 from ansible_collections.azureml.model_management.plugins.module_utils.text import dotnet_length, has_control
 from ansible_collections.azureml.model_management.plugins.modules.account import ARGUMENT_SPEC as ACCOUNT_SPEC
@@ -102,7 +103,7 @@ def every_field_problem(value):
 @given(value=values)
 def test_single_validators_return_a_message_or_none(value):
     for check in (m.check_name, m.check_resource_group, m.check_location, every_field_problem, check_tags, check_tag_filters,
-                  m.check_api_version, lambda v: m.check_string_option(v, "description")):
+                  check_api_version, lambda v: m.check_string_option(v, "description")):
         message = check(value)
         assert message is None or isinstance(message, str)
 
@@ -128,7 +129,7 @@ def test_accepted_tags_can_be_sent(tags):
 @PROPERTIES
 @given(value=st.one_of(values, st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}(-[a-z]{0,8})?.?\Z")))
 def test_an_accepted_api_version_is_a_clean_query_value(value):
-    if m.check_api_version(value) is None:
+    if check_api_version(value) is None:
         assert isinstance(value, str) and len(value) <= 16 and all(ch in "0123456789-abehilprtvw" for ch in value)
 
 
@@ -303,7 +304,7 @@ RULES = {
     "AZURE_SECRET": ("secret", "secret", "env-secret", env_value("AZURE_SECRET", "secret"), "secret"),
     "AZURE_CLIENT_ID": ("client_id", "trimmed", "client-id", env_value("AZURE_CLIENT_ID", "client_id"), "client_id"),
     "AZURE_TENANT": ("tenant", "trimmed", "tenant-id", env_value("AZURE_TENANT", "tenant"), "tenant"),
-    "api_version": ("api_version", "refused", "2017-09-01-preview", check_with(m.check_api_version), "api_version"),
+    "api_version": ("api_version", "refused", "2017-09-01-preview", check_with(check_api_version), "api_version"),
     "token_cache_dir": ("token_cache_dir", "refused", "/run/job", refused_or_used(
         lambda value: ("used", token_cache_rules.cache_settings({"token_cache": "allow_unencrypted", "token_cache_dir": value}, {}).directory)),
         "token_cache_dir"),
