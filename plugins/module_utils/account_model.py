@@ -36,6 +36,7 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_f
     has_in,
     set_in,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import CANCELED, FAILED, provisioning_state
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tag_filters
 from ansible_collections.azureml.model_management.plugins.module_utils.text import (
@@ -63,7 +64,6 @@ NAME_FORBIDDEN = '<>%&:\\?/'
 # Resource Manager's pattern for resource group names. Always used with fullmatch: with match() and "$", the
 # pattern also matched "rg\n" ("$" matches before a final newline), and a task for "rg\n" found nothing (issue 15).
 RESOURCE_GROUP_RE = re.compile(r"[-\w._()]+")
-TERMINAL_STATES = ("succeeded", "failed", "canceled", "cancelled")
 
 # 404 codes that mean "the account is not there" (as opposed to ResourceGroupNotFound).
 ACCOUNT_MISSING_CODES = ("ResourceNotFound", "NotFound")
@@ -446,17 +446,8 @@ def diff_output(before, after):
     return {"before": managed_view(before), "after": managed_view(after)}
 
 
-def is_running(account):
-    """True when the body carries a provisioningState that is not terminal."""
-    state = ((account or {}).get("properties") or {}).get("provisioningState")
-    return state is not None and str(state).lower() not in TERMINAL_STATES
-
-
 # ---------------------------------------------------------------------------------------------------------------------
 # shared accounts: answers checked, failed accounts repaired, tags merged on the server
-
-
-FAILED_STATES = ("failed", "canceled", "cancelled")
 
 
 def provisioning_state_of(account):
@@ -467,8 +458,7 @@ def provisioning_state_of(account):
 
 def needs_repair(account):
     """True for an account left Failed or Canceled: present, but not as desired whatever its fields say."""
-    state = provisioning_state_of(account)
-    return state is not None and state.lower() in FAILED_STATES
+    return provisioning_state(account) in (FAILED, CANCELED)
 
 
 def account_problem(account):

@@ -37,6 +37,7 @@ import random
 from collections import namedtuple
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import ArmError, invalid_response, printable
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import is_running
 from ansible_collections.azureml.model_management.plugins.module_utils.account_scope import listed_account_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
@@ -48,7 +49,6 @@ from ansible_collections.azureml.model_management.plugins.module_utils.account_m
     account_problem,
     accounts_path,
     diff_view,
-    is_running,
     needs_repair,
     plan_present,
     predicted,

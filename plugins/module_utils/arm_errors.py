@@ -19,6 +19,32 @@ from ansible_collections.azureml.model_management.plugins.module_utils.errors im
 MESSAGE_MAX = 500
 
 
+# Resource Manager's provisioning states, the one vocabulary of the waits (arm_wait) and of the account's rules
+# (account_model): compared in lower case, with the British "cancelled" some services send read as "canceled".
+SUCCEEDED, FAILED, CANCELED = "succeeded", "failed", "canceled"
+TERMINAL_STATES = (SUCCEEDED, FAILED, CANCELED)
+
+
+def normalized_state(text):
+    """A provisioning state or an operation's status as the vocabulary compares it: lower case, "cancelled" → "canceled"."""
+    state = text.lower()
+    return CANCELED if state == "cancelled" else state
+
+
+def provisioning_state(body):
+    """``properties.provisioningState`` normalized; None when absent, empty or not a string (Resource Manager's contract:
+    a resource without a state is Succeeded)."""
+    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
+        return None
+    state = body["properties"].get("provisioningState")
+    return normalized_state(state) if isinstance(state, str) and state else None
+
+
+def is_running(body):
+    """True while a resource's provisioningState says an operation runs on it (a state that is not terminal)."""
+    return provisioning_state(body) not in (None,) + TERMINAL_STATES
+
+
 def shorten(text, limit=MESSAGE_MAX):
     """At most ``limit`` characters of ``text`` for a message, whitespace runs folded to one space."""
     text = re.sub(r"\s+", " ", text or "").strip()

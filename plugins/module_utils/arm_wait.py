@@ -18,29 +18,22 @@ else's operation must end first). Every link is checked by ``ArmClient.url_for``
 from __future__ import annotations
 
 from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import (
+    CANCELED,
+    FAILED,
+    SUCCEEDED,
     ArmError,
     OperationFailed,
     invalid_response,
+    is_running,
+    normalized_state,
     printable,
+    provisioning_state,
 )
 from ansible_collections.azureml.model_management.plugins.module_utils.retry import retry_after_seconds
 
 DEFAULT_POLL_SECONDS = 5
 MIN_POLL_SECONDS = 1  # a Retry-After of 0 must not turn a wait into a busy loop against Resource Manager
 RESOURCE_POLL_SECONDS = (1, 2, 4, 5)  # no hint from the service: poll soon, then every 5 s
-SUCCEEDED, FAILED, CANCELED = "succeeded", "failed", "canceled"
-TERMINAL_STATES = (SUCCEEDED, FAILED, CANCELED)
-
-
-def provisioning_state(body):
-    """``properties.provisioningState`` in lower case ("cancelled" → "canceled"); None when absent or not a string."""
-    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-        return None
-    state = body["properties"].get("provisioningState")
-    if not isinstance(state, str) or not state:
-        return None
-    state = state.lower()
-    return CANCELED if state == "cancelled" else state
 
 
 def _raw_state(body):
@@ -89,7 +82,7 @@ def wait(client, response, timeout, resource_path=None, deleting=False):
     elif location and response.status == 202:
         client.url_for(location, source="the Location header of %s" % operation)
         _poll_location(client, response, location, clock)
-    elif response.status == 202 or (not deleting and provisioning_state(response.body) not in (None,) + TERMINAL_STATES):
+    elif response.status == 202 or (not deleting and is_running(response.body)):
         return watch(client, resource_path, clock, (gone if deleting else provisioned)(clock.operation), first=response)
     else:
         return None if deleting else _settled_body(client, response.body, resource_path, clock)
@@ -114,9 +107,9 @@ def _poll_operation(client, original, url, clock):
         if not isinstance(status, str) or not status:
             raise invalid_response("the operation status of %s has no 'status' string (got %r)" % (clock.operation, type(status).__name__))
         state = status
-        if state.lower() == SUCCEEDED:
+        if normalized_state(state) == SUCCEEDED:
             return
-        if state.lower() in (FAILED, CANCELED, "cancelled"):
+        if normalized_state(state) in (FAILED, CANCELED):
             raise OperationFailed(clock.operation, state, last.body.get("error"), request_id=last.headers.get("x-ms-request-id"))
 
 
@@ -154,7 +147,7 @@ def gone(operation):
 
 def idle(body):
     """Done when the resource is gone or in any terminal state, Failed included (the caller decides: repair)."""
-    return body is None or provisioning_state(body) in (None,) + TERMINAL_STATES
+    return body is None or not is_running(body)
 
 
 def watch(client, resource_path, clock, until, first=None):

@@ -21,13 +21,13 @@ from collections import OrderedDict
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import (
     AccountId,
     desired_from_params,
-    is_running,
     needs_repair,
     plan_present,
     provisioning_state_of,
     parse_account_id,
     validate_account_params,
 )
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import is_running
 from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import number_problem
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import (
     PurgeScope,

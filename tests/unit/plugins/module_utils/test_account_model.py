@@ -10,6 +10,7 @@ import copy
 import pytest
 
 from ansible_collections.azureml.model_management.plugins.module_utils import account_model as m
+from ansible_collections.azureml.model_management.plugins.module_utils.arm_errors import is_running
 from ansible_collections.azureml.model_management.plugins.module_utils.option_rules import check_api_version
 from ansible_collections.azureml.model_management.plugins.module_utils.tagging import check_tags
 from ansible_collections.azureml.model_management.tests.unit.fakes import SUB
@@ -554,6 +555,10 @@ def test_diff_output():
     ({"properties": {"provisioningState": "Canceled"}}, False),
     ({"properties": {"provisioningState": "Creating"}}, True),
     ({"properties": {"provisioningState": "Accepted"}}, True),
+    # one vocabulary with the waits (arm_wait): a state that is empty or not text is no state (Succeeded), and the
+    # British spelling is Canceled; the account's rules read "" and 5 as running before
+    ({"properties": {"provisioningState": ""}}, False), ({"properties": {"provisioningState": 5}}, False),
+    ({"properties": {"provisioningState": "CANCELLED"}}, False), ({"properties": {"provisioningState": "Deleting"}}, True),
 ])
 def test_is_running(body, running):
-    assert m.is_running(body) == running
+    assert is_running(body) == running
