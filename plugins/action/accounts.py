@@ -33,12 +33,16 @@ from ansible.utils.vars import merge_hash
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_entries import entry_shape_problems
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_progress import progress_line, read_progress
 from ansible_collections.azureml.model_management.plugins.module_utils.fleet_scope import OptionNames
+from ansible_collections.azureml.model_management.plugins.module_utils.option_shapes import CALLER_NAMES_KEY
 from ansible_collections.azureml.model_management.plugins.plugin_utils.declared_file import OPTION as FILE_OPTION, read_declared
 
 display = Display()
 INTERVAL_VARIABLE = "AZUREML_FLEET_PROGRESS_INTERVAL"
 DEFAULT_INTERVAL = 5.0  # seconds between two progress lines
 LONGEST_INTERVAL = 10.0
+# The role azureml.model_management.accounts's map of the module's options to its variables (its vars/main.yml): a
+# refused value names the variable the user set (accounts_list[3], not accounts[3]).
+ROLE_NAMES = "_accounts_option_names"
 SHORTEST_INTERVAL = 0.1
 
 
@@ -58,7 +62,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # the module's temporary directory is the connection's
-        module_args, problems = self._module_args()
+        module_args, problems = self._module_args(task_vars)
         problems = problems or self._entry_problems(module_args)
         if problems:  # once per run, before the module starts: nothing is sent
             return dict(result, failed=True, changed=False, msg="; ".join(problems))
@@ -78,34 +82,44 @@ class ActionModule(ActionBase):
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    def _module_args(self):
-        """``(the module's arguments, [])``: the task's, with the entries of ``accounts_file`` read here, on the
-        controller (``declared_file``), in place of ``accounts``; or ``(None, [message])``."""
+    def _module_args(self, task_vars):
+        """``(the module's arguments, [])``: the task's, with the caller's names of the options (``caller_names``) and
+        the entries of ``accounts_file`` read here, on the controller (``declared_file``), in place of ``accounts``;
+        or ``(None, [message])``."""
         args = dict(self._task.args)
+        names = self._caller_names(args, task_vars)
         path = args.pop(FILE_OPTION, None)
-        if path is None:
-            return args, []
+        if path is not None:
+            entries, problem = self._declared_in_file(path, args)
+            if problem:
+                return None, [problem]
+            # an entry's message names the file's entry: accounts_file[3] (or the caller's name for accounts_file)
+            args["accounts"], names = entries, dict(names, accounts=names.get(FILE_OPTION, FILE_OPTION))
+        if names:
+            args[CALLER_NAMES_KEY] = names
+        return args, []
+
+    def _caller_names(self, args, task_vars):
+        """How the caller names the module's options: the role's map (its variable ``ROLE_NAMES``), else what the
+        arguments carry (``CALLER_NAMES_KEY``), else none (the module's own names)."""
+        names = self._templar.template((task_vars or {}).get(ROLE_NAMES)) if ROLE_NAMES in (task_vars or {}) else args.get(CALLER_NAMES_KEY)
+        return dict(names) if isinstance(names, dict) else {}
+
+    def _declared_in_file(self, path, args):
+        """``(entries, None)`` of the file ``accounts_file`` names, else ``(None, message)``."""
         if not isinstance(path, str) or not path:
-            return None, ["%s must be the path of a file, got %r" % (FILE_OPTION, path)]
+            return None, "%s must be the path of a file, got %r" % (FILE_OPTION, path)
         if args.get("accounts"):
-            return None, ["give accounts or %s, not both" % FILE_OPTION]
+            return None, "give accounts or %s, not both" % FILE_OPTION
         try:
             found = self._find_needle("files", path)  # as copy's src: the role's or play's files/, then beside them
         except AnsibleError as err:  # its advice about remote_src is for copy, not for this option
-            return None, ["%s: %s" % (FILE_OPTION, err.message.split("\nIf you are using a module")[0])]
-        entries, problem = read_declared(found)
-        if problem:
-            return None, [problem]
-        names = args.get("option_names") if isinstance(args.get("option_names"), dict) else {}
-        # an entry's message names the file's entry: accounts_file[3] (or the caller's name for accounts_file)
-        names = dict(names, accounts=names.get(FILE_OPTION, FILE_OPTION))
-        return dict(args, accounts=entries, option_names=names), []
+            return None, "%s: %s" % (FILE_OPTION, err.message.split("\nIf you are using a module")[0])
+        return read_declared(found)
 
     def _entry_problems(self, module_args):
         """The shape of each declared entry (``fleet_entries``), each message naming the entry as the caller knows it."""
-        option_names = module_args.get("option_names")
-        names = OptionNames(option_names if isinstance(option_names, dict) else None)
-        return entry_shape_problems(module_args.get("accounts"), names)
+        return entry_shape_problems(module_args.get("accounts"), OptionNames(module_args.get(CALLER_NAMES_KEY)))
 
     def _shows_progress(self):
         """Only where the module's file is this controller's file, written by this user, and the user left it to us."""

@@ -19,7 +19,11 @@ from ansible_collections.azureml.model_management.plugins.module_utils.arm impor
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError
 from ansible_collections.azureml.model_management.plugins.module_utils.libraries import missing_libraries_message, missing_requirements
-from ansible_collections.azureml.model_management.plugins.module_utils.option_shapes import dict_shape_problems, string_option_problems
+from ansible_collections.azureml.model_management.plugins.module_utils.option_shapes import (
+    CALLER_NAMES_KEY,
+    dict_shape_problems,
+    string_option_problems,
+)
 from ansible_collections.azureml.model_management.plugins.module_utils.token_cache import TOKEN_CACHE_MODES
 from ansible_collections.azureml.model_management.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
@@ -63,14 +67,18 @@ class _RawArgsModule(AnsibleModule):
 
     def __init__(self, *args, **kwargs):
         self.shape_problems = []
+        self._takes_caller_names = kwargs.pop("caller_names", False)
+        self.caller_names = {}
         super(_RawArgsModule, self).__init__(*args, **kwargs)
         self.validated = True
 
     def _load_params(self):
         super(_RawArgsModule, self)._load_params()
+        if self._takes_caller_names:  # taken out before Ansible validates the arguments: no option of the module
+            names = self.params.pop(CALLER_NAMES_KEY, None)
+            self.caller_names = names if isinstance(names, dict) else {}
         self.raw_params = copy.deepcopy(self.params)
-        names = self.raw_params.get("option_names") if isinstance(self.raw_params.get("option_names"), dict) else {}
-        self.shape_problems = dict_shape_problems(self.argument_spec, self.raw_params, names)
+        self.shape_problems = dict_shape_problems(self.argument_spec, self.raw_params, self.caller_names)
 
     def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
         """While Ansible validates the arguments, a value that is no dictionary fails with our message (the option and the
@@ -108,7 +116,8 @@ class AzureMLModule(object):
 
         A value of the wrong kind (a list for a text option, a boolean for a number) and a shared option out of range
         fail here, before anything else. The module's own options out of range are left in ``option_problems``, for
-        the module to report together with its other option checks.
+        the module to report together with its other option checks. ``caller_names=True``: the module's messages name
+        its options as the caller does (``CALLER_NAMES_KEY``, in ``self.module.caller_names``).
         """
         spec = dict(AUTH_ARGUMENT_SPEC)
         spec.update(argument_spec)

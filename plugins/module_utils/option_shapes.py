@@ -15,6 +15,12 @@ from ansible.module_utils.common.validation import check_type_dict
 from ansible_collections.azureml.model_management.plugins.module_utils.account_model import check_string_option
 from ansible_collections.azureml.model_management.plugins.module_utils.text import kind, shown
 
+# How the caller names a module's options, for its messages (``accounts[3]`` → ``accounts_list[3]``): plumbing between
+# the collection's action plugin (which reads the role's map) and a module that asks for it (``base``'s
+# ``caller_names=True``), sent with the arguments and taken out of them before Ansible validates them. It is no option
+# of the module, so ansible-doc does not show it.
+CALLER_NAMES_KEY = "_azureml_option_names"
+
 
 def _dictionary(value):
     """True when Ansible can read ``value`` as a dictionary (a dict, JSON text of one, or key=value text)."""

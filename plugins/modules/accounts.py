@@ -194,12 +194,6 @@ options:
         private temporary file when the module runs on the controller, prints a progress line at least every 10
         seconds, and removes the file; there is no need to set it.
     type: path
-  option_names:
-    description:
-      - The names that messages use for this module's options, for a caller that has its own names for them; keys are
-        option names of this module. The role P(azureml.model_management.accounts#role) passes its variable names
-        (for example O(purge_tags) as V(accounts_purge_tags)), so that a refused value names the variable the user set.
-    type: dict
 extends_documentation_fragment:
   - azureml.model_management.auth
   - azureml.model_management.attributes
@@ -472,7 +466,6 @@ ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
     throttling_timeout=dict(type="int", default=3600),
-    option_names=dict(type="dict"),
     progress_file=dict(type="path"),
 )
 
@@ -481,7 +474,7 @@ def checked_request(azure):
     """Everything that needs no network, or the task fails naming each problem: entries, purge scopes, restriction.
     Returns the entries, the purge scopes, the restriction, the hosts outside the run and its subscriptions."""
     params = azure.params
-    names = OptionNames(params["option_names"])
+    names = OptionNames(azure.module.caller_names)
     raw_entries = azure.module.raw_params.get("accounts") or []
     if params["accounts_file"] is not None:  # the action plugin reads it and sends its entries as accounts
         azure.fail("accounts_file is read on the controller by the action plugin azureml.model_management.accounts;"
@@ -507,7 +500,7 @@ def run_module(azure):
     params = azure.params
     entries, scopes, restrict, outside, subscriptions = checked_request(azure)
     gates = Gates(lambda: PacingGate(budget=params["throttling_timeout"],
-                                     budget_name=OptionNames(params["option_names"])("throttling_timeout")))
+                                     budget_name=OptionNames(azure.module.caller_names)("throttling_timeout")))
     azure.client_options.update(pool_size=params["concurrency"] * len(subscriptions))
     clients = clients_for(azure.client, subscriptions, gates.new)
     wanted = [(entry.subscription_id, entry.resource_group) for entry in entries] + \
@@ -546,7 +539,7 @@ def run_module(azure):
 
 def main():
     # The ranges of INT_RANGES are checked by check_request, which names the options as the caller knows them.
-    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, int_ranges=INT_RANGES, supports_check_mode=True)
+    azure = AzureMLModule(argument_spec=ARGUMENT_SPEC, int_ranges=INT_RANGES, supports_check_mode=True, caller_names=True)
     azure.run(lambda: run_module(azure))
 
 

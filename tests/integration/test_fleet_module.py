@@ -137,7 +137,7 @@ def test_a_429_pauses_the_run_and_every_write_still_lands(ansible, emulator):
     ({'accounts': [spec(1)], 'restrict_to': [{'name': 'x'}]}, 'restrict_to[0]: an account needs its id'),
     ({'accounts': ['acc1', 'acc2']}, 'accounts[0]: must be a dictionary with name, resource_group, location, sku'),
     ({'accounts': [spec(1, sku='S1')]}, 'accounts[0].sku must be a dictionary with name and capacity'),
-    ({'accounts': ['acc1'], 'option_names': {'accounts': 'accounts_list'}}, 'accounts_list[0]: must be a dictionary with name'),
+    ({'accounts': ['acc1'], '_azureml_option_names': {'accounts': 'accounts_list'}}, 'accounts_list[0]: must be a dictionary with name'),
 ])
 def test_bad_input_is_refused_before_any_request(ansible, emulator, args, words):
     result = ansible.module('accounts', dict({'resource_group': 'it-rg'}, **args))

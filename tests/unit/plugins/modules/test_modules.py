@@ -328,7 +328,7 @@ ENTRY_KEYS = "name, resource_group, location, sku, tags, description, state, sub
      "('acc2')" % (ENTRY_KEYS, ENTRY_KEYS)),
     (dict(accounts=[dict(name="a", sku="S1")]), "accounts[0].sku must be a dictionary with name and capacity; got a string ('S1')"),
     (dict(accounts=[dict(name="a"), ["b"]]), "accounts[1]: must be a dictionary with %s; got a list" % ENTRY_KEYS),
-    (dict(accounts=["acc1"], option_names={"accounts": "accounts_list"}),
+    (dict(accounts=["acc1"], _azureml_option_names={"accounts": "accounts_list"}),
      "accounts_list[0]: must be a dictionary with %s; got a string ('acc1')" % ENTRY_KEYS),
 ], ids=["strings", "sku string", "a list", "role names"])
 def test_wrong_type_entries_name_the_option_and_the_entry(client, capsys, args, message):
@@ -352,4 +352,17 @@ def test_entries_ansible_can_read_as_a_dictionary_are_still_accepted(client, cap
 def test_a_wrong_type_sku_of_the_account_module_names_the_option(client, capsys):
     result = run(account_module, dict(name="mma", resource_group="rg", sku="S1"), capsys)
     assert result["failed"] is True and result["msg"] == "sku must be a dictionary with name and capacity; got a string"
+    assert client.calls == []
+
+
+def test_the_callers_names_are_plumbing_not_an_option_and_only_the_fleet_module_takes_them(client, capsys):
+    """``option_names`` was a documented option of the fleet module, for the role's plumbing; it is none now, and the
+    private key that carries the caller's names is refused by a module that does not ask for it."""
+    from ansible_collections.azureml.model_management.plugins.modules import accounts as accounts_module  # pylint: disable=import-outside-toplevel
+
+    result = run(accounts_module, dict(resource_group="rg", accounts=[], option_names={"accounts": "accounts_list"}), capsys)
+    assert result["failed"] is True and "Unsupported parameters" in result["msg"] and "option_names" in result["msg"]
+    assert "option_names" not in accounts_module.DOCUMENTATION and "option_names" not in accounts_module.ARGUMENT_SPEC
+    result = run(account_module, dict(name="mma", resource_group="rg", _azureml_option_names={"name": "x"}), capsys)
+    assert result["failed"] is True and "Unsupported parameters" in result["msg"] and "_azureml_option_names" in result["msg"]
     assert client.calls == []
