@@ -42,7 +42,7 @@ DEFAULT_INTERVAL = 5.0  # seconds between two progress lines
 LONGEST_INTERVAL = 10.0
 # The role azureml.model_management.accounts's map of the module's options to its variables (its vars/main.yml): a
 # refused value names the variable the user set (accounts_list[3], not accounts[3]).
-ROLE_NAMES = "_accounts_option_names"
+ROLE, ROLE_NAMES = "azureml.model_management.accounts", "_accounts_option_names"
 SHORTEST_INTERVAL = 0.1
 
 
@@ -100,9 +100,14 @@ class ActionModule(ActionBase):
         return args, []
 
     def _caller_names(self, args, task_vars):
-        """How the caller names the module's options: the role's map (its variable ``ROLE_NAMES``), else what the
+        """How the caller names the module's options: in a task of the role, the role's map (its variable
+        ``ROLE_NAMES``; role variables stay visible to the play's later tasks, which are not the role's), else what the
         arguments carry (``CALLER_NAMES_KEY``), else none (the module's own names)."""
-        names = self._templar.template((task_vars or {}).get(ROLE_NAMES)) if ROLE_NAMES in (task_vars or {}) else args.get(CALLER_NAMES_KEY)
+        role = getattr(self._task, "_role", None)
+        if role is not None and role.get_name() == ROLE and ROLE_NAMES in (task_vars or {}):
+            names = self._templar.template(task_vars[ROLE_NAMES])
+        else:
+            names = args.get(CALLER_NAMES_KEY)
         return dict(names) if isinstance(names, dict) else {}
 
     def _declared_in_file(self, path, args):

@@ -110,3 +110,19 @@ def test_refusals_name_the_option_and_the_rule_before_anything_is_sent(ansible, 
     message = refused(ansible, emulator, {'accounts_file': 'big.json'},
                       {'big.json': json.dumps([entry(7, sku={'name': 'S1', 'capacity': 99})])})
     assert message == 'accounts_file[0]: sku.capacity must be from 1 to 16, got 99'
+
+
+def test_after_the_role_a_task_of_the_play_names_the_modules_own_options(ansible, emulator):
+    """The role's map of option names is a role variable, visible to the play's later tasks; only the role's own task
+    names the role's variables (accounts_list[0]), a task of the play the module's options (accounts[0])."""
+    emulator.put_account('file-08', 'it-rg', tags=dict(MANAGED))
+    emulator.clear_journal()
+    bad = [{'name': 'x', 'sku': 'S1'}]
+    play = {'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
+            'roles': [{'role': 'azureml.model_management.accounts', 'accounts_resource_group': 'it-rg', 'accounts_list': [entry(8)]}],
+            'tasks': [{'name': 'fleet', 'azureml.model_management.accounts': {'resource_group': 'it-rg', 'accounts': bad}}]}
+    path = os.path.join(ansible.work_dir, 'after-role.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump([play], handle)
+    result = result_of(ansible, path)
+    assert result['failed'] and result['msg'] == "accounts[0].sku must be a dictionary with name and capacity; got a string ('S1')"
