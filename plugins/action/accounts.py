@@ -119,7 +119,7 @@ class ActionModule(ActionBase):
         try:
             found = self._find_needle("files", path)  # as copy's src: the role's or play's files/, then beside them
         except AnsibleError as err:  # its advice about remote_src is for copy, not for this option
-            return None, "%s: %s" % (FILE_OPTION, err.message.split("\nIf you are using a module")[0])
+            return None, "%s: %s" % (FILE_OPTION, err.message.partition("\nIf you are using a module")[0])
         return read_declared(found)
 
     def _entry_problems(self, module_args):
