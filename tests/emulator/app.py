@@ -16,6 +16,7 @@ from .cloud import cloud_metadata
 from .config import Config
 from .control import ControlApi, Faults, Journal, fault_reply, journal_body, journal_headers
 from .identity import Identity
+from .provider import TimedOperations
 from .replies import JsonText, Reply, request_id
 from .store import Store
 from .throttling import Throttle
@@ -41,11 +42,13 @@ class Emulator:
         self.journal = Journal()
         self.faults = Faults()
         self.throttle = Throttle(self.config)
+        self.timed_operations = TimedOperations()
         self.control = ControlApi(self)
         self.base = None
         self.default_subscription = secrets["subscription_id"].lower()
         self.seed_groups = list(dict.fromkeys(resource_groups))
         self.subscriptions = list(dict.fromkeys([self.default_subscription] + [s.lower() for s in subscriptions]))
+        self.known_subscriptions = frozenset()  # the subscriptions table's ids, read again after every change of it
         self._seed(initial=True)
 
     def set_base(self, base):
@@ -55,20 +58,28 @@ class Emulator:
     # ---- state ----------------------------------------------------------------------------------
     def _seed(self, initial=False):
         with self.store.write() as conn:
-            for index, sub in enumerate(self.subscriptions):
-                name = "Emulated Subscription" if index == 0 else "Emulated Subscription %d" % index
-                conn.execute("INSERT OR IGNORE INTO subscriptions (id, display_name) VALUES (?, ?)", (sub, name))
-            for name in self.seed_groups:
-                row = conn.execute("SELECT seq FROM resource_groups WHERE sub = ? AND key = ?",
-                                   (self.default_subscription, name.lower())).fetchone()
-                if row is None:
-                    conn.execute("INSERT INTO resource_groups (sub, key, name, location, tags) VALUES (?,?,?,?,?)",
-                                 (self.default_subscription, name.lower(), name, "eastus", "{}"))
-                elif not initial:
-                    conn.execute("UPDATE resource_groups SET name = ?, location = 'eastus', tags = '{}' WHERE seq = ?",
-                                 (name, row["seq"]))
+            known = self._seed_rows(conn, initial)
+        self.known_subscriptions = known
+
+    def _seed_rows(self, conn, initial=False):
+        """Insert the subscriptions and groups of the command line; return the subscription ids the table then holds."""
+        for index, sub in enumerate(self.subscriptions):
+            name = "Emulated Subscription" if index == 0 else "Emulated Subscription %d" % index
+            conn.execute("INSERT OR IGNORE INTO subscriptions (id, display_name) VALUES (?, ?)", (sub, name))
+        for name in self.seed_groups:
+            row = conn.execute("SELECT seq FROM resource_groups WHERE sub = ? AND key = ?",
+                               (self.default_subscription, name.lower())).fetchone()
+            if row is None:
+                conn.execute("INSERT INTO resource_groups (sub, key, name, location, tags) VALUES (?,?,?,?,?)",
+                             (self.default_subscription, name.lower(), name, "eastus", "{}"))
+            elif not initial:
+                conn.execute("UPDATE resource_groups SET name = ?, location = 'eastus', tags = '{}' WHERE seq = ?",
+                             (name, row["seq"]))
+        return frozenset(row["id"] for row in conn.execute("SELECT id FROM subscriptions"))
 
     def reset(self, keep_tokens=False):
+        """Empty the state and seed it again, in one transaction: no request sees it half done (nor a subscription
+        that `known_subscriptions` still holds while the table is empty)."""
         with self.store.write() as conn:
             conn.execute("DELETE FROM accounts")
             conn.execute("DELETE FROM operations")
@@ -76,9 +87,10 @@ class Emulator:
             conn.execute("DELETE FROM subscriptions")
             if not keep_tokens:
                 conn.execute("DELETE FROM tokens")
+            known = self._seed_rows(conn)
+        self.known_subscriptions = known  # replaced whole: readers need no lock
         if not keep_tokens:
             self.identity.cache.forget()
-        self._seed()
         self.config.reset()
         self.journal.clear()
         self.faults.clear()

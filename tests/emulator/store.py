@@ -101,12 +101,21 @@ class Store:
         """One write transaction (BEGIN IMMEDIATE takes the write lock up front: no lost updates)."""
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
+        self._local.after_commit = after_commit = []
         try:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            self._local.after_commit = None
         conn.execute("COMMIT")
+        for call in after_commit:
+            call()
+
+    def after_commit(self, call):
+        """Call `call()` once the write transaction this thread is in has committed (never if it rolls back)."""
+        self._local.after_commit.append(call)
 
     def connection(self):
         """This thread's connection, for a single statement: SQLite runs it as a transaction of its own, which is all
