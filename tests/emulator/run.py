@@ -74,12 +74,21 @@ class HandshakeInWorkerSSLAdapter(BuiltinSSLAdapter):
 
 
 class SocketGateway(wsgi.Gateway_10):
-    """cheroot's WSGI 1.0 gateway, plus the connection's socket as ``emulator.socket`` for the ``drop`` fault."""
+    """cheroot's WSGI 1.0 gateway, plus the connection's socket as ``emulator.socket`` for the ``drop`` fault, and an
+    answer's head sent together with its body."""
 
     def get_environ(self):
         environ = super().get_environ()
         environ["emulator.socket"] = self.req.conn.socket
         return environ
+
+    def write(self, chunk):
+        """The body, and before the first chunk the head, which cheroot writes first: both in one send."""
+        wfile = self.req.conn.wfile
+        if self.req.sent_headers or not isinstance(wfile, SocketWriter):
+            return super().write(chunk)
+        with wfile.gathered():
+            return super().write(chunk)
 
 
 def make_server(host, port, app, cert_path, key_path):
