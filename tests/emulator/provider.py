@@ -347,7 +347,7 @@ def get_account(emu, call):
     settle_due(emu)
     found = None
     if groups.group_name_valid(call.rg):
-        found = emu.store.connection().execute(GROUP_AND_ACCOUNT, (call.name.lower(), call.sub.lower(), call.rg.lower())).fetchone()
+        found = emu.store.read_one(GROUP_AND_ACCOUNT, (call.name.lower(), call.sub.lower(), call.rg.lower()))
     if found is None:
         raise groups.group_not_found(call.rg)
     check_account_name(call.name)
