@@ -29,6 +29,7 @@ OPENID_V1 = re.compile(r"^/(?P<tenant>[^/]+)/\.well-known/openid-configuration/?
 TOKEN_V2 = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$", re.IGNORECASE)
 MSI = re.compile(r"^/msi/token/?$", re.IGNORECASE)
 METADATA = re.compile(r"^/metadata/endpoints/?$", re.IGNORECASE)
+IDENTITY_SLASHES = 5  # the most '/' a path of the five above can have (the token and v2 OpenID paths, with a trailing '/')
 
 
 class Emulator:
@@ -160,6 +161,8 @@ class Emulator:
     def _classify(self, request, args):
         """Return (kind, zero-argument handler, identity form or None)."""
         method, raw_path, raw = request.method, request.raw_path, request.body
+        if raw_path.count("/") > IDENTITY_SLASHES:  # deeper than any identity or metadata path: Resource Manager's
+            return self._classify_arm(request, args)
         if METADATA.match(raw_path):
             return "metadata", lambda: self._metadata(method, args), None
         if MSI.match(raw_path):
@@ -174,6 +177,10 @@ class Emulator:
         if found:
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
             return "identity", lambda: self._only(method, ("POST",)) or self.identity.token(found.group("tenant"), form), form
+        return self._classify_arm(request, args)
+
+    def _classify_arm(self, request, args):
+        method, raw_path, raw = request.method, request.raw_path, request.body
         versions = [v for k, v in request.query if k.lower() == "api-version"]
         if len(versions) > 1:  # ASP.NET, under Resource Manager, reads a repeated query parameter as one joined value
             args = dict(args, **{"api-version": ",".join(versions)})
@@ -212,7 +219,7 @@ class Emulator:
             headers["Content-Type"] = JSON_TYPE
         else:
             data = str(reply.body).encode("utf-8")
-        if data and not any(name.lower() == "content-type" for name in headers):
+        if data and "content-type" not in {name.lower() for name in headers}:
             headers["Content-Type"] = "text/plain; charset=utf-8"
         if entry is not None:
             entry["status"] = reply.status
