@@ -110,6 +110,21 @@ def test_updating_settles_to_failed_after_seconds(emu):
     assert emu.arm("PATCH", emu.account_path("s8"), json={"tags": {}}).json()["properties"]["provisioningState"] == "Failed"
 
 
+def test_states_that_settle_after_seconds_each_end_at_their_own_time(emu):
+    """Two time-based operations started in either order (the later-ending one first): each account settles when its
+    own time has come, not before, whatever GETs came between."""
+    emu.put_account("s11", body=BODY)
+    emu.put_account("s12", body=BODY)
+    set_state(emu, "s11", "Updating", settle_to="Failed", after_seconds=1.2)
+    assert state_of(emu, "s11") == "Updating"
+    set_state(emu, "s12", "Creating", settle_to="Succeeded", after_seconds=0.4)
+    assert (state_of(emu, "s11"), state_of(emu, "s12")) == ("Updating", "Creating")
+    time.sleep(0.6)
+    assert (state_of(emu, "s11"), state_of(emu, "s12")) == ("Updating", "Succeeded")
+    time.sleep(0.8)
+    assert (state_of(emu, "s11"), state_of(emu, "s12")) == ("Failed", "Succeeded")
+
+
 def test_deleting_that_succeeds_removes_the_account(emu):
     emu.put_account("s9", body=BODY)
     set_state(emu, "s9", "Deleting", settle_to="Succeeded", after_gets=1)

@@ -16,6 +16,7 @@ from .cloud import cloud_metadata
 from .config import Config
 from .control import ControlApi, Faults, Journal, fault_reply, journal_body, journal_headers
 from .identity import Identity
+from .provider import TimedOperations
 from .replies import JsonText, Reply, request_id
 from .store import Store
 from .throttling import Throttle
@@ -28,6 +29,7 @@ OPENID_V1 = re.compile(r"^/(?P<tenant>[^/]+)/\.well-known/openid-configuration/?
 TOKEN_V2 = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token/?$", re.IGNORECASE)
 MSI = re.compile(r"^/msi/token/?$", re.IGNORECASE)
 METADATA = re.compile(r"^/metadata/endpoints/?$", re.IGNORECASE)
+IDENTITY_SLASHES = 5  # the most '/' a path of the five above can have (the token and v2 OpenID paths, with a trailing '/')
 
 
 class Emulator:
@@ -41,11 +43,13 @@ class Emulator:
         self.journal = Journal()
         self.faults = Faults()
         self.throttle = Throttle(self.config)
+        self.timed_operations = TimedOperations()
         self.control = ControlApi(self)
         self.base = None
         self.default_subscription = secrets["subscription_id"].lower()
         self.seed_groups = list(dict.fromkeys(resource_groups))
         self.subscriptions = list(dict.fromkeys([self.default_subscription] + [s.lower() for s in subscriptions]))
+        self.known_subscriptions = frozenset()  # the subscriptions table's ids, read again after every change of it
         self._seed(initial=True)
 
     def set_base(self, base):
@@ -55,20 +59,28 @@ class Emulator:
     # ---- state ----------------------------------------------------------------------------------
     def _seed(self, initial=False):
         with self.store.write() as conn:
-            for index, sub in enumerate(self.subscriptions):
-                name = "Emulated Subscription" if index == 0 else "Emulated Subscription %d" % index
-                conn.execute("INSERT OR IGNORE INTO subscriptions (id, display_name) VALUES (?, ?)", (sub, name))
-            for name in self.seed_groups:
-                row = conn.execute("SELECT seq FROM resource_groups WHERE sub = ? AND key = ?",
-                                   (self.default_subscription, name.lower())).fetchone()
-                if row is None:
-                    conn.execute("INSERT INTO resource_groups (sub, key, name, location, tags) VALUES (?,?,?,?,?)",
-                                 (self.default_subscription, name.lower(), name, "eastus", "{}"))
-                elif not initial:
-                    conn.execute("UPDATE resource_groups SET name = ?, location = 'eastus', tags = '{}' WHERE seq = ?",
-                                 (name, row["seq"]))
+            known = self._seed_rows(conn, initial)
+        self.known_subscriptions = known
+
+    def _seed_rows(self, conn, initial=False):
+        """Insert the subscriptions and groups of the command line; return the subscription ids the table then holds."""
+        for index, sub in enumerate(self.subscriptions):
+            name = "Emulated Subscription" if index == 0 else "Emulated Subscription %d" % index
+            conn.execute("INSERT OR IGNORE INTO subscriptions (id, display_name) VALUES (?, ?)", (sub, name))
+        for name in self.seed_groups:
+            row = conn.execute("SELECT seq FROM resource_groups WHERE sub = ? AND key = ?",
+                               (self.default_subscription, name.lower())).fetchone()
+            if row is None:
+                conn.execute("INSERT INTO resource_groups (sub, key, name, location, tags) VALUES (?,?,?,?,?)",
+                             (self.default_subscription, name.lower(), name, "eastus", "{}"))
+            elif not initial:
+                conn.execute("UPDATE resource_groups SET name = ?, location = 'eastus', tags = '{}' WHERE seq = ?",
+                             (name, row["seq"]))
+        return frozenset(row["id"] for row in conn.execute("SELECT id FROM subscriptions"))
 
     def reset(self, keep_tokens=False):
+        """Empty the state and seed it again, in one transaction: no request sees it half done (nor a subscription
+        that `known_subscriptions` still holds while the table is empty)."""
         with self.store.write() as conn:
             conn.execute("DELETE FROM accounts")
             conn.execute("DELETE FROM operations")
@@ -76,9 +88,10 @@ class Emulator:
             conn.execute("DELETE FROM subscriptions")
             if not keep_tokens:
                 conn.execute("DELETE FROM tokens")
+            known = self._seed_rows(conn)
+        self.known_subscriptions = known  # replaced whole: readers need no lock
         if not keep_tokens:
             self.identity.cache.forget()
-        self._seed()
         self.config.reset()
         self.journal.clear()
         self.faults.clear()
@@ -148,6 +161,8 @@ class Emulator:
     def _classify(self, request, args):
         """Return (kind, zero-argument handler, identity form or None)."""
         method, raw_path, raw = request.method, request.raw_path, request.body
+        if raw_path.count("/") > IDENTITY_SLASHES:  # deeper than any identity or metadata path: Resource Manager's
+            return self._classify_arm(request, args)
         if METADATA.match(raw_path):
             return "metadata", lambda: self._metadata(method, args), None
         if MSI.match(raw_path):
@@ -162,6 +177,10 @@ class Emulator:
         if found:
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
             return "identity", lambda: self._only(method, ("POST",)) or self.identity.token(found.group("tenant"), form), form
+        return self._classify_arm(request, args)
+
+    def _classify_arm(self, request, args):
+        method, raw_path, raw = request.method, request.raw_path, request.body
         versions = [v for k, v in request.query if k.lower() == "api-version"]
         if len(versions) > 1:  # ASP.NET, under Resource Manager, reads a repeated query parameter as one joined value
             args = dict(args, **{"api-version": ",".join(versions)})
@@ -200,7 +219,7 @@ class Emulator:
             headers["Content-Type"] = JSON_TYPE
         else:
             data = str(reply.body).encode("utf-8")
-        if data and not any(name.lower() == "content-type" for name in headers):
+        if data and "content-type" not in {name.lower() for name in headers}:
             headers["Content-Type"] = "text/plain; charset=utf-8"
         if entry is not None:
             entry["status"] = reply.status

@@ -144,7 +144,7 @@ def _answer(emu, method, raw_path, args, headers, raw):
                              "The api-version '%s' is invalid. The supported versions are '%s'." % (api_version, "','".join(versions)))
         call = Call(method, raw_path, args, headers, raw, dict(params), api_version)
         if call.sub is not None:
-            groups.require_subscription(emu.store.connection(), call.sub)
+            groups.require_known_subscription(emu, call.sub)
         validation.check_content_type(method, headers, raw)
         return handler(emu, call)
     unknown = UNKNOWN_TYPE.search(raw_path)

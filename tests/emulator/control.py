@@ -51,12 +51,15 @@ class Journal:
             self._entries = []
 
 
+JOURNAL_FIELDS = tuple((name, name.lower() in REDACTED_HEADERS) for name in JOURNAL_HEADERS)  # (name, redacted)
+
+
 def journal_headers(headers):
     out = {}
-    for name in JOURNAL_HEADERS:
+    for name, redacted in JOURNAL_FIELDS:
         value = headers.get(name)
         if value is not None:
-            out[name] = "REDACTED" if name.lower() in REDACTED_HEADERS else value
+            out[name] = "REDACTED" if redacted else value
     return out
 
 

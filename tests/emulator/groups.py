@@ -25,6 +25,14 @@ def require_subscription(conn, sub):
     return row
 
 
+def require_known_subscription(emu, sub):
+    """require_subscription for a request that needs no row: the same checks and error, against the ids the emulator
+    keeps in memory (the table changes only when the emulator seeds or resets it), without a query."""
+    validation.check_subscription_id(sub)
+    if sub.lower() not in emu.known_subscriptions:
+        raise errors.arm(404, "SubscriptionNotFound", "The subscription '%s' could not be found." % sub)
+
+
 def group_row(conn, sub, rg):
     return conn.execute("SELECT * FROM resource_groups WHERE sub = ? AND key = ?", (sub.lower(), rg.lower())).fetchone()
 
@@ -36,9 +44,13 @@ group_name_valid = functools.lru_cache(maxsize=4096)(validation.resource_group_n
 def require_group(conn, sub, rg):
     row = group_row(conn, sub, rg) if group_name_valid(rg) else None
     if row is None:
-        raise errors.arm(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % rg,
-                         headers={"x-ms-failure-cause": "gateway"})
+        raise group_not_found(rg)
     return row
+
+
+def group_not_found(rg):
+    return errors.arm(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % rg,
+                      headers={"x-ms-failure-cause": "gateway"})
 
 
 def group_doc(row):

@@ -7,6 +7,7 @@ answers PUT/DELETE with ARM's async patterns and completes operations after N po
 
 import functools
 import json
+import threading
 import time
 import uuid
 
@@ -156,20 +157,56 @@ def _op_url(emu, sub, location, op_id, kind):
 
 
 # ---- async operations ---------------------------------------------------------------------------
-def _insert_operation(conn, action, account, location, need_polls, need_seconds, outcome, async_error):
+class TimedOperations:
+    """When `settle_due` has to look in the operations table: the earliest end of the time-based operations in
+    progress, as far as this process knows (0 at start: a state file may hold some; infinity: none).
+
+    Most requests then cost no query for it. An operation counts once its transaction has committed, and every such
+    start is counted, so a look that began before one cannot overwrite the earlier end it brought.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._next_end = 0.0
+        self._starts = 0
+
+    def due(self, now):
+        return now >= self._next_end
+
+    def started(self, ends_at):
+        with self._lock:
+            self._starts += 1
+            self._next_end = min(self._next_end, ends_at)
+
+    def looking(self):
+        with self._lock:
+            return self._starts
+
+    def looked(self, starts, next_end):
+        """The table's earliest end as read after `looking()` returned `starts` (None: no such operation)."""
+        with self._lock:
+            if starts == self._starts:
+                self._next_end = float("inf") if next_end is None else next_end
+
+
+def _insert_operation(emu, conn, action, account, location, need_polls, need_seconds, outcome, async_error):
     """One InProgress operation on the account row `account` (sub, rg_key, key); return its id."""
     op_id = str(uuid.uuid4())
     error = json.dumps(async_error) if outcome != "Succeeded" else None
+    created = time.time()
     conn.execute("INSERT INTO operations (id, action, sub, location, rg_key, acct_key, status, start_time, created, polls, "
                  "need_polls, need_seconds, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                 (op_id, action, account[0], location, account[1], account[2], "InProgress", iso(utc_now()), time.time(), 0,
+                 (op_id, action, account[0], location, account[1], account[2], "InProgress", iso(utc_now()), created, 0,
                   need_polls, need_seconds, outcome, error))
+    if need_seconds is not None:
+        ends_at = conn.execute("SELECT created + need_seconds FROM operations WHERE id = ?", (op_id,)).fetchone()[0]
+        emu.store.after_commit(lambda: emu.timed_operations.started(ends_at))
     return op_id
 
 
 def _start_operation(emu, conn, action, sub, location, rg_key, acct_key):
     cfg = emu.config.snapshot()
-    op_id = _insert_operation(conn, action, (sub, rg_key, acct_key), location, cfg["async_polls"], cfg["async_seconds"],
+    op_id = _insert_operation(emu, conn, action, (sub, rg_key, acct_key), location, cfg["async_polls"], cfg["async_seconds"],
                               cfg["async_outcome"], cfg["async_error"])
     return op_id, cfg["retry_after"]
 
@@ -203,14 +240,21 @@ def _settle(conn, op, poll=False):
 def settle_due(emu):
     """Finish time-based operations whose time has come (called before account reads and writes)."""
     now = time.time()
-    due = emu.store.connection().execute("SELECT id FROM operations WHERE status = 'InProgress' AND need_seconds IS NOT "
-                                         "NULL AND created + need_seconds <= ?", (now,)).fetchall()
+    timed = emu.timed_operations
+    if not timed.due(now):  # none has come to its end: nothing to look for
+        return
+    starts = timed.looking()
+    conn = emu.store.connection()
+    due = conn.execute("SELECT id FROM operations WHERE status = 'InProgress' AND need_seconds IS NOT "
+                       "NULL AND created + need_seconds <= ?", (now,)).fetchall()
     if due:
         with emu.store.write() as conn:
             for item in due:
                 op = conn.execute("SELECT * FROM operations WHERE id = ?", (item["id"],)).fetchone()
                 if op is not None:
                     _settle(conn, op)
+    timed.looked(starts, conn.execute("SELECT MIN(created + need_seconds) FROM operations WHERE status = 'InProgress' "
+                                      "AND need_seconds IS NOT NULL").fetchone()[0])
 
 
 def in_progress(conn, row):
@@ -293,13 +337,27 @@ def put_account(emu, call):
     return _reply(emu, 200 if row is not None else 201, doc, headers)
 
 
+# the group and the account in one statement (one consistent read, without BEGIN and COMMIT): an account GET's own
+# query; `group_seq` is NULL without the group, the account's columns are NULL without the account
+GROUP_AND_ACCOUNT = ("SELECT g.seq AS group_seq, a.* FROM resource_groups g LEFT JOIN accounts a "
+                     "ON a.sub = g.sub AND a.rg_key = g.key AND a.key = ? WHERE g.sub = ? AND g.key = ?")
+
+
 def get_account(emu, call):
     settle_due(emu)
-    with emu.store.read() as conn:
-        groups.require_group(conn, call.sub, call.rg)
-        check_account_name(call.name)
-        row = account_row(conn, call.sub, call.rg, call.name)
-        counted = row is not None and _settles_on_gets(conn, row)
+    found = None
+    if groups.group_name_valid(call.rg):
+        found = emu.store.read_one(GROUP_AND_ACCOUNT, (call.name.lower(), call.sub.lower(), call.rg.lower()))
+    if found is None:
+        raise groups.group_not_found(call.rg)
+    check_account_name(call.name)
+    row = found if found["seq"] is not None else None
+    counted = False
+    if row is not None and row["op_id"]:  # an operation: read it all again in one snapshot, as before
+        with emu.store.read() as conn:
+            groups.require_group(conn, call.sub, call.rg)
+            row = account_row(conn, call.sub, call.rg, call.name)
+            counted = row is not None and _settles_on_gets(conn, row)
     if counted:
         row = _count_get(emu, call)
     if row is None:
@@ -495,7 +553,7 @@ def set_provisioning_state(emu, account, state, settle_to=None, after_gets=None,
         if state in STATE_ACTIONS:
             outcome = settle_to or "Succeeded"
             need_polls = NEVER if after_gets is None else after_gets
-            op_id = _insert_operation(conn, STATE_ACTIONS[state], (row["sub"], row["rg_key"], row["key"]), doc["location"],
+            op_id = _insert_operation(emu, conn, STATE_ACTIONS[state], (row["sub"], row["rg_key"], row["key"]), doc["location"],
                                       need_polls, after_seconds, outcome, emu.config.get("async_error"))
             conn.execute("INSERT INTO account_state_ops (op_id) VALUES (?)", (op_id,))
             settles = after_gets is not None or after_seconds is not None

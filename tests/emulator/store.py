@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS account_state_ops (
 """
 
 
+REMEMBERED_READS = 4096  # rows read_one keeps (all forgotten at once past this)
+
+
 class Store:
     """Opens per-thread connections to one database file."""
 
@@ -82,6 +85,9 @@ class Store:
             path = os.path.join(self._tempdir, "state.sqlite3")
         self.path = path
         self._local = threading.local()
+        self._generation_lock = threading.Lock()
+        self.generation = 0  # raised after every write transaction commits
+        self._remembered = {}  # (sql, parameters) -> (generation, row): see read_one
         conn = self._connect()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(SCHEMA)
@@ -101,17 +107,47 @@ class Store:
         """One write transaction (BEGIN IMMEDIATE takes the write lock up front: no lost updates)."""
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
+        self._local.after_commit = after_commit = []
         try:
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            self._local.after_commit = None
         conn.execute("COMMIT")
+        with self._generation_lock:
+            self.generation += 1
+        for call in after_commit:
+            call()
+
+    def after_commit(self, call):
+        """Call `call()` once the write transaction this thread is in has committed (never if it rolls back)."""
+        self._local.after_commit.append(call)
 
     def connection(self):
         """This thread's connection, for a single statement: SQLite runs it as a transaction of its own, which is all
         one SELECT needs and costs less than `read()` (BEGIN and COMMIT are two more round trips into SQLite)."""
         return self._connect()
+
+    def read_one(self, sql, parameters):
+        """`connection().execute(sql, parameters).fetchone()`, remembered until the next write transaction commits.
+
+        Every write goes through `write()`, which raises `generation` after its COMMIT (before its request is
+        answered). A row is remembered with the generation read before its query, so it is used again only while no
+        write has committed since: it is what the query would answer now, or older only by a write whose request is
+        still under way. A GET of an account then costs no SQLite call while nothing is written.
+        """
+        generation = self.generation
+        key = (sql, parameters)
+        remembered = self._remembered.get(key)
+        if remembered is not None and remembered[0] == generation:
+            return remembered[1]
+        row = self._connect().execute(sql, parameters).fetchone()
+        if len(self._remembered) >= REMEMBERED_READS:
+            self._remembered.clear()
+        self._remembered[key] = (generation, row)
+        return row
 
     @contextlib.contextmanager
     def read(self):

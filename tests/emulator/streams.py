@@ -6,6 +6,8 @@ buffer of its own before sending them. These do the same work on one bytes buffe
 `sendall`.
 """
 
+import contextlib
+
 
 class SocketReader:
     """What cheroot reads a request from. Only what cheroot calls: readline, read, iteration, has_data (bytes of a
@@ -64,16 +66,33 @@ class SocketReader:
 
 
 class SocketWriter:
-    """What cheroot writes an answer to: each write sent at once, as cheroot's own writer did."""
+    """What cheroot writes an answer to: each write sent at once, as cheroot's own writer did, except inside
+    `gathered()`, whose writes leave as one (cheroot writes an answer's head and its body separately: two TLS records
+    and two sends, where one does)."""
 
     def __init__(self, sock):
         self._sock = sock
+        self._gathering = None
         self.bytes_written = 0
 
     def write(self, data):
-        self._sock.sendall(data)
+        if self._gathering is not None:
+            self._gathering.append(bytes(data))
+        else:
+            self._sock.sendall(data)
         self.bytes_written += len(data)
         return len(data)
+
+    @contextlib.contextmanager
+    def gathered(self):
+        """Send what is written inside as one, at its end (also when it ends with an exception)."""
+        self._gathering = parts = []
+        try:
+            yield self
+        finally:
+            self._gathering = None
+            if parts:
+                self._sock.sendall(b"".join(parts))
 
     def flush(self):
         pass

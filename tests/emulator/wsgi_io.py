@@ -40,12 +40,18 @@ class IncomingRequest:
         self.path = "/" + (environ.get("PATH_INFO") or "").encode("latin1").decode("utf-8", "replace").lstrip("/")
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(self.path)
         self.raw_path = raw_uri.partition("?")[0] if raw_uri.startswith("/") else urlsplit(raw_uri).path or "/"
-        self.query = parse_qsl(environ.get("QUERY_STRING") or "", keep_blank_values=True)
+        self.query = _query_pairs(environ.get("QUERY_STRING") or "")
         self.args = {}
         for key, value in self.query:
             self.args.setdefault(key, value)
         self.headers = RequestHeaders(environ)
         self.body = _body(environ)
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_pairs(query):
+    """The query's (name, value) pairs, as a tuple: a pure function of the text, and most queries come again."""
+    return tuple(parse_qsl(query, keep_blank_values=True))
 
 
 def _body(environ):
