@@ -40,10 +40,10 @@ display = Display()
 INTERVAL_VARIABLE = "AZUREML_FLEET_PROGRESS_INTERVAL"
 DEFAULT_INTERVAL = 5.0  # seconds between two progress lines
 LONGEST_INTERVAL = 10.0
+SHORTEST_INTERVAL = 0.1
 # The role azureml.model_management.accounts's map of the module's options to its variables (its vars/main.yml): a
 # refused value names the variable the user set (accounts_list[3], not accounts[3]).
 ROLE, ROLE_NAMES = "azureml.model_management.accounts", "_accounts_option_names"
-SHORTEST_INTERVAL = 0.1
 
 
 def progress_interval(environ):

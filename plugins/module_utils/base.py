@@ -14,7 +14,6 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-
 from ansible_collections.azureml.model_management.plugins.module_utils.arm import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.azureml.model_management.plugins.module_utils.credentials import AUTH_SOURCES
 from ansible_collections.azureml.model_management.plugins.module_utils.errors import AuthError, AzureMLError

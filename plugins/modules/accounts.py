@@ -477,8 +477,8 @@ def checked_request(azure):
     names = OptionNames(azure.module.caller_names)
     raw_entries = azure.module.raw_params.get("accounts") or []
     if params["accounts_file"] is not None:  # the action plugin reads it and sends its entries as accounts
-        azure.fail("accounts_file is read on the controller by the action plugin azureml.model_management.accounts;"
-                   " run this module as a task of a play (not on its own), or give accounts")
+        azure.fail("accounts_file is read on the controller by this module's action plugin, which did not run here"
+                   " (the module was started some other way); give accounts instead")
     errors = []
     for index, raw in enumerate(raw_entries if isinstance(raw_entries, list) else []):
         if isinstance(raw, dict):

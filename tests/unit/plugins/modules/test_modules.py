@@ -366,3 +366,13 @@ def test_the_callers_names_are_plumbing_not_an_option_and_only_the_fleet_module_
     result = run(account_module, dict(name="mma", resource_group="rg", _azureml_option_names={"name": "x"}), capsys)
     assert result["failed"] is True and "Unsupported parameters" in result["msg"] and "_azureml_option_names" in result["msg"]
     assert client.calls == []
+
+
+def test_the_fleet_module_refuses_accounts_file_its_action_plugin_did_not_read(client, capsys):
+    """The action plugin reads accounts_file on the controller and sends the entries as accounts; the module never reads
+    a path itself (on a remote host it would be another machine's file)."""
+    from ansible_collections.azureml.model_management.plugins.modules import accounts as accounts_module  # pylint: disable=import-outside-toplevel
+
+    result = run(accounts_module, dict(resource_group="rg", accounts_file="fleet.json"), capsys)
+    assert result["failed"] is True and result["msg"].startswith("accounts_file is read on the controller by this module's action plugin")
+    assert client.calls == []
